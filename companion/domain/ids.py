@@ -1,0 +1,37 @@
+"""UUIDv7 ids: time-ordered, so primary-key inserts stay append-only and ids sort by creation."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+
+_lock = threading.Lock()
+_last_ms = 0
+_last_rand = 0
+
+
+def new_id() -> str:
+    """Return a new UUIDv7 as a string, monotonic within this process (RFC 9562 method 1)."""
+    global _last_ms, _last_rand
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            rand = (_last_rand + 1) & ((1 << 74) - 1)
+        else:
+            rand = int.from_bytes(os.urandom(10), "big") >> 6
+        _last_ms, _last_rand = ms, rand
+    rand_a = rand >> 62
+    rand_b = rand & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def is_uuid7(value: str) -> bool:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return parsed.version == 7 and str(parsed) == value.lower()
