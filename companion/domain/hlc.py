@@ -14,6 +14,14 @@ from dataclasses import dataclass
 
 _STAMP = re.compile(r"^(\d{13})-([0-9a-f]{4})-([0-9a-z]{1,32})$")
 MAX_DRIFT_MS = 24 * 3600 * 1000  # refuse remote stamps absurdly far in the future
+MAX_COUNTER = 0xFFFF  # four hex digits; beyond that a stamp would lose its fixed width
+
+
+def _next(wall_ms: int, counter: int, node: str) -> Stamp:
+    """Carry a full counter into the next millisecond, so stamps keep width and order."""
+    if counter > MAX_COUNTER:
+        return Stamp(wall_ms + 1, 0, node)
+    return Stamp(wall_ms, counter, node)
 
 
 @dataclass(frozen=True, order=True)
@@ -50,7 +58,7 @@ class HybridClock:
             if wall > self._last.wall_ms:
                 self._last = Stamp(wall, 0, self.node)
             else:
-                self._last = Stamp(self._last.wall_ms, self._last.counter + 1, self.node)
+                self._last = _next(self._last.wall_ms, self._last.counter + 1, self.node)
             return str(self._last)
 
     def observe(self, remote: str) -> None:
@@ -69,4 +77,4 @@ class HybridClock:
                 counter = seen.counter + 1
             else:
                 counter = 0
-            self._last = Stamp(top, counter, self.node)
+            self._last = _next(top, counter, self.node)

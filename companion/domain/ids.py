@@ -34,4 +34,5 @@ def is_uuid7(value: str) -> bool:
         parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError):
         return False
-    return parsed.version == 7 and str(parsed) == value.lower()
+    # Exactly the canonical lowercase text: one id, one spelling, so equality checks hold.
+    return parsed.version == 7 and str(parsed) == value

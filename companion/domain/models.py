@@ -11,6 +11,7 @@ import calendar
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -241,16 +242,39 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month0 + 1, day=day)
 
 
+def _zone_name(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Europe/Brussels)"
+        ) from None
+    return value
+
+
 class Reminder(Record):
     KIND = RecordKind.REMINDER
 
     title: Title
     first_due: AwareDatetime
+    # JSON keeps only the UTC offset of first_due; the zone name keeps a daily 09:00 at
+    # 09:00 local time across daylight-saving changes after the record was stored or synced.
+    time_zone: Annotated[str, AfterValidator(_zone_name)] | None = None
     recurrence: Recurrence = Recurrence.NONE
     goal_id: Id | None = None
     snoozed_until: AwareDatetime | None = None
     active: bool = True
     suggested_by: Id | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _zone_from_due(cls, data: object) -> object:
+        """A due time given in a named zone records that zone, before JSON drops it."""
+        if isinstance(data, dict) and data.get("time_zone") is None:
+            due = data.get("first_due")
+            if isinstance(due, datetime) and isinstance(due.tzinfo, ZoneInfo):
+                return {**data, "time_zone": due.tzinfo.key}
+        return data
 
     @field_validator("first_due", mode="before")
     @classmethod
@@ -273,7 +297,10 @@ class Reminder(Record):
         if self.snoozed_until is not None and self.snoozed_until > after:
             found.append(self.snoozed_until)
             after = self.snoozed_until
-        moment, index = self.first_due, 0
+        first = self.first_due
+        if self.time_zone is not None:
+            first = first.astimezone(ZoneInfo(self.time_zone))
+        moment, index = first, 0
         step = {Recurrence.DAILY: timedelta(days=1), Recurrence.WEEKLY: timedelta(weeks=1)}
         if self.recurrence in step and moment <= after:
             skipped = (after - moment) // step[self.recurrence]
@@ -285,7 +312,7 @@ class Reminder(Record):
                 break
             index += 1
             if self.recurrence is Recurrence.MONTHLY:
-                moment = _add_months(self.first_due, index)
+                moment = _add_months(first, index)
             else:
                 moment += step[self.recurrence]
             if index > 100_000:
@@ -298,6 +325,14 @@ class Conversation(Record):
 
     participant_ids: list[Id] = Field(min_length=2, max_length=MAX_SHARES)
     title: str = Field(default="", max_length=MAX_TITLE)
+
+    @field_validator("participant_ids")
+    @classmethod
+    def _distinct_participants(cls, value: list[str]) -> list[str]:
+        """[a, a] is one person talking to themselves, not a conversation."""
+        if len(set(value)) != len(value):
+            raise ValueError("a person appears twice among the participants")
+        return value
 
 
 class Message(Record):
