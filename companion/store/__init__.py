@@ -1,0 +1,45 @@
+"""Encrypted local store (SQLCipher): records, outbox, sync cursors, diary search."""
+
+from companion.store.connection import OpenMode, SqlCipherConnector, StoreConnector
+from companion.store.errors import (
+    ConstraintError,
+    CorruptDatabaseError,
+    DatabaseLockedError,
+    DiskFullError,
+    DuplicateRecordError,
+    InvalidKeyError,
+    InvalidQueryError,
+    InvalidRecordError,
+    NotFoundError,
+    SchemaTooNewError,
+    StoreError,
+    WrongKeyError,
+)
+from companion.store.outbox import Outbox, OutboxItem, OutboxOp
+from companion.store.repository import DiaryRepository, Repository
+from companion.store.store import Store, SyncInfo
+
+__all__ = [
+    "ConstraintError",
+    "CorruptDatabaseError",
+    "DatabaseLockedError",
+    "DiaryRepository",
+    "DiskFullError",
+    "DuplicateRecordError",
+    "InvalidKeyError",
+    "InvalidQueryError",
+    "InvalidRecordError",
+    "NotFoundError",
+    "OpenMode",
+    "Outbox",
+    "OutboxItem",
+    "OutboxOp",
+    "Repository",
+    "SchemaTooNewError",
+    "SqlCipherConnector",
+    "Store",
+    "StoreConnector",
+    "StoreError",
+    "SyncInfo",
+    "WrongKeyError",
+]

@@ -1,0 +1,183 @@
+"""Opening the encrypted database file safely, behind a small connector adapter.
+
+Phones need a different SQLCipher binding than desktops (DESIGN §7), so everything
+binding-specific sits in a `StoreConnector`; the rest of the store speaks plain DB-API.
+
+Safety rule: a file we cannot open is never modified. SQLite checkpoints (rewrites) the
+database and deletes a left-over `-wal` when a connection closes, even one keyed wrongly,
+so the key is first checked through an `immutable=1` snapshot connection, which takes no
+locks and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any, Protocol
+
+from companion.store.errors import (
+    InvalidKeyError,
+    StoreError,
+    WrongKeyError,
+    is_not_a_database,
+    translate,
+)
+
+KEY_BYTES = 32
+
+
+class OpenMode(Enum):
+    """How a connector opens the file (SQLite URI `mode` / `immutable` parameters)."""
+
+    READ_WRITE = "mode=rw"
+    READ_ONLY = "mode=ro"
+    SNAPSHOT = "mode=ro&immutable=1"  # no locks, no -wal/-shm: reads the main file only
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchone(self) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The DB-API subset the store uses; both sqlite3 and sqlcipher3 provide it."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor: ...
+
+    def close(self) -> None: ...
+
+
+class StoreConnector(Protocol):
+    """Opens a keyed connection: autocommit (the store issues BEGIN itself), any-thread use."""
+
+    @property
+    def error(self) -> type[Exception]:
+        """The binding's DB-API `Error` base class."""
+        ...
+
+    def connect(self, path: Path, key: bytes, mode: OpenMode) -> Connection: ...
+
+
+class SqlCipherConnector:
+    """Desktop binding: `sqlcipher3` with a raw 256-bit key, so no passphrase KDF runs."""
+
+    def __init__(self) -> None:
+        import sqlcipher3  # imported here so platforms without it can still import the store
+
+        self._module = sqlcipher3
+
+    @property
+    def error(self) -> type[Exception]:
+        return self._module.Error
+
+    def connect(self, path: Path, key: bytes, mode: OpenMode) -> Connection:
+        try:
+            conn = self._module.connect(
+                f"{path.as_uri()}?{mode.value}",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,  # the store serialises access with its own lock
+            )
+        except self._module.Error as exc:
+            raise translate(exc) from exc
+        try:
+            # Process-wide setting: keeps "hmac check failed" lines out of stderr / logcat.
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        except self._module.Error as exc:
+            conn.close()
+            raise translate(exc) from exc
+        return conn
+
+
+def check_key(key: object) -> bytes:
+    """The key must be 32 raw bytes (random, from the key vault), never a passphrase."""
+    if not isinstance(key, bytes | bytearray) or len(key) != KEY_BYTES:
+        raise InvalidKeyError(f"the database key must be {KEY_BYTES} raw bytes")
+    return bytes(key)
+
+
+def prepare_file(path: str | Path) -> Path:
+    """Make sure the file exists, creating it empty and owner-only when absent."""
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if not path.is_file():
+            raise StoreError(f"{path} exists and is not a file") from None
+    else:
+        os.close(fd)
+    return path
+
+
+def _user_version(conn: Connection, error: type[Exception]) -> int:
+    """Read page 1 through the key; a failure there means wrong key or not our file."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except error as exc:
+        if is_not_a_database(exc):
+            raise WrongKeyError(
+                "this key does not open the database, or the file is not a Companion database"
+            ) from exc
+        raise translate(exc) from exc
+
+
+def probe(path: Path, key: bytes, connector: StoreConnector) -> int | None:
+    """Schema version of an existing database, found without changing any file.
+
+    None for an empty (new) file. Raises WrongKeyError / CorruptDatabaseError.
+    """
+    if path.stat().st_size == 0:
+        return None
+    conn = connector.connect(path, key, OpenMode.SNAPSHOT)
+    try:
+        version = _user_version(conn, connector.error)
+    finally:
+        conn.close()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # Committed but not yet checkpointed changes (after a crash) live only in the WAL.
+        # A read-only connection sees them and leaves the database and the WAL untouched.
+        conn = connector.connect(path, key, OpenMode.READ_ONLY)
+        try:
+            version = _user_version(conn, connector.error)
+        finally:
+            conn.close()
+    return version
+
+
+def connect(
+    path: Path, key: bytes, connector: StoreConnector, *, busy_timeout: float
+) -> Connection:
+    """Open read-write with the store's durability settings (WAL, synchronous=FULL)."""
+    conn = connector.connect(path, key, OpenMode.READ_WRITE)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {round(busy_timeout * 1000)}")
+        _user_version(conn, connector.error)
+        for pragma in (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON",
+        ):
+            conn.execute(pragma).fetchall()
+    except connector.error as exc:
+        conn.close()
+        raise translate(exc) from exc
+    except StoreError:
+        conn.close()
+        raise
+    return conn

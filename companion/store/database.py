@@ -1,0 +1,95 @@
+"""One connection, one lock, nestable transactions, typed errors.
+
+Flet runs event handlers on worker threads, so every use of the single connection is
+serialised by a re-entrant lock held for the whole of a transaction. Outer transactions
+start with BEGIN IMMEDIATE (take the write lock up front: no deadlock when a read later
+turns into a write); nested ones are savepoints, so services can group repository calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from companion.store.connection import Connection, Cursor
+from companion.store.errors import StoreError, translate
+
+
+class Database:
+    def __init__(self, conn: Connection, error: type[Exception]) -> None:
+        self._conn = conn
+        self._error = error
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._aborted = False  # SQLite rolled the whole transaction back under a savepoint
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params)
+            except self._error as exc:
+                raise translate(exc) from exc
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
+        with self._lock:
+            try:
+                return self._conn.executemany(sql, rows)
+            except self._error as exc:
+                raise translate(exc) from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except self._error as exc:
+                raise translate(exc) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit on normal exit, roll back (to the savepoint) on any error."""
+        with self._lock:
+            depth = self._depth
+            if depth == 0:
+                self._aborted = False
+                self.execute("BEGIN IMMEDIATE")
+            else:
+                self.execute(f"SAVEPOINT sp{depth}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                self._undo(depth)
+                raise
+            self._depth -= 1
+            self._finish(depth)
+
+    def _finish(self, depth: int) -> None:
+        if self._aborted or not self._conn.in_transaction:
+            self._aborted = True
+            raise StoreError("the database rolled this transaction back after an earlier error")
+        try:
+            self.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+        except StoreError:
+            self._undo(depth)
+            raise
+
+    def _undo(self, depth: int) -> None:
+        # SQLite may already have rolled everything back (disk full, I/O error).
+        if not self._conn.in_transaction:
+            self._aborted = depth > 0
+            return
+        if depth == 0:
+            self.execute("ROLLBACK")
+        else:
+            self.execute(f"ROLLBACK TO sp{depth}")
+            self.execute(f"RELEASE sp{depth}")
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.close()
+            except self._error as exc:
+                raise translate(exc) from exc

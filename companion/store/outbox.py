@@ -1,0 +1,73 @@
+"""Local changes waiting to be pushed, written in the same transaction as the change itself.
+
+A crash can therefore never leave a change the sync engine does not know about, nor an
+outbox row for a change that did not happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from companion.domain.models import RecordKind
+from companion.store.database import Database
+from companion.store.errors import InvalidQueryError
+
+MAX_PENDING = 1000
+
+
+class OutboxOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int  # push order: strictly increasing, never reused
+    record_id: str
+    kind: RecordKind
+    op: OutboxOp
+    created_at: datetime
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, record_id: str, kind: RecordKind, op: OutboxOp) -> None:
+        """Queue one change; call inside the transaction that makes it."""
+        self.add_many(kind, op, [record_id])
+
+    def add_many(self, kind: RecordKind, op: OutboxOp, record_ids: Iterable[str]) -> None:
+        """Queue changes of one kind, in order (batch writes)."""
+        now = datetime.now(UTC).isoformat()
+        self._db.executemany(
+            "INSERT INTO outbox (record_id, kind, op, created_at) VALUES (?, ?, ?, ?)",
+            [(record_id, kind.value, op.value, now) for record_id in record_ids],
+        )
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """The oldest queued changes first, in the order they were made."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PENDING:
+            raise InvalidQueryError(f"limit must be an integer from 1 to {MAX_PENDING}")
+        rows = self._db.query(
+            "SELECT seq, record_id, kind, op, created_at FROM outbox ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [
+            OutboxItem(seq, record_id, RecordKind(kind), OutboxOp(op), datetime.fromisoformat(at))
+            for seq, record_id, kind, op, at in rows
+        ]
+
+    def remove(self, seqs: Iterable[int]) -> None:
+        """Forget changes the server acknowledged; unknown seqs are ignored (replays are safe)."""
+        rows = [(seq,) for seq in seqs]
+        if any(isinstance(s, bool) or not isinstance(s, int) for (s,) in rows):
+            raise InvalidQueryError("outbox seqs must be integers")
+        with self._db.transaction():
+            self._db.executemany("DELETE FROM outbox WHERE seq = ?", rows)
+
+    def count(self) -> int:
+        return int(self._db.query("SELECT count(*) FROM outbox")[0][0])

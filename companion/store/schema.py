@@ -1,0 +1,139 @@
+"""Schema versions keyed by `PRAGMA user_version`; each migration runs in one transaction.
+
+Migrations only ever move forward. A file written by a newer app version is refused before
+anything touches it: an older app cannot know what a newer migration changed.
+
+v1: records (one table for every kind: envelope columns, JSON content, typed columns
+    extracted for filters and ordering, sync columns), outbox, sync_state, meta.
+v2: full-text search over diary text (FTS5, accent-insensitive), kept in sync by triggers
+    and back-filled from existing entries.
+v3: sync_fields, the sync engine's per-record field stamps (companion/sync/fields.py), kept
+    apart from records so the content column stays exactly the record's content.
+"""
+
+from __future__ import annotations
+
+from companion.store.database import Database
+from companion.store.errors import SchemaTooNewError
+
+V1 = (
+    """
+    CREATE TABLE records (
+        row_id INTEGER PRIMARY KEY,           -- stable rowid: FTS rows point at it
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        space_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_hlc TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+        shared_with TEXT NOT NULL DEFAULT '[]',
+        content TEXT NOT NULL,
+        at TEXT NOT NULL,                     -- when the record is about (UTC or a date)
+        position INTEGER,                     -- goal steps
+        parent_id TEXT,                       -- goal, conversation or document it belongs to
+        status TEXT,
+        domains TEXT NOT NULL DEFAULT '[]',   -- JSON list of life domains
+        server_version INTEGER,
+        dirty INTEGER NOT NULL DEFAULT 1 CHECK (dirty IN (0, 1))
+    )
+    """,
+    "CREATE INDEX records_by_kind ON records (kind, deleted, at, id)",
+    "CREATE INDEX records_by_space ON records (space_id, kind, deleted, at, id)",
+    "CREATE INDEX records_by_parent ON records (parent_id, kind, deleted, position, at)",
+    """
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE sync_state (
+        space_id TEXT PRIMARY KEY,
+        cursor INTEGER NOT NULL CHECK (cursor >= 0)
+    )
+    """,
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+_DIARY_TEXT = "json_extract({row}.content, '$.text')"
+_FTS_INSERT = (
+    "INSERT INTO diary_fts (rowid, text) VALUES (new.row_id, "
+    + _DIARY_TEXT.format(row="new")
+    + ");"
+)
+_FTS_DELETE = (
+    "INSERT INTO diary_fts (diary_fts, rowid, text) VALUES ('delete', old.row_id, "
+    + _DIARY_TEXT.format(row="old")
+    + ");"
+)
+_LIVE_DIARY = "{row}.kind = 'diary_entry' AND {row}.deleted = 0"
+
+V2 = (
+    # Contentless: the text lives once, in records.content; FTS keeps only the index.
+    """
+    CREATE VIRTUAL TABLE diary_fts USING fts5 (
+        text, content = '', tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    f"""
+    CREATE TRIGGER diary_fts_insert AFTER INSERT ON records
+    WHEN {_LIVE_DIARY.format(row="new")} BEGIN {_FTS_INSERT} END
+    """,
+    f"""
+    CREATE TRIGGER diary_fts_delete AFTER DELETE ON records
+    WHEN {_LIVE_DIARY.format(row="old")} BEGIN {_FTS_DELETE} END
+    """,
+    f"""
+    CREATE TRIGGER diary_fts_update_old AFTER UPDATE OF kind, deleted, content ON records
+    WHEN {_LIVE_DIARY.format(row="old")} BEGIN {_FTS_DELETE} END
+    """,
+    f"""
+    CREATE TRIGGER diary_fts_update_new AFTER UPDATE OF kind, deleted, content ON records
+    WHEN {_LIVE_DIARY.format(row="new")} BEGIN {_FTS_INSERT} END
+    """,
+    f"""
+    INSERT INTO diary_fts (rowid, text)
+    SELECT row_id, {_DIARY_TEXT.format(row="records")} FROM records
+    WHERE {_LIVE_DIARY.format(row="records")}
+    """,
+)
+
+V3 = ("CREATE TABLE sync_fields (record_id TEXT PRIMARY KEY, stamps TEXT NOT NULL)",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+LATEST = len(MIGRATIONS)
+
+
+def ensure_supported(version: int) -> None:
+    """Refuse files from a newer app version (checked before anything is written)."""
+    if version > LATEST:
+        raise SchemaTooNewError(
+            f"the database has schema version {version}; this app knows up to {LATEST}. "
+            "Update the app to open it."
+        )
+
+
+def version_of(db: Database) -> int:
+    return int(db.query("PRAGMA user_version")[0][0])
+
+
+def migrate(db: Database, target: int = LATEST) -> int:
+    """Apply the missing migrations up to `target`, one transaction each; returns the version."""
+    if not 0 <= target <= LATEST:
+        raise ValueError(f"target must be between 0 and {LATEST}")
+    version = version_of(db)
+    ensure_supported(version)
+    while version < target:
+        with db.transaction():
+            version = version_of(db)  # another process may have migrated meanwhile
+            if version >= target:
+                break
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+            version += 1
+            db.execute(f"PRAGMA user_version = {version}")
+    return version
