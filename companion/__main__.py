@@ -1,0 +1,5 @@
+"""`python -m companion` starts the youth app (web mode with FLET_FORCE_WEB_SERVER=true)."""
+
+from companion.app import run
+
+run()

@@ -1,0 +1,63 @@
+"""Choose where this device keeps its keys (DESIGN §3), from the environment.
+
+1. `COMPANION_VAULT_PASSPHRASE` set: a passphrase-wrapped file in the data folder. Real
+   protection, for a person or a service manager that can supply the passphrase.
+2. No vault file yet and a working OS keychain (desktop): `KeyringVault`, one keychain
+   namespace per data folder. `COMPANION_VAULT=file` skips the keychain.
+3. Otherwise (headless Linux, the web-mode demo, CI): the passphrase-wrapped file with a
+   random passphrase kept in `device.secret` next to it (owner-only permissions).
+   Trade-off, stated plainly: this keeps the keys out of the database file, so a copied
+   database alone is useless, but someone who copies the whole data folder has both the
+   vault and its passphrase. It is as strong as the folder's file permissions, no more.
+Phones use Flet's SecureStorage (companion.crypto.vault_flet), wired by the app at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from companion.crypto.vault import (
+    VAULT_FILE_NAME,
+    KeyringVault,
+    KeyVault,
+    PassphraseFileVault,
+    keyring_usable,
+)
+
+DEVICE_SECRET_FILE = "device.secret"
+
+
+def device_secret(data_dir: Path) -> str:
+    """The random local passphrase of option 3, created on first use."""
+    path = data_dir / DEVICE_SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret)
+    return secret
+
+
+def keychain_service(data_dir: Path) -> str:
+    """One keychain namespace per data folder, so test or demo profiles never share keys."""
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return f"companion:{digest}"
+
+
+def open_device_vault(data_dir: Path, env: Mapping[str, str] | None = None) -> KeyVault:
+    """An existing vault file always wins: switching backends would strand the keys in it."""
+    env = os.environ if env is None else env
+    path = data_dir / VAULT_FILE_NAME
+    passphrase = env.get("COMPANION_VAULT_PASSPHRASE")
+    if passphrase:
+        return PassphraseFileVault(path, passphrase)
+    if not path.exists() and env.get("COMPANION_VAULT") != "file" and keyring_usable():
+        return KeyringVault(service=keychain_service(data_dir))
+    return PassphraseFileVault(path, device_secret(data_dir))

@@ -1,0 +1,245 @@
+"""Getting started: create an account, or start from an invitation, or restore on a new phone.
+
+Steps of a new account: name -> recovery code (shown once, with why it matters) -> type one
+group of it back -> optional PIN. The account exists from the moment the code is shown, so
+closing the app halfway resumes at the code, never with a half-made account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import flet as ft
+
+from companion.i18n import LANGUAGES, t
+from companion.services.accounts import RECOVERY_GROUPS, normalise_invitation
+from companion.services.errors import InvalidInput, ServiceError
+from companion.views.context import use_services, use_ui
+from companion.views.screens.settings import LANGUAGE_NAMES, pin_field
+from companion.views.shell import app_bar_actions
+from companion.views.widgets import (
+    body,
+    error_text,
+    heading,
+    primary_button,
+    secondary_button,
+    tag,
+    text_button,
+    text_input,
+)
+
+CONFIRM_GROUP = 3
+
+
+def onboarding_view(title: str, controls: list[ft.Control]) -> ft.View:
+    return ft.View(
+        route="/",
+        appbar=ft.AppBar(title=ft.Text(title), actions=app_bar_actions()),
+        controls=[
+            ft.SafeArea(
+                content=ft.Column(
+                    controls,
+                    spacing=16,
+                    tight=True,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                )
+            )
+        ],
+        scroll=ft.ScrollMode.AUTO,
+        padding=ft.Padding.symmetric(horizontal=16, vertical=12),
+    )
+
+
+def first_step(services, ui) -> str:
+    if services.space is not None and not services.accounts.recovery_confirmed(services.space):
+        return "code"
+    if services.space is not None and ui.offering_pin:
+        return "pin"
+    return "welcome"
+
+
+@ft.component
+def OnboardingScreen() -> ft.View:
+    services = use_services()
+    ui = use_ui()
+    step, set_step = ft.use_state(lambda: first_step(services, ui))
+    name, set_name = ft.use_state("")
+    invitation, set_invitation = ft.use_state(None)
+    typed, set_typed = ft.use_state("")
+    pin, set_pin = ft.use_state("")
+    repeat, set_repeat = ft.use_state("")
+    error, set_error = ft.use_state(None)
+    busy, set_busy = ft.use_state(False)
+
+    def goto(next_step: str) -> None:
+        set_error(None)
+        set_typed("")
+        set_step(next_step)
+
+    def set_language(language: str) -> None:
+        ui.language = services.settings.set_language(language).language
+
+    async def create() -> None:
+        try:
+            services.accounts.check_display_name(name)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_busy(True)
+        try:
+            credentials = await asyncio.to_thread(services.accounts.prepare_credentials)
+            services.create_account(name, credentials=credentials, invitation=invitation)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        finally:
+            set_busy(False)
+        goto("code")
+
+    def check_invitation() -> None:
+        try:
+            set_invitation(normalise_invitation(typed))
+        except InvalidInput as failure:
+            set_error(failure)
+            return
+        goto("name")
+
+    async def restore() -> None:
+        set_busy(True)
+        try:
+            await asyncio.to_thread(services.accounts.restore, typed)
+        except ServiceError as failure:
+            set_error(failure)
+        finally:
+            set_busy(False)
+
+    def confirm() -> None:
+        try:
+            services.accounts.confirm_recovery(services.require_space(), CONFIRM_GROUP, typed)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        ui.offering_pin = True
+        goto("pin")
+
+    def finish() -> None:
+        ui.offering_pin = False
+        ui.data_changed()
+
+    def choose_pin() -> None:
+        try:
+            services.lock.set_pin(pin, repeat)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        finish()
+
+    if step == "welcome":
+        return onboarding_view(
+            t("onboarding.welcome_title"),
+            [
+                heading(t("onboarding.welcome_heading")),
+                body(t("onboarding.welcome_text")),
+                ft.Row(
+                    [
+                        text_button(
+                            f"lang-{lang}",
+                            LANGUAGE_NAMES[lang],
+                            lambda _e, lang=lang: set_language(lang),
+                        )
+                        for lang in LANGUAGES
+                    ],
+                    wrap=True,
+                ),
+                primary_button("start-new", t("onboarding.new"), lambda: goto("name")),
+                secondary_button("start-invite", t("onboarding.invited"), lambda: goto("invite")),
+                secondary_button("start-restore", t("onboarding.restore"), lambda: goto("restore")),
+            ],
+        )
+    if step == "invite":
+        return onboarding_view(
+            t("onboarding.invite_title"),
+            [
+                body(t("onboarding.invite_text")),
+                text_input("invite-code", t("onboarding.invite_label"), typed, set_typed),
+                error_text(error),
+                primary_button("invite-next", t("common.next"), check_invitation),
+                secondary_button("back", t("common.back"), lambda: goto("welcome")),
+            ],
+        )
+    if step == "restore":
+        return onboarding_view(
+            t("onboarding.restore_title"),
+            [
+                body(t("onboarding.restore_text")),
+                text_input("restore-code", t("onboarding.restore_label"), typed, set_typed),
+                error_text(error),
+                primary_button(
+                    "restore-next", t("onboarding.restore_button"), None if busy else restore
+                ),
+                secondary_button("back", t("common.back"), lambda: goto("welcome")),
+            ],
+        )
+    if step == "name":
+        controls = [
+            body(t("onboarding.name_text")),
+            text_input("display-name", t("onboarding.name_label"), name, set_name, max_length=200),
+        ]
+        if invitation:
+            controls.append(
+                tag("invitation-kept", body(t("onboarding.invitation_kept", code=invitation)))
+            )
+        controls += [
+            error_text(error),
+            tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0),
+            primary_button("create-account", t("onboarding.create"), None if busy else create),
+            secondary_button("back", t("common.back"), lambda: goto("welcome")),
+        ]
+        return onboarding_view(t("onboarding.name_title"), controls)
+    if step == "code":
+        return onboarding_view(
+            t("onboarding.code_title"),
+            [
+                body(t("onboarding.code_text")),
+                tag(
+                    "recovery-code",
+                    ft.Text(
+                        services.accounts.recovery_code(),
+                        font_family="monospace",
+                        theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                        weight=ft.FontWeight.BOLD,
+                    ),
+                ),
+                body(t("onboarding.code_warning")),
+                primary_button("code-noted", t("onboarding.code_noted"), lambda: goto("confirm")),
+            ],
+        )
+    if step == "confirm":
+        return onboarding_view(
+            t("onboarding.confirm_title"),
+            [
+                body(t("onboarding.confirm_text", group=CONFIRM_GROUP, groups=RECOVERY_GROUPS)),
+                text_input(
+                    "confirm-group",
+                    t("onboarding.confirm_label", group=CONFIRM_GROUP),
+                    typed,
+                    set_typed,
+                    capitalization=ft.TextCapitalization.CHARACTERS,
+                ),
+                error_text(error),
+                primary_button("confirm-check", t("onboarding.confirm_button"), confirm),
+                secondary_button("code-again", t("onboarding.show_again"), lambda: goto("code")),
+            ],
+        )
+    return onboarding_view(
+        t("onboarding.pin_title"),
+        [
+            body(t("onboarding.pin_text")),
+            body(t("onboarding.pin_rules")),
+            pin_field("pin-new", t("settings.pin_new"), pin, set_pin),
+            pin_field("pin-repeat", t("settings.pin_repeat"), repeat, set_repeat),
+            error_text(error),
+            primary_button("pin-save", t("onboarding.pin_save"), choose_pin),
+            secondary_button("pin-later", t("onboarding.pin_later"), finish),
+        ],
+    )

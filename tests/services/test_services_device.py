@@ -1,0 +1,118 @@
+"""Device-level services: data folder, vault choice, preferences, help lines, sync status."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from companion.crypto.vault import KeyringVault, PassphraseFileVault
+from companion.i18n import Translator
+from companion.services.errors import InvalidInput
+from companion.services.helplines import HelplineDataError, load_helplines
+from companion.services.paths import data_dir
+from companion.services.preferences import Preferences, PreferencesFile, ThemeChoice
+from companion.services.settings import SettingsService
+from companion.services.vaults import DEVICE_SECRET_FILE, open_device_vault
+
+
+def test_data_dir_comes_from_the_environment(tmp_path):
+    chosen = tmp_path / "profile"
+    assert data_dir({"COMPANION_DATA_DIR": str(chosen)}) == chosen
+    assert chosen.is_dir()
+    assert data_dir({"FLET_APP_STORAGE_DATA": str(tmp_path / "phone")}) == tmp_path / "phone"
+
+
+def test_headless_vault_is_a_file_with_a_private_device_secret(tmp_path):
+    vault = open_device_vault(tmp_path, {"COMPANION_VAULT": "file"})
+    assert isinstance(vault, PassphraseFileVault)
+    vault.set("account_keys", b"secret")
+    secret = tmp_path / DEVICE_SECRET_FILE
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert b"secret" not in vault.path.read_bytes()
+    again = open_device_vault(tmp_path, {})  # an existing file wins over any keychain
+    assert isinstance(again, PassphraseFileVault) and again.get("account_keys") == b"secret"
+
+
+def test_a_supplied_passphrase_protects_the_vault_file(tmp_path):
+    vault = open_device_vault(tmp_path, {"COMPANION_VAULT_PASSPHRASE": "lang genoeg wachtwoord"})
+    vault.set("k", b"v")
+    assert not (tmp_path / DEVICE_SECRET_FILE).exists()
+
+
+def test_keychain_is_used_when_there_is_one_and_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr("companion.services.vaults.keyring_usable", lambda: True)
+    vault = open_device_vault(tmp_path, {})
+    assert isinstance(vault, KeyringVault)
+    assert vault.service.startswith("companion:")
+    assert open_device_vault(tmp_path / "other", {}).service != vault.service
+
+
+def test_preferences_survive_and_bad_values_are_refused(tmp_path):
+    file = PreferencesFile(tmp_path / "preferences.json")
+    translator = Translator()
+    settings = SettingsService(file, translator)
+    assert settings.current == Preferences()
+    settings.set_language("en")
+    settings.set_theme("high_contrast")
+    settings.set_text_scale(1.3)
+    for change in (
+        lambda: settings.set_language("de"),
+        lambda: settings.set_theme("pink"),
+        lambda: settings.set_text_scale(7.0),
+    ):
+        with pytest.raises(InvalidInput):
+            change()
+    again = SettingsService(file, translator)
+    assert again.current == Preferences("en", ThemeChoice.HIGH_CONTRAST, 1.3)
+    assert translator.language == "en"
+    again.reset()
+    assert not file.path.exists() and translator.language == "nl"
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"language": "xx"}', "[]", '{"text_scale": "big"}']
+)
+def test_a_damaged_preferences_file_falls_back_to_defaults(tmp_path, content):
+    path = tmp_path / "preferences.json"
+    path.write_text(content)
+    assert PreferencesFile(path).load() == Preferences()
+
+
+def test_help_lines_file_has_the_flemish_lines_in_three_languages():
+    lines = load_helplines()
+    assert [line.number for line in lines] == ["112", "1813", "102", "106"]
+    assert [line.emergency for line in lines] == [True, False, False, False]
+    for line in lines:
+        assert line.tel_url == f"tel:{line.number}"
+        for language in ("nl", "fr", "en"):
+            assert line.text("name", language) and line.text("hours", language)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"helplines": []},
+        {"helplines": [{"id": "x", "number": "12-3", "name": {}, "hours": {}, "description": {}}]},
+        {
+            "helplines": [
+                {"id": "x", "number": "102", "name": {"nl": "A"}, "hours": {}, "description": {}}
+            ]
+        },
+    ],
+)
+def test_a_malformed_help_lines_file_is_a_clear_error(tmp_path, broken):
+    path = tmp_path / "helplines.json"
+    path.write_text(json.dumps(broken))
+    with pytest.raises(HelplineDataError):
+        load_helplines(path)
+
+
+def test_assets_are_shipped_inside_the_package():
+    import companion
+
+    root = Path(companion.__file__).parent / "assets"
+    assert (root / "data" / "helplines.json").is_file()
+    assert (root / "i18n" / "nl" / "common.json").is_file()

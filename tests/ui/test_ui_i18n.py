@@ -1,0 +1,132 @@
+"""Translations: complete in nl, fr and en, same placeholders, and every key the UI uses exists."""
+
+from __future__ import annotations
+
+import ast
+import json
+import string
+from pathlib import Path
+
+import pytest
+
+import companion.views
+from companion.domain.life_domains import LifeDomain
+from companion.domain.models import Role
+from companion.i18n import CATALOG_DIR, LANGUAGES, Translator, UnknownLanguageError, load_catalog
+from companion.services import errors
+from companion.services.preferences import TEXT_SCALES, ThemeChoice
+from companion.services.sync_status import SyncPhase
+from companion.views.navigation import TABS
+
+SOURCES = [
+    *Path(companion.views.__file__).parent.rglob("*.py"),
+    Path(companion.views.__file__).parents[1] / "app.py",
+]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_exists_in_every_language_with_the_same_placeholders():
+    dutch = load_catalog("nl")
+    assert len(dutch) > 150
+    for language in LANGUAGES:
+        catalog = load_catalog(language)
+        assert catalog.keys() == dutch.keys(), f"{language}: {set(catalog) ^ set(dutch)}"
+        for key, text in catalog.items():
+            assert text.strip(), f"{language}:{key} is empty"
+            assert placeholders(text) == placeholders(dutch[key]), f"{language}:{key}"
+
+
+def test_namespace_files_are_the_same_in_every_language():
+    names = {
+        lang: sorted(p.name for p in (CATALOG_DIR / lang).glob("*.json")) for lang in LANGUAGES
+    }
+    assert names["fr"] == names["nl"] == names["en"]
+    for path in (CATALOG_DIR / "nl").glob("*.json"):
+        assert isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+
+
+def literal_keys() -> set[str]:
+    """Keys passed as string literals to t(...) / tr(...) anywhere in the views."""
+    keys = set()
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"t", "tr"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                keys.add(node.args[0].value)
+    return keys
+
+
+def computed_keys() -> set[str]:
+    """Keys built at run time from enums and codes."""
+    keys = {f"mood.level_{level}" for level in range(1, 6)}
+    keys |= {f"role.{role.value}" for role in Role}
+    keys |= {domain.label_key for domain in LifeDomain}
+    keys |= {tab.label_key for tab in TABS}
+    keys |= {f"settings.theme_{choice.value}" for choice in ThemeChoice}
+    keys |= {f"settings.text_size_{i}" for i in range(len(TEXT_SCALES))}
+    keys |= {f"sync.{phase.value}" for phase in SyncPhase}
+    keys |= {f"sync.{phase.value}_detail" for phase in SyncPhase}
+    keys |= {
+        "settings.lock_on",
+        "settings.lock_off",
+        "settings.pin_on_done",
+        "settings.pin_off_done",
+    }
+    for error in vars(errors).values():
+        is_error = isinstance(error, type) and issubclass(error, errors.ServiceError)
+        if is_error and error is not errors.InvalidInput:
+            keys.add(f"error.{error.code}")
+    return keys
+
+
+def invalid_input_codes() -> set[str]:
+    """Every code services raise InvalidInput with, read from their source."""
+    import companion.services as services_pkg
+    from companion.services.validation import _CODES
+
+    codes = set(_CODES.values()) | {"empty", "duplicate", "invalid"}
+    for path in Path(services_pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "InvalidInput"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                codes.add(node.args[0].value)
+    codes |= {f"recovery_{reason}" for reason in ("length", "character", "checksum")}
+    return {f"error.{code}" for code in codes}
+
+
+def test_every_key_the_app_uses_is_translated():
+    used = literal_keys() | computed_keys() | invalid_input_codes()
+    assert len(literal_keys()) > 100
+    missing = sorted(key for key in used if key not in load_catalog("nl"))
+    assert missing == []
+
+
+def test_translator_fills_params_falls_back_and_refuses_unknown_languages(tmp_path):
+    for lang, text in (
+        ("nl", {"hi": "Hoi {name}", "only_nl": "Alleen NL"}),
+        ("fr", {"hi": "Salut {name}"}),
+        ("en", {}),
+    ):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "demo.json").write_text(json.dumps(text), encoding="utf-8")
+    tr = Translator("fr", root=tmp_path)
+    assert tr.t("demo.hi", name="Sam") == "Salut Sam"
+    assert tr.t("demo.only_nl") == "Alleen NL"  # missing in French: Dutch, never blank
+    assert tr.t("demo.nope") == "demo.nope"
+    assert tr.t("demo.hi") == "Salut {name}"  # no params given: the text as is
+    with pytest.raises(UnknownLanguageError):
+        tr.set_language("de")
+    assert tr.language == "fr"
