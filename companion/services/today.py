@@ -8,6 +8,7 @@ from datetime import datetime
 
 from companion.domain.models import Goal, GoalStatus, StepStatus
 from companion.services.account_info import Account
+from companion.services.reminders import RemindersService
 
 SCAN_LIMIT = 500
 
@@ -31,22 +32,31 @@ class GoalProgress:
 
 
 class TodayService:
-    def __init__(self, store, account: Account, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store,
+        account: Account,
+        now: Callable[[], datetime],
+        reminders: RemindersService,
+    ) -> None:
         self._store = store
         self._account = account
         self._now = now
+        self._reminders = reminders
 
     def next_reminders(self, count: int = 3) -> list[UpcomingReminder]:
-        """The next due time of each active reminder, soonest first, at most `count`.
+        """When each of the youth's own reminders next notifies, soonest first, at most `count`.
 
-        One line per reminder, so a daily reminder does not crowd out the rest.
+        One line per reminder, so a daily reminder does not crowd out the rest. Quiet hours
+        apply (a 23:00 reminder shows at the end of quiet hours, when it will really ring),
+        and a caregiver's suggestion only appears once the youth has accepted it.
         """
         now = self._now()
+        quiet = self._reminders.quiet_hours()
         upcoming: list[UpcomingReminder] = []
-        for reminder in self._store.reminders.list(
-            space_id=self._account.space_id, limit=SCAN_LIMIT
-        ):
-            for due in reminder.occurrences(now, limit=1):
+        for reminder in self._reminders.own():
+            due = self._reminders.next_fire(reminder, now, quiet)
+            if due is not None:
                 upcoming.append(UpcomingReminder(reminder.id, reminder.title, due))
         upcoming.sort(key=lambda item: item.due)
         return upcoming[:count]

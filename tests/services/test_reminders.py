@@ -484,3 +484,22 @@ def test_the_in_app_scheduler_needs_aware_times(notifier) -> None:
     adapter.cancel("r1")
     adapter.cancel("unknown")
     assert adapter.fire_due(at(20, 9)) == []
+
+
+# --- the Today summary --------------------------------------------------------------------
+
+
+def test_today_shows_when_reminders_really_ring_and_not_unaccepted_suggestions(
+    reminders, store, account, clock
+) -> None:
+    from companion.services.today import TodayService
+
+    today = TodayService(store, account, clock, reminders)
+    caregiver_reminder(store, account, clock)  # a suggestion: not the youth's until accepted
+    late = reminders.create("Medicatie", date(2026, 3, 14), time(23, 15))  # in quiet hours
+    early = reminders.create("Bus", date(2026, 3, 14), time(18, 0))
+    upcoming = today.next_reminders()
+    assert [(item.reminder_id, item.due) for item in upcoming] == [
+        (early.id, at(14, 18)),
+        (late.id, at(15, 8)),  # held until quiet hours end at 08:00
+    ]
