@@ -1,0 +1,75 @@
+"""Who is calling: the device token (Bearer) resolves to a device and its account."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, update
+
+from companion.domain.models import Role
+from companion.sync.protocol import TOKEN_PATTERN
+from companion_server.context import Ctx
+from companion_server.db.models import Account, Device, Space
+from companion_server.errors import unauthorized
+from companion_server.security import token_hash
+
+LAST_SEEN_RESOLUTION = timedelta(hours=1)  # avoid a write on every request
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="The device token from sign-up, activation or recovery.",
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    account_id: str
+    role: Role
+    display_name: str
+    device_id: str
+    space_id: str | None  # the youth's own space
+
+
+def current_caller(
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
+    if credentials is None:
+        raise unauthorized()
+    token = credentials.credentials
+    if not re.fullmatch(TOKEN_PATTERN, token):
+        raise unauthorized("malformed device token")
+    with ctx.db.read() as session:
+        row = session.execute(
+            select(
+                Device.id,
+                Device.last_seen_at,
+                Account.id,
+                Account.role,
+                Account.display_name,
+                Space.id,
+            )
+            .join(Account, Account.id == Device.account_id)
+            .outerjoin(Space, Space.owner_id == Account.id)
+            .where(Device.token_hash == token_hash(token), Device.revoked_at.is_(None))
+        ).first()
+    if row is None:
+        raise unauthorized("unknown or signed-out device")
+    device_id, last_seen, account_id, role, name, space_id = row
+    now = ctx.clock()
+    if now - last_seen > LAST_SEEN_RESOLUTION:
+        with ctx.db.write() as session:
+            session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+    return Caller(account_id, Role(role), name, device_id, space_id)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (behind a proxy, run uvicorn with --proxy-headers to get the real one)."""
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,48 @@
+"""Turning rows into wire models (one place, so every route shows the same shape)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from companion.domain.models import Role
+from companion.sync.protocol import (
+    Availability,
+    KeyBackup,
+    LinkOut,
+    PublicKeys,
+    b64encode,
+)
+from companion_server.access import is_active, link_status
+from companion_server.db.models import Account, Link
+
+
+def public_keys(account: Account) -> PublicKeys | None:
+    if account.x25519 is None or account.ed25519 is None:
+        return None
+    return PublicKeys(x25519=b64encode(account.x25519), ed25519=b64encode(account.ed25519))
+
+
+def key_backup(stored: dict[str, Any] | None) -> KeyBackup | None:
+    return None if stored is None else KeyBackup.model_validate(stored)
+
+
+def availability(stored: dict[str, Any] | None) -> Availability | None:
+    return None if stored is None else Availability.model_validate(stored)
+
+
+def link_out(link: Link, person: Account | None, now: datetime) -> LinkOut:
+    """A link as its youth or its person sees it; availability only while it is active."""
+    return LinkOut(
+        id=link.id,
+        space_id=link.space_id,
+        person_id=link.person_id,
+        display_name=person.display_name if person else None,
+        role=Role(link.role),
+        status=link_status(link, now),
+        starts_at=link.starts_at,
+        ends_at=link.ends_at,
+        invitation_expires_at=link.invitation_expires_at,
+        availability=availability(person.availability) if person and is_active(link, now) else None,
+        created_at=link.created_at,
+    )

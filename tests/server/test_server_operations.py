@@ -1,0 +1,191 @@
+"""Operating the server: migrations, settings, the CLI, health, the real-server helper, and
+the small in-process parts (rate limiter, live notifier)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+
+from companion.domain.ids import new_id
+from companion.sync.protocol import LiveNudge
+from companion_server import cli, migrate
+from companion_server.app import create_app
+from companion_server.db.engine import Database, make_engine
+from companion_server.db.models import Base
+from companion_server.live import InProcessNotifier
+from companion_server.ratelimit import RateLimiter
+from companion_server.settings import RateLimit, Settings
+from companion_server.testing import running_server_process
+from tests.server.serverkit import Api, FakeClock, key_backup, public_keys, recovery
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(server_db: str) -> None:
+    engine = make_engine(server_db)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_migrations_go_down_and_up_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    migrate.upgrade(engine)
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_settings_come_from_the_environment_and_flags_win(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("COMPANION_DATABASE_URL", raising=False)
+    assert Settings.from_env().database_url == (
+        f"sqlite:///{tmp_path / 'companion-server' / 'server.db'}"
+    )
+    monkeypatch.setenv("COMPANION_DATABASE_URL", "sqlite:////srv/env.db")
+    monkeypatch.setenv("COMPANION_PORT", "9000")
+    settings = Settings.from_env(database_url=None, port=8123)
+    assert (settings.database_url, settings.port, settings.host) == (
+        "sqlite:////srv/env.db",
+        8123,
+        "127.0.0.1",
+    )
+
+
+def test_cli_migrates_and_creates_a_caregiver_who_can_activate(tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    assert cli.main(["migrate", "--database-url", url]) == 0
+    assert (
+        cli.main(
+            [
+                "create-caregiver",
+                "--database-url",
+                url,
+                "--name",
+                "Els Peeters",
+                "--email",
+                "Els@Example.org",
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    code = re.search(r"([A-Z2-9]{4}-){3}[A-Z2-9]{4}", printed).group(0)
+    database = Database(url)
+    app = create_app(Settings(database_url=url), database=database)
+    with TestClient(app) as client:
+        response = client.post(
+            "/v1/accounts/activate",
+            json={
+                "email": "els@example.org",
+                "activation_code": code,
+                "public_keys": public_keys(),
+                "recovery": recovery(),
+                "key_backup": key_backup(),
+                "device_name": "desk",
+            },
+        )
+        assert response.status_code == 200, response.text
+    database.dispose()
+    again = [
+        "create-caregiver",
+        "--database-url",
+        url,
+        "--name",
+        "Els",
+        "--email",
+        "els@example.org",
+    ]
+    assert cli.main(again) == 1
+    invalid = ["create-caregiver", "--database-url", url, "--name", " ", "--email", "nope"]
+    assert cli.main(invalid) == 2
+
+
+def test_serve_creates_the_schema_in_an_empty_database_but_refuses_an_outdated_one(
+    tmp_path: Path, caplog
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'server.db'}")
+    with caplog.at_level("INFO", logger="companion_server"):
+        assert cli.prepare(database) is None
+    assert "database is empty" in caplog.text
+    assert migrate.current_revision(database.engine) == migrate.head_revision()
+    with database.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    assert "run `companion-server migrate`" in cli.prepare(database)
+    database.dispose()
+
+
+def test_health_says_when_the_database_is_unreachable() -> None:
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"
+    with TestClient(create_app(Settings(database_url=unreachable))) as client:
+        response = client.get("/v1/health")
+    assert (response.status_code, response.json()["code"]) == (503, "unavailable")
+
+
+def test_health_is_ok_on_a_working_database(client: TestClient) -> None:
+    body = client.get("/v1/health").json()
+    assert (body["status"], body["database"]) == ("ok", "ok")
+
+
+def test_a_real_server_process_starts_on_an_empty_database_and_serves(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with running_server_process(url) as server:
+        assert httpx.get(f"{server.url}/v1/health").json()["status"] == "ok"
+        clock = FakeClock()
+        database = Database(url)
+        with httpx.Client(base_url=server.url) as http:
+            sam = Api(http, database, clock).youth()
+            me = http.get("/v1/me", headers=sam.headers).json()
+        database.dispose()
+    assert me["display_name"] == "Sam"
+
+
+def test_rate_limiter_buckets_refill_over_time() -> None:
+    now = [0.0]
+    limiter = RateLimiter(monotonic=lambda: now[0])
+    limit = RateLimit(burst=2, per_hour=3600)  # one token per second
+    assert [limiter.allow("signup", "1.2.3.4", limit) for _ in range(3)] == [True, True, False]
+    assert limiter.allow("signup", "5.6.7.8", limit)  # another address has its own bucket
+    assert not limiter.check("signup", "1.2.3.4", limit)
+    now[0] += 1.0
+    assert limiter.check("signup", "1.2.3.4", limit)
+    assert limiter.allow("signup", "1.2.3.4", limit)
+
+
+def test_rate_limiter_memory_stays_bounded(monkeypatch) -> None:
+    monkeypatch.setattr("companion_server.ratelimit.MAX_KEYS", 4)
+    limiter = RateLimiter(monotonic=lambda: 0.0)
+    limit = RateLimit(burst=1, per_hour=1)
+    for i in range(10):
+        limiter.allow("signup", f"10.0.0.{i}", limit)
+    assert len(limiter._buckets) <= 4
+
+
+async def test_live_nudges_coalesce_per_space_and_reach_only_subscribers() -> None:
+    space_a, space_b = new_id(), new_id()
+    notifier = InProcessNotifier()
+    subscription = notifier.subscribe([space_a])
+    notifier.publish(LiveNudge(space_id=space_a, version=3, kinds=["goal"]))
+    notifier.publish(LiveNudge(space_id=space_b, version=9, kinds=["goal"]))
+    notifier.publish(LiveNudge(space_id=space_a, version=4, kinds=["message"]))
+    await asyncio.sleep(0)  # deliveries are scheduled on this loop
+    [nudge] = await asyncio.wait_for(subscription.next(), timeout=5)
+    assert (nudge.space_id, nudge.version, nudge.kinds) == (space_a, 4, ["goal", "message"])
+    notifier.unsubscribe(subscription)
+    notifier.publish(LiveNudge(space_id=space_a, version=5, kinds=["goal"]))
+    await asyncio.sleep(0)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(subscription.next(), timeout=0.05)
