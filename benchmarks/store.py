@@ -1,16 +1,19 @@
 """Encrypted store vs plain SQLite, measured in the same run. Prints JSON.
 
-Three columns per operation:
+Four columns per operation:
 - `store`: the real thing (Store on SQLCipher): validation, HLC stamps, outbox row, FTS.
 - `store_on_sqlite3`: the same Store code on Python's plain sqlite3 (through the connector
   adapter), to separate the cost of encryption from the cost of our Python layer.
 - `raw_sqlite3`: the baseline. Hand-written SQL on plain sqlite3 with the same schema
   (same migrations, indexes, triggers, FTS tokenizer), WAL and synchronous=FULL; rows are
   built from plain dicts with json.dumps and read back with json.loads.
+- `raw_sqlcipher`: exactly the baseline's code on SQLCipher with the store's raw key: what
+  encryption alone costs hand-written SQL, the floor under any encrypted store's ratio.
 
 `ratio` = store / raw_sqlite3 at p50 (target <= 1.5); `ratio_encryption_only` = store /
-store_on_sqlite3. Samples of the three are interleaved (one save of each in turn), so drift
-in disk or CPU speed during the run hits all three alike.
+store_on_sqlite3; `ratio_encryption_floor` = raw_sqlcipher / raw_sqlite3. Samples are
+interleaved (one save of each in turn, rotating who goes first), so drift in disk or CPU
+speed during the run hits all columns alike.
 
 Run from the repository root: .venv/bin/python -m benchmarks.store
 """
@@ -29,15 +32,18 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlcipher3
+
 from companion.domain.hlc import HybridClock
 from companion.domain.ids import new_id
 from companion.domain.models import DiaryEntry
 from companion.store import OpenMode, Store
+from companion.store.connection import Connection
 from companion.store.schema import MIGRATIONS
 
 SAVES = 1000
 BULK = 10_000
-BULK_ROUNDS = 3
+BULK_ROUNDS = 4  # one round per subject going first
 READS = 500
 WORDS = [
     "vandaag",
@@ -144,7 +150,7 @@ class RawSqlite:
     )
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn = self.connect(path)
         for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
             self.conn.execute(f"PRAGMA {pragma}").fetchall()
         self.conn.execute("BEGIN")
@@ -152,6 +158,9 @@ class RawSqlite:
             for statement in migration:
                 self.conn.execute(statement)
         self.conn.execute("COMMIT")
+
+    def connect(self, path: Path) -> Connection:
+        return sqlite3.connect(path, isolation_level=None)
 
     @staticmethod
     def row(entry: DiaryEntry) -> tuple:
@@ -228,6 +237,19 @@ class RawSqlite:
         self.conn.close()
 
 
+class RawSqlcipher(RawSqlite):
+    """The baseline's code on SQLCipher, keyed like the store (raw 256-bit key, no KDF)."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.key = key
+        super().__init__(path)
+
+    def connect(self, path: Path) -> Connection:
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
+        conn.execute(f"PRAGMA key = \"x'{self.key.hex()}'\"")
+        return conn
+
+
 class StoreSubject:
     """The same four operations through the Store's public API."""
 
@@ -256,6 +278,7 @@ def open_subjects(folder: Path, tag: str, key: bytes) -> dict[str, StoreSubject 
         "store_on_sqlite3": StoreSubject(
             Store.open(folder / f"plain-{tag}.db", key, connector=PlainSqliteConnector())
         ),
+        "raw_sqlcipher": RawSqlcipher(folder / f"rawcipher-{tag}.db", key),
         "raw_sqlite3": RawSqlite(folder / f"raw-{tag}.db"),
     }
 
@@ -274,12 +297,16 @@ def interleaved(subjects: dict, repeat: int, op: Callable[[object, int], object]
 
 
 def bulk_rounds(folder: Path, key: bytes, space: str, author: str) -> dict[str, float]:
-    """Median of BULK_ROUNDS one-transaction inserts of BULK entries into fresh files."""
+    """Median of BULK_ROUNDS one-transaction inserts of BULK entries into fresh files.
+
+    Who goes first rotates, so order effects (caches, disk state) hit every subject alike."""
     times: dict[str, list[float]] = {}
     for round_ in range(BULK_ROUNDS):
         subjects = open_subjects(folder, f"bulk{round_}", key)
         batch = entries(BULK, random.Random(round_), space, author)
-        for name, subject in subjects.items():
+        names = list(subjects)
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            subject = subjects[name]
             t0 = time.perf_counter()
             subject.insert(batch)
             times.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
@@ -295,7 +322,18 @@ def with_ratios(figures: dict, field: str | None) -> dict:
         **figures,
         "ratio": round(pick("store") / pick("raw_sqlite3"), 2),
         "ratio_encryption_only": round(pick("store") / pick("store_on_sqlite3"), 2),
+        "ratio_encryption_floor": round(pick("raw_sqlcipher") / pick("raw_sqlite3"), 2),
     }
+
+
+def sqlcipher_version() -> str:
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        (cipher,) = conn.execute("PRAGMA cipher_version").fetchone()
+        (sqlite,) = conn.execute("SELECT sqlite_version()").fetchone()
+    finally:
+        conn.close()
+    return f"{cipher} (SQLite {sqlite})"
 
 
 def main() -> None:
@@ -327,6 +365,7 @@ def main() -> None:
                 "benchmark": "store",
                 "python": platform.python_version(),
                 "sqlite3_version": sqlite3.sqlite_version,
+                "sqlcipher_version": sqlcipher_version(),
                 "samples": {"saves": SAVES, "reads": READS, "bulk_rounds": BULK_ROUNDS},
                 "results": results,
                 "targets": {"ratio_max": 1.5, "save_p99_ms_max": 10},

@@ -4,9 +4,12 @@ Envelope fields get their own columns (the sync engine and filters need them); e
 else is the record's content as JSON, exactly what later travels encrypted.
 
 Every row is validated on its way in (`stamped`), so reading it back need not validate
-again: `decode` converts JSON values to the field types named by the model's annotations
-and builds the model with `model_construct`, several times faster than validating — it
-matters for timelines and search-as-you-type on cheap phones.
+again. Each kind gets a decoder, built once, that converts the JSON values to the field
+types named by the model's annotations and fills the instance the way pydantic's
+`model_construct` does, minus its per-field bookkeeping: timelines and search-as-you-type
+on cheap phones decode hundreds of rows per screen. tests/store/test_codec.py checks every
+kind against full validation, so a pydantic upgrade that changes model internals fails
+there rather than in a user's timeline.
 """
 
 from __future__ import annotations
@@ -48,8 +51,10 @@ WRITE_COLUMNS = (
 # Column order `decode` expects.
 READ_COLUMNS = "id, space_id, author_id, created_at, updated_hlc, deleted, shared_with, content"
 
-
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # built once
+_loads = json.loads
+_set_attr = object.__setattr__  # how pydantic itself fills an instance without validating
+_EXCLUDE = dict.fromkeys(Record.CONTENT_EXCLUDE, True)  # pydantic-core's fastest form
 
 
 def stamped(record: T, hlc: str) -> T:
@@ -68,9 +73,15 @@ def checked(record: T) -> T:
     return stamped(record, record.updated_hlc)
 
 
+def content_json(record: Record) -> str:
+    """The record's content column: every field but the envelope, as compact JSON."""
+    return record.__pydantic_serializer__.to_json(record, exclude=_EXCLUDE).decode()
+
+
 def values(record: Record, spec: KindSpec) -> tuple[Any, ...]:
     """The row for `record` in WRITE_COLUMNS order."""
     at, position, parent_id, status, domains = spec.columns(record)
+    shared_with = record.shared_with
     return (
         record.id,
         spec.kind.value,
@@ -79,13 +90,13 @@ def values(record: Record, spec: KindSpec) -> tuple[Any, ...]:
         record.created_at.isoformat(),
         record.updated_hlc,
         int(record.deleted),
-        _json(record.shared_with),
-        record.model_dump_json(exclude=Record.CONTENT_EXCLUDE),
+        _json(shared_with) if shared_with else "[]",
+        content_json(record),
         at,
         position,
         parent_id,
         status,
-        _json(domains),
+        _json(domains) if domains else "[]",
     )
 
 
@@ -124,23 +135,67 @@ def _content_converters(model: type[Record]) -> tuple[tuple[str, Convert], ...]:
     )
 
 
-_CONVERTERS = {model: _content_converters(model) for model in RECORD_TYPES.values()}
+def _check_plain(model: type[Record]) -> None:
+    """The decoder fills exactly what `model_construct` fills; refuse (at import) models
+    where that would not be the whole story."""
+    features = {
+        "post-init hook": model.__pydantic_post_init__ is not None,
+        "private attributes": bool(model.__private_attributes__),
+        "extra fields": model.model_config.get("extra") == "allow",
+        "field aliases": any(
+            f.alias is not None or f.validation_alias is not None
+            for f in model.model_fields.values()
+        ),
+    }
+    found = [name for name, present in features.items() if present]
+    if found:
+        raise TypeError(f"the store cannot decode {model.__name__}: it has {', '.join(found)}")
+
+
+def _decoder(model: type[T]) -> Callable[[tuple[Any, ...]], T]:
+    """Build `model`'s row decoder (trusted rows: every one was validated on write)."""
+    _check_plain(model)
+    converters = _content_converters(model)
+    content_fields = tuple(n for n in model.model_fields if n not in Record.CONTENT_EXCLUDE)
+    all_fields = frozenset(model.model_fields)
+    new = model.__new__
+
+    def decode_row(row: tuple[Any, ...]) -> T:
+        record_id, space_id, author_id, created_at, hlc, deleted, shared_with, content = row
+        data = _loads(content)
+        envelope = {
+            "id": record_id,
+            "space_id": space_id,
+            "author_id": author_id,
+            "created_at": datetime.fromisoformat(created_at),
+            "updated_hlc": hlc,
+            "deleted": bool(deleted),
+            "shared_with": _loads(shared_with) if shared_with != "[]" else [],
+        }
+        if tuple(data) != content_fields:
+            # Written when the model had other fields: pydantic fills the defaults of new
+            # ones and drops the unknown.
+            for name, convert in converters:
+                if name in data:
+                    data[name] = convert(data[name])
+            return model.model_construct(**envelope, **data)
+        for name, convert in converters:
+            data[name] = convert(data[name])
+        record = new(model)
+        _set_attr(record, "__dict__", envelope | data)
+        _set_attr(record, "__pydantic_fields_set__", set(all_fields))
+        _set_attr(record, "__pydantic_extra__", None)
+        _set_attr(record, "__pydantic_private__", None)
+        return record
+
+    return decode_row
+
+
+DECODERS: dict[type[Record], Callable[[tuple[Any, ...]], Record]] = {
+    model: _decoder(model) for model in RECORD_TYPES.values()
+}
 
 
 def decode(model: type[T], row: tuple[Any, ...]) -> T:
-    """Rebuild a record from a row selected with READ_COLUMNS (trusted: validated on write)."""
-    record_id, space_id, author_id, created_at, hlc, deleted, shared_with, content = row
-    data = json.loads(content)
-    for name, convert in _CONVERTERS[model]:
-        if name in data:
-            data[name] = convert(data[name])
-    return model.model_construct(
-        id=record_id,
-        space_id=space_id,
-        author_id=author_id,
-        created_at=datetime.fromisoformat(created_at),
-        updated_hlc=hlc,
-        deleted=bool(deleted),
-        shared_with=json.loads(shared_with),
-        **data,
-    )
+    """Rebuild a record from a row selected with READ_COLUMNS."""
+    return DECODERS[model](row)  # type: ignore[return-value]

@@ -9,8 +9,8 @@ turns into a write); nested ones are savepoints, so services can group repositor
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from types import TracebackType
 from typing import Any
 
 from companion.store.connection import Connection, Cursor
@@ -46,25 +46,20 @@ class Database:
             except self._error as exc:
                 raise translate(exc) from exc
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> Transaction:
         """All or nothing: commit on normal exit, roll back (to the savepoint) on any error."""
-        with self._lock:
-            depth = self._depth
-            if depth == 0:
-                self._aborted = False
-                self.execute("BEGIN IMMEDIATE")
-            else:
-                self.execute(f"SAVEPOINT sp{depth}")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                self._undo(depth)
-                raise
-            self._depth -= 1
-            self._finish(depth)
+        return Transaction(self)
+
+    def _begin(self) -> int:
+        """Open a transaction (or a savepoint inside one) and return its depth; lock held."""
+        depth = self._depth
+        if depth == 0:
+            self._aborted = False
+            self.execute("BEGIN IMMEDIATE")
+        else:
+            self.execute(f"SAVEPOINT sp{depth}")
+        self._depth = depth + 1
+        return depth
 
     def _finish(self, depth: int) -> None:
         if self._aborted or not self._conn.in_transaction:
@@ -93,3 +88,39 @@ class Database:
                 self._conn.close()
             except self._error as exc:
                 raise translate(exc) from exc
+
+
+class Transaction:
+    """`Database.transaction()`. A plain class rather than `@contextmanager`: every save
+    passes through here, and the generator version costs twice the Python overhead."""
+
+    __slots__ = ("_db", "_depth")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        db = self._db
+        db._lock.acquire()  # held until __exit__: the whole transaction is one critical section
+        try:
+            self._depth = db._begin()
+        except BaseException:
+            db._lock.release()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        db = self._db
+        try:
+            db._depth -= 1
+            if exc_type is None:
+                db._finish(self._depth)
+            else:
+                db._undo(self._depth)
+        finally:
+            db._lock.release()

@@ -16,6 +16,7 @@ from companion.store.database import Database
 from companion.store.errors import InvalidQueryError
 
 MAX_PENDING = 1000
+_ADD = "INSERT INTO outbox (record_id, kind, op, created_at) VALUES (?, ?, ?, ?)"
 
 
 class OutboxOp(StrEnum):
@@ -38,13 +39,13 @@ class Outbox:
 
     def add(self, record_id: str, kind: RecordKind, op: OutboxOp) -> None:
         """Queue one change; call inside the transaction that makes it."""
-        self.add_many(kind, op, [record_id])
+        self._db.execute(_ADD, (record_id, kind.value, op.value, datetime.now(UTC).isoformat()))
 
     def add_many(self, kind: RecordKind, op: OutboxOp, record_ids: Iterable[str]) -> None:
         """Queue changes of one kind, in order (batch writes)."""
         now = datetime.now(UTC).isoformat()
         self._db.executemany(
-            "INSERT INTO outbox (record_id, kind, op, created_at) VALUES (?, ?, ?, ?)",
+            _ADD,
             [(record_id, kind.value, op.value, now) for record_id in record_ids],
         )
 

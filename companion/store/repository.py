@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Record
-from companion.store.codec import READ_COLUMNS, WRITE_COLUMNS, decode, stamped, values
+from companion.store.codec import DECODERS, READ_COLUMNS, WRITE_COLUMNS, stamped, values
 from companion.store.database import Database
 from companion.store.errors import (
     DuplicateRecordError,
@@ -73,6 +73,7 @@ class Repository(Generic[T]):
         self._model: type[T] = spec.model  # type: ignore[assignment]
         self._clock = clock
         self._outbox = outbox
+        self._decode = DECODERS[spec.model]
 
     def _prepare(self, item: T) -> T:
         if type(item) is not self._model:
@@ -85,7 +86,13 @@ class Repository(Generic[T]):
 
     def create(self, item: T) -> T:
         """Validate, stamp and store a new record with its outbox row; returns what was stored."""
-        return self.create_many([item])[0]
+        record = self._prepare(item)
+        row = values(record, self._spec)
+        with self._db.transaction():
+            if self._db.execute(_INSERT, row).rowcount != 1:
+                raise DuplicateRecordError(f"a record with id {record.id} already exists")
+            self._outbox.add(record.id, self._spec.kind, OutboxOp.UPSERT)
+        return record
 
     def create_many(self, items: Iterable[T]) -> builtins.list[T]:
         """Batch create in one transaction (imports, starter sets): all stored or none."""
@@ -133,7 +140,7 @@ class Repository(Generic[T]):
             f"SELECT {READ_COLUMNS} FROM records WHERE id = ? AND kind = ?",
             (record_id, self._spec.kind.value),
         )
-        return decode(self._model, rows[0]) if rows else None
+        return self._decode(rows[0]) if rows else None
 
     def list(
         self,
@@ -185,7 +192,7 @@ class Repository(Generic[T]):
         )
         if spec.order is Order.LATEST_IN_READING_ORDER:
             rows.reverse()
-        return [decode(self._model, row) for row in rows]
+        return builtins.list(map(self._decode, rows))
 
 
 class DiaryRepository(Repository[DiaryEntry]):
@@ -207,4 +214,4 @@ class DiaryRepository(Repository[DiaryEntry]):
             f"AND {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT ?",
             (*params, limit),
         )
-        return [decode(DiaryEntry, row) for row in rows]
+        return builtins.list(map(self._decode, rows))

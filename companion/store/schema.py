@@ -9,6 +9,14 @@ v2: full-text search over diary text (FTS5, accent-insensitive), kept in sync by
     and back-filled from existing entries.
 v3: sync_fields, the sync engine's per-record field stamps (companion/sync/fields.py), kept
     apart from records so the content column stays exactly the record's content.
+v4: fewer pages written per save (each is encrypted and authenticated on commit), and a
+    parent index that lists use. The parent index now skips records without a parent
+    (diary, moods, goals: one page fewer per save) and is ordered by time, so a chat's
+    latest messages come straight from it; before, SQLite preferred records_by_kind and
+    walked every conversation's messages. The search index keeps no per-row sizes (only
+    ranking needs them; results are ordered by date) and merges its segments two at a
+    time instead of four (fewer pages per save, fewer segments per search). Fixes v2's
+    update triggers, which lost the words an edit kept, and rebuilds the index.
 """
 
 from __future__ import annotations
@@ -104,7 +112,45 @@ V2 = (
 
 V3 = ("CREATE TABLE sync_fields (record_id TEXT PRIMARY KEY, stamps TEXT NOT NULL)",)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+_LIVE_TEXT_UNCHANGED = (
+    f"{_LIVE_DIARY.format(row='old')} AND {_LIVE_DIARY.format(row='new')} "
+    f"AND {_DIARY_TEXT.format(row='old')} IS {_DIARY_TEXT.format(row='new')}"
+)
+
+V4 = (
+    # v2's two update triggers could fire insert-new before delete-old: the delete then
+    # took the words old and new text share out of the index. One trigger, in order; and
+    # edits that keep the text (mood, domains, sharing) leave the index alone.
+    "DROP TRIGGER diary_fts_update_old",
+    "DROP TRIGGER diary_fts_update_new",
+    f"""
+    CREATE TRIGGER diary_fts_update AFTER UPDATE OF kind, deleted, content ON records
+    WHEN NOT ({_LIVE_TEXT_UNCHANGED}) BEGIN
+        INSERT INTO diary_fts (diary_fts, rowid, text)
+        SELECT 'delete', old.row_id, {_DIARY_TEXT.format(row="old")}
+        WHERE {_LIVE_DIARY.format(row="old")};
+        INSERT INTO diary_fts (rowid, text)
+        SELECT new.row_id, {_DIARY_TEXT.format(row="new")}
+        WHERE {_LIVE_DIARY.format(row="new")};
+    END
+    """,
+    "DROP INDEX records_by_parent",
+    "CREATE INDEX records_by_parent ON records (parent_id, kind, deleted, at, id) "
+    "WHERE parent_id IS NOT NULL",
+    # Rebuilt from the entries (which also repairs words v2's update order lost); the
+    # triggers name the table, not its options, so they keep working on the new one.
+    "DROP TABLE diary_fts",
+    """
+    CREATE VIRTUAL TABLE diary_fts USING fts5 (
+        text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    # Measured over 1,500 single saves: 1.8 search-index pages per save instead of 2.8.
+    "INSERT INTO diary_fts (diary_fts, rank) VALUES ('automerge', 2)",
+    V2[-1],  # back-fill from the live entries
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
 LATEST = len(MIGRATIONS)
 
 

@@ -225,15 +225,15 @@ class Store:
         return rows[0][0] if rows else None
 
     def set_field_stamps(self, record_id: str, stamps: str) -> None:
-        """Kept by the sync engine next to the record; `purge` removes them with it."""
+        """Kept by the sync engine next to the record; `purge` removes them with it. One
+        statement (atomic alone); the engine calls it inside its page transactions."""
         if not isinstance(stamps, str):
             raise InvalidRecordError("field stamps are JSON text")
-        with self._db.transaction():
-            self._db.execute(
-                "INSERT INTO sync_fields (record_id, stamps) VALUES (?, ?) "
-                "ON CONFLICT (record_id) DO UPDATE SET stamps = excluded.stamps",
-                (record_id, stamps),
-            )
+        self._db.execute(
+            "INSERT INTO sync_fields (record_id, stamps) VALUES (?, ?) "
+            "ON CONFLICT (record_id) DO UPDATE SET stamps = excluded.stamps",
+            (record_id, stamps),
+        )
 
     def check_integrity(self) -> None:
         """Read every page and check its HMAC and the b-tree structure (slow on big files:

@@ -21,6 +21,7 @@ from companion.store import (
     Store,
     WrongKeyError,
 )
+from companion.store.connection import CIPHER_PAGE_SIZE
 from tests.store.store_samples import (
     KEY,
     OTHER_KEY,
@@ -135,7 +136,7 @@ def test_a_damaged_page_is_reported_as_corruption_and_the_file_is_left_alone(
     (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'records'").fetchone()
     conn.close()
     data = bytearray(db_path.read_bytes())
-    data[(root - 1) * 4096 + 200] ^= 0xFF  # one flipped byte in the records table's root page
+    data[(root - 1) * CIPHER_PAGE_SIZE + 200] ^= 0xFF  # a flipped byte in the table's root
     db_path.write_bytes(bytes(data))
     before = snapshot(tmp_path)
 

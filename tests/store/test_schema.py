@@ -139,3 +139,34 @@ def test_a_newer_version_still_only_in_the_wal_is_refused_too(
 def test_migrate_rejects_an_unknown_target(store: Store) -> None:
     with pytest.raises(ValueError):
         migrate(store._db, target=LATEST + 1)
+
+
+def test_a_v3_file_gets_a_rebuilt_search_index_that_finds_what_v3_lost(db_path: Path) -> None:
+    """v3's update triggers dropped the words an edit kept; v4 rebuilds the index."""
+    space, entry_id = new_id(), new_id()
+    db = Database(raw_connection(db_path), SqlCipherConnector().error)
+    assert migrate(db, target=3) == 3
+    content = {
+        "text": "Brief van de huisbaas",
+        "mood": None,
+        "domains": [],
+        "entry_date": "2026-05-01",
+        "conflict_of": None,
+    }
+    row = (
+        entry_id, "diary_entry", space, space, "2026-05-01T09:00:00+00:00", STAMP, 0, "[]",
+        json.dumps(content), "2026-05-01", None, None, None, "[]", 1,
+    )  # fmt: skip
+    with db.transaction():
+        db.execute(f"INSERT INTO records ({V1_COLUMNS}) VALUES ({', '.join('?' * 15)})", row)
+    with db.transaction():
+        content["text"] = "Mail van de huisbaas"
+        db.execute("UPDATE records SET content = ? WHERE id = ?", (json.dumps(content), entry_id))
+    lost = "SELECT count(*) FROM diary_fts WHERE diary_fts MATCH 'huisbaas'"
+    assert db.query(lost) == [(0,)]  # the v3 bug this migration repairs
+    db.close()
+
+    with Store.open(db_path, KEY) as store:
+        assert [e.id for e in store.diary.search("huisbaas")] == [entry_id]
+        assert [e.id for e in store.diary.search("mail")] == [entry_id]
+        assert store.diary.search("brief") == []

@@ -115,9 +115,41 @@ def test_edits_deletes_and_purges_keep_the_index_in_step(store: Store) -> None:
     assert store.diary.search("mutualiteit") == []
 
 
+def test_words_an_edit_keeps_stay_findable(store: Store) -> None:
+    first = store.diary.create(entry("Brief van de huisbaas over de huur", new_id()))
+    store.diary.update(first.model_copy(update={"text": "Mail van de huisbaas"}))
+    assert [e.id for e in store.diary.search("huisbaas")] == [first.id]
+    assert store.diary.search("huur") == []
+    store.diary.update(store.diary.get(first.id).model_copy(update={"mood": 2}))
+    assert [e.id for e in store.diary.search("mail huisbaas")] == [first.id]
+
+
 def test_entries_pulled_from_the_server_are_searchable(store: Store) -> None:
     remote = entry(
         "Gedeeld door mijn begeleider", new_id(), updated_hlc="1767225600000-0000-server"
     )
     store.apply_remote(remote, server_version=3)
     assert [e.id for e in store.diary.search("begeleider")] == [remote.id]
+
+
+def test_results_stay_exact_while_the_index_merges_its_segments(store: Store) -> None:
+    """Every save adds an index segment and segments merge two at a time (schema v4), so
+    sixty saves, edits and deletes run many merges; search must see exactly the live text."""
+    space = new_id()
+    words = ("huur", "stage", "dokter", "loon", "brief")
+    made = [
+        store.diary.create(entry(f"Dag {i}: {words[i % 5]} en {words[(i + 2) % 5]}", space))
+        for i in range(60)
+    ]
+    texts = {e.id: e.text for e in made}
+    for e in made[::7]:
+        texts[e.id] = store.diary.update(e.model_copy(update={"text": f"Dag: {e.id}"})).text
+    for e in made[1::7]:
+        store.diary.update(e.model_copy(update={"mood": 5}))  # text unchanged
+    for e in made[3::9]:
+        store.diary.delete(e.id)
+        del texts[e.id]
+
+    for word in (*words, "dag"):
+        expected = {i for i, text in texts.items() if word in text.lower()}
+        assert {e.id for e in store.diary.search(word, limit=1000)} == expected, word

@@ -1,0 +1,91 @@
+"""Every list a screen or the sync engine runs reads through an index, never the whole table:
+timelines stay instant however many years of entries a phone holds. Checked on SQLite's
+own query plans, so dropping or narrowing an index (v4 made the parent index partial) cannot
+silently turn a list into a full scan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+
+from companion.domain.ids import new_id
+from companion.domain.models import RecordKind
+from companion.store import Store
+from tests.store.store_samples import REPOSITORY_OF, make, repository
+
+SPACE = new_id()
+PARENT = new_id()
+
+
+def plans(store: Store, call: Callable[[], object]) -> list[str]:
+    """The query plan of every records query `call` runs."""
+    statements: list[str] = []
+    conn = store._db._conn
+    conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    try:
+        call()
+    finally:
+        conn.set_trace_callback(None)  # type: ignore[attr-defined]
+    return [
+        " / ".join(row[-1] for row in store._db.query(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in statements
+        if sql.startswith("SELECT") and "FROM records" in sql
+    ]
+
+
+def assert_indexed(found: list[str]) -> None:
+    assert found, "no records query ran"
+    for plan in found:
+        assert "SCAN records" not in plan, plan
+        assert "USING" in plan, plan
+
+
+@pytest.mark.parametrize("kind", list(RecordKind))
+def test_lists_within_a_space_use_the_space_index(store: Store, kind: RecordKind) -> None:
+    repo = repository(store, kind)
+    repo.create(make(kind, space_id=SPACE))
+    assert_indexed(plans(store, lambda: repo.list(space_id=SPACE)))
+    assert_indexed(plans(store, lambda: repo.list(space_id=SPACE, include_deleted=True)))
+
+
+@pytest.mark.parametrize(
+    ("kind", "parent"),
+    [
+        (RecordKind.GOAL_STEP, "goal_id"),
+        (RecordKind.REMINDER, "goal_id"),
+        (RecordKind.MESSAGE, "conversation_id"),
+        (RecordKind.DOCUMENT_COMMENT, "document_id"),
+    ],
+)
+def test_lists_of_a_parent_use_the_partial_parent_index(
+    store: Store, kind: RecordKind, parent: str
+) -> None:
+    repo = repository(store, kind)
+    repo.create(make(kind, **{parent: PARENT}))
+    found = plans(store, lambda: repo.list(**{parent: PARENT}))
+    assert_indexed(found)
+    assert all("records_by_parent" in plan for plan in found)
+
+
+def test_filtered_and_kind_wide_lists_and_lookups_use_an_index(store: Store) -> None:
+    entry = store.diary.create(make(RecordKind.DIARY_ENTRY, space_id=SPACE))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    calls = [
+        lambda: store.diary.list(),
+        lambda: store.diary.list(space_id=SPACE, since=date(2026, 1, 1)),
+        lambda: store.diary.list(space_id=SPACE, domain="money"),
+        lambda: store.goals.list(space_id=SPACE, status="active"),
+        lambda: store.moods.list(space_id=SPACE, since=start),
+        lambda: store.diary.get(entry.id),
+        lambda: store.record(entry.id),
+        lambda: store.diary.search("OCMW"),
+        lambda: store.diary.search("OCMW", space_id=SPACE),
+    ]
+    for call in calls:
+        assert_indexed(plans(store, call))
+
+
+def test_every_repository_is_covered() -> None:
+    assert set(REPOSITORY_OF) == set(RecordKind)
