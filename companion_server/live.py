@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import queue
+import secrets
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
@@ -136,6 +138,7 @@ class PostgresNotifier:
 
     def __init__(self, database_url: str) -> None:
         self._conninfo = _conninfo(database_url)
+        self._origin = secrets.token_hex(8)  # tells this process's own NOTIFYs apart
         self._local = InProcessNotifier()
         self._outgoing: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -160,8 +163,10 @@ class PostgresNotifier:
         self._local.unsubscribe(subscription)
 
     def publish(self, nudge: LiveNudge) -> None:
+        """This process's listeners at once; the other processes through NOTIFY."""
         self._ensure_started()
-        self._outgoing.put(nudge.model_dump_json())
+        self._local.publish(nudge)
+        self._outgoing.put(json.dumps({"origin": self._origin, "nudge": nudge.model_dump_json()}))
 
     async def ready(self) -> None:
         self._ensure_started()
@@ -191,8 +196,11 @@ class PostgresNotifier:
 
     def _deliver(self, payload: str) -> None:
         try:
-            nudge = LiveNudge.model_validate_json(payload)
-        except ValueError:
+            message = json.loads(payload)
+            if message["origin"] == self._origin:
+                return  # published here, and already delivered here
+            nudge = LiveNudge.model_validate_json(message["nudge"])
+        except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed nudge on %s", CHANNEL)
             return
         self._local.publish(nudge)

@@ -1,0 +1,175 @@
+"""Records to sealed wire envelopes and back (DESIGN §4).
+
+What the server sees: id, space, kind, author, share list, conversation id (messages), the
+deleted flag and two timestamps. Everything else travels in the encrypted payload:
+
+    {"v": 1, "created_at": ..., "hlc": ..., "values": {field: value}, "fields": {field: stamp}}
+
+`values` holds the content and the share list, `fields` the per-field stamps the merge needs.
+The share list inside the payload is the authentic one (signed by the author); the plaintext
+copy in the envelope is only what the server routes by.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from companion.crypto.envelope import Sealed, open_sealed, seal
+from companion.crypto.errors import CryptoError
+from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.domain.hlc import Stamp
+from companion.domain.models import Message, Record, RecordKind, record_from_parts
+from companion.sync.errors import UnreadableRecordError
+from companion.sync.fields import SHARES, values_of
+from companion.sync.protocol import RecordEnvelope, b64decode
+
+PAYLOAD_VERSION = 1
+_STAMP = re.compile(r"\d{13}-[0-9a-f]{4}-[0-9a-z]{1,32}")  # HybridClock's stamp format
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A pulled record, decrypted and verified, with its per-field stamps."""
+
+    record: Record
+    stamps: dict[str, str]
+
+
+def recipients(record: Record, owner_id: str) -> list[str]:
+    """Who gets a wrap: the youth who owns the space, the author, and the share list."""
+    return list(dict.fromkeys([owner_id, record.author_id, *record.shared_with]))
+
+
+def _stamp_time(stamp: str) -> datetime:
+    return datetime.fromtimestamp(Stamp.parse(stamp).wall_ms / 1000, UTC)
+
+
+def envelope_fields(record: Record) -> dict[str, Any]:
+    """The metadata every pushed record carries (RecordIn without the sealed parts)."""
+    return {
+        "id": record.id,
+        "space_id": record.space_id,
+        "kind": record.kind.value,
+        "author_id": record.author_id,
+        "deleted": record.deleted,
+        "shared_with": list(record.shared_with),
+        "conversation_id": record.conversation_id if isinstance(record, Message) else None,
+        "created_at": record.created_at.isoformat(),
+        "updated_at": _stamp_time(record.updated_hlc).isoformat(),
+    }
+
+
+def encode_payload(record: Record, stamps: Mapping[str, str]) -> bytes:
+    body = {
+        "v": PAYLOAD_VERSION,
+        "created_at": record.created_at.isoformat(),
+        "hlc": record.updated_hlc,
+        "values": values_of(record),
+        "fields": dict(stamps),
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def seal_record(
+    record: Record,
+    stamps: Mapping[str, str],
+    *,
+    owner_id: str,
+    author: AccountKeys,
+    keys: Mapping[str, bytes],
+) -> dict[str, Any]:
+    """RecordIn fields (without base_version) for a live record, sealed for its recipients.
+
+    `keys` maps account id -> X25519 public key and must cover `recipients(record, owner)`.
+    """
+    fields = envelope_fields(record)
+    if record.deleted:
+        return fields
+    wanted = recipients(record, owner_id)
+    sealed = seal(
+        encode_payload(record, stamps),
+        record_id=record.id,
+        space_id=record.space_id,
+        kind=record.kind.value,
+        author_id=record.author_id,
+        author=author,
+        recipients={account_id: keys[account_id] for account_id in wanted},
+    )
+    return {**fields, **sealed.to_wire()}
+
+
+def _sealed(envelope: RecordEnvelope) -> Sealed:
+    """The sealed parts; the wire model already checked them as strict base64 of the right
+    lengths, so plain decoding is enough (Sealed checks sizes once more)."""
+    return Sealed(
+        ciphertext=b64decode(envelope.ciphertext),
+        nonce=b64decode(envelope.nonce),
+        wraps={w.recipient_id: b64decode(w.wrapped_key) for w in envelope.wraps},
+        signature=b64decode(envelope.signature),
+    )
+
+
+def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
+    try:
+        body = json.loads(plaintext)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise UnreadableRecordError(envelope.id, "the payload is not JSON") from None
+    if not isinstance(body, dict) or body.get("v") != PAYLOAD_VERSION:
+        raise UnreadableRecordError(envelope.id, "unknown payload version (update the app)")
+    values, stamps, hlc = body.get("values"), body.get("fields"), body.get("hlc")
+    if not isinstance(values, dict) or not isinstance(stamps, dict) or not isinstance(hlc, str):
+        raise UnreadableRecordError(envelope.id, "the payload lacks values, fields or hlc")
+    content = dict(values)
+    shared_with = content.pop(SHARES, [])
+    meta = {
+        "id": envelope.id,
+        "space_id": envelope.space_id,
+        "author_id": envelope.author_id,
+        "created_at": body.get("created_at"),
+        "updated_hlc": hlc,
+        "deleted": False,
+        "shared_with": shared_with,
+    }
+    try:
+        record = record_from_parts(envelope.kind, meta, content)
+        if not all(isinstance(s, str) and _STAMP.fullmatch(s) for s in stamps.values()):
+            raise ValueError("a field stamp is not a hybrid logical clock stamp")
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise UnreadableRecordError(
+            envelope.id, f"the payload is not a valid record: {exc}"
+        ) from None
+    field_stamps = {name: str(stamps.get(name, hlc)) for name in values}
+    return Opened(record=record, stamps=field_stamps)
+
+
+def open_envelope(
+    envelope: RecordEnvelope,
+    *,
+    me_id: str,
+    my_keys: AccountKeys,
+    author_public: PublicKeys,
+) -> Opened:
+    """Verify, decrypt and parse a live record; any doubt raises UnreadableRecordError."""
+    if envelope.deleted:
+        raise UnreadableRecordError(envelope.id, "a tombstone has no content")
+    try:
+        plaintext = open_sealed(
+            _sealed(envelope),
+            record_id=envelope.id,
+            space_id=envelope.space_id,
+            kind=RecordKind(envelope.kind).value,
+            author_id=envelope.author_id,
+            me_id=me_id,
+            my_keys=my_keys,
+            author_public=author_public,
+        )
+    except CryptoError as exc:
+        raise UnreadableRecordError(envelope.id, str(exc)) from exc
+    return _decode(envelope, plaintext)

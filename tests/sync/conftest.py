@@ -1,0 +1,26 @@
+"""Sync fixtures: a real server (uvicorn on loopback, SQLite file) and a `World` of devices."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from companion_server.testing import RunningServer, running_server
+from tests.server.serverkit import relaxed_settings
+from tests.sync.kit import World
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    with running_server(url, settings=relaxed_settings(url)) as running:
+        yield running
+
+
+@pytest.fixture
+async def world(server: RunningServer, tmp_path: Path) -> AsyncIterator[World]:
+    made = World(server.url, server.database_url, tmp_path, transport=lambda: None)
+    yield made
+    await made.close()

@@ -1,0 +1,237 @@
+"""The live channel: a new chat message reaches the other side without polling.
+
+Real servers on loopback: one process on SQLite, and two processes sharing one PostgreSQL
+(nudges cross between them through LISTEN/NOTIFY). The WebSocket's own authorization is
+checked too: who may connect, and which spaces each account hears about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+import companion_server.live as server_live
+from companion.crypto.vault import MemoryVault
+from companion.services.accounts import KEYS_SECRET
+from companion.services.sync_service import SyncService
+from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
+from companion.sync.session import TOKEN_SECRET
+from companion.sync.state import SyncPhase
+from companion_server.testing import RunningServer, running_server_process
+from tests.machine import require
+from tests.server.serverkit import FreshPostgres, pg_available
+from tests.sync.kit import Device, World, conversation, goal, message
+
+WAIT = 10.0
+
+
+async def eventually(check: Callable[[], bool], timeout: float = WAIT) -> None:
+    """Wait for something another process causes (the assertion is the condition)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "it did not happen in time"
+        await asyncio.sleep(0.02)
+
+
+class CountingTransport(httpx.AsyncHTTPTransport):
+    """The network as usual, counting the requests the app makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
+def sync_service(
+    device: Device, base_url: str, transport: httpx.AsyncBaseTransport | None = None
+) -> SyncService:
+    """The youth's app as it runs: the service, with the live channel, over its store."""
+    vault = MemoryVault()
+    vault.set(KEYS_SECRET, device.identity.keys.to_bytes())
+    vault.set(TOKEN_SECRET, (device.api.token or "").encode("ascii"))
+    return SyncService(
+        device.store,
+        vault,
+        account_id=device.account_id,
+        space_id=device.identity.space_id,
+        role=device.identity.role,
+        base_url=base_url,
+        transport=transport,
+    )
+
+
+async def quiet(app: SyncService, network: CountingTransport) -> None:
+    """Connected, synced, and making no requests at all for a while: nothing polls."""
+    await asyncio.wait_for(app.live.connected.wait(), WAIT)
+    await eventually(lambda: app.state.state.phase is SyncPhase.UP_TO_DATE)
+    await asyncio.sleep(0.3)  # the start-up cycles settle
+    made = len(network.requests)
+    await asyncio.sleep(1.0)
+    assert len(network.requests) == made, "the app made requests while nothing happened"
+
+
+async def chat_between(youth_world: World, carer_world: World) -> tuple[Device, Device, object]:
+    youth, phone = await youth_world.youth("Sam")
+    els = await carer_world.caregiver("Els")
+    await youth_world.link(phone, els)
+    chat = conversation(phone, youth.space_id, [youth.account_id, els.account_id])
+    await phone.sync()
+    await els.sync()
+    return phone, els, els.store.conversations.get(chat.id)
+
+
+async def test_a_caregivers_message_reaches_the_youth_without_polling(
+    world: World, server: RunningServer
+) -> None:
+    phone, els, chat = await chat_between(world, world)
+    network = CountingTransport()
+    app = sync_service(phone, server.url, network)
+    app.start()
+    try:
+        await quiet(app, network)
+        idle = len(network.requests)
+
+        sent = message(els, chat, "Hoi Sam, lukt het met de huur?")
+        await els.engine.push()
+
+        await eventually(lambda: phone.store.messages.get(sent.id) is not None)
+        assert phone.store.messages.get(sent.id).text == "Hoi Sam, lukt het met de huur?"
+        assert "/v1/sync/pull" in network.requests[idle:]  # the nudge made it pull
+    finally:
+        await app.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_postgres() -> Iterator[str]:
+    require(pg_available(), "PostgreSQL")
+    fresh = FreshPostgres()
+    url = fresh.create()
+    try:
+        yield url
+    finally:
+        fresh.drop()
+
+
+@pytest.fixture
+def two_servers(shared_postgres: str) -> Iterator[tuple[RunningServer, RunningServer]]:
+    with (
+        running_server_process(shared_postgres) as first,
+        running_server_process(shared_postgres) as second,
+    ):
+        yield first, second
+
+
+@pytest.mark.postgres
+async def test_a_message_crosses_between_two_server_processes_on_one_postgres(
+    two_servers: tuple[RunningServer, RunningServer], tmp_path: Path
+) -> None:
+    to_youth, to_carer = two_servers
+    youth_side = World(to_youth.url, to_youth.database_url, tmp_path, lambda: None)
+    carer_side = World(to_carer.url, to_carer.database_url, tmp_path, lambda: None)
+    try:
+        phone, els, chat = await chat_between(youth_side, carer_side)
+        network = CountingTransport()
+        app = sync_service(phone, to_youth.url, network)
+        app.start()
+        try:
+            await quiet(app, network)
+            sent = message(els, chat, "Ik ben er morgen om tien uur")
+            await els.engine.push()  # to the other process
+            await eventually(lambda: phone.store.messages.get(sent.id) is not None)
+        finally:
+            await app.stop()
+    finally:
+        await youth_side.close()
+        await carer_side.close()
+
+
+# --- who may listen ---------------------------------------------------------------------
+
+
+@pytest.fixture
+async def listen(server: RunningServer) -> AsyncIterator[Callable]:
+    opened: list[ClientConnection] = []
+
+    async def open_as(token: str | None) -> ClientConnection:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        ws = await connect(live_url(server.url), additional_headers=headers)
+        opened.append(ws)
+        return ws
+
+    yield open_as
+    for ws in opened:
+        await ws.close()
+
+
+async def closed_with(ws: ClientConnection) -> int | None:
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), WAIT)
+    return closed.value.rcvd.code if closed.value.rcvd else None
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token", "A" * 43])
+async def test_the_live_channel_refuses_missing_and_unknown_tokens(
+    listen: Callable, token: str | None
+) -> None:
+    ws = await listen(token)
+    assert await closed_with(ws) == UNAUTHORIZED_CLOSE
+
+
+async def test_only_people_who_may_read_a_space_hear_about_it(
+    world: World, listen: Callable
+) -> None:
+    youth, phone = await world.youth("Sam")
+    _other, stranger = await world.youth("Noor")
+    els = await world.caregiver("Els")
+    await world.link(phone, els)
+    ears = {name: await listen(d.api.token) for name, d in [("sam", phone), ("els", els)]}
+    outsider = await listen(stranger.api.token)
+    await asyncio.sleep(0.2)  # subscriptions are made right after the handshake
+
+    conversation(phone, youth.space_id, [youth.account_id, els.account_id])
+    await phone.engine.push()
+
+    for ws in ears.values():
+        nudge = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+        assert nudge["space_id"] == youth.space_id and nudge["kinds"] == ["conversation"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(outsider.recv(), 0.5)
+
+
+async def test_after_the_link_is_revoked_the_caregiver_hears_nothing_more(
+    world: World, listen: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_live, "REFRESH_SECONDS", 0.2)
+    _youth, phone = await world.youth("Sam")
+    els = await world.caregiver("Els")
+    link_id = await world.link(phone, els)
+    ws = await listen(els.api.token)
+    await asyncio.sleep(0.1)
+    await phone.api.revoke_link(link_id)
+    await asyncio.sleep(0.6)  # the server re-checks the caregiver's spaces
+
+    goal(phone, "Alleen voor mij")
+    await phone.engine.push()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(ws.recv(), 0.5)
+
+
+async def test_a_signed_out_device_is_cut_off(
+    world: World, listen: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_live, "REFRESH_SECONDS", 0.2)
+    _youth, phone = await world.youth("Sam")
+    ws = await listen(phone.api.token)
+    [this_phone] = await phone.api.devices()
+    await phone.api.revoke_device(this_phone.id)
+    assert await closed_with(ws) == UNAUTHORIZED_CLOSE
