@@ -1,0 +1,105 @@
+"""Settings: language, theme and text size, the PIN lock, the recovery code, the account and
+how syncing goes (with the server's reasons for anything it refused)."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from companion.domain.models import Role
+from companion.i18n import LANGUAGES, t
+from companion.services.preferences import TEXT_SCALES, ThemeChoice
+from companion.views.caregiver.context import use_caregiver, use_session
+from companion.views.caregiver.frame import frame
+from companion.views.context import use_ui
+from companion.views.screens.settings import (
+    LANGUAGE_NAMES,
+    AppLockSection,
+    RecoverySection,
+    choice_group,
+)
+from companion.views.widgets import body, card, heading, tag
+
+
+def sync_details(services) -> ft.Control:
+    state = services.sync_state.state
+    rows: list[ft.Control] = [
+        heading(t("caregiver.sync_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+        tag("sync-phase", body(t(f"caregiver.sync_{state.phase.value}"))),
+        body(t("caregiver.sync_pending", count=state.pending)),
+        body(t("caregiver.server", url=services.server_url)),
+    ]
+    if state.detail:
+        rows.append(ft.Text(state.detail, theme_style=ft.TextThemeStyle.BODY_SMALL))
+    for parked in state.parked:
+        rows.append(
+            ft.Text(
+                t("caregiver.sync_parked", kind=parked.kind, reason=parked.reason),
+                color=ft.Colors.ERROR,
+            )
+        )
+    return tag("sync-details", card(*rows))
+
+
+@ft.component
+def CaregiverSettingsScreen() -> ft.View:
+    services = use_caregiver()
+    session = use_session()
+    ui = use_ui()
+
+    def set_language(language: str) -> None:
+        ui.language = services.settings.set_language(language).language
+
+    def set_theme(choice: str) -> None:
+        ui.theme = str(services.settings.set_theme(choice).theme)
+
+    def set_scale(scale: str) -> None:
+        ui.text_scale = services.settings.set_text_scale(float(scale)).text_scale
+
+    role = (
+        t("caregiver.role_caregiver")
+        if session.me.role is Role.CAREGIVER
+        else t("caregiver.role_network_person")
+    )
+    return frame(
+        t("settings.title"),
+        [
+            card(
+                heading(t("caregiver.account_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+                tag(
+                    "account-name",
+                    body(t("caregiver.account_line", name=session.me.display_name, role=role)),
+                ),
+            ),
+            card(
+                heading(t("settings.language"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+                choice_group(
+                    "language",
+                    ui.language,
+                    [(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
+                    set_language,
+                ),
+            ),
+            card(
+                heading(t("settings.theme"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+                choice_group(
+                    "theme",
+                    ui.theme,
+                    [(choice.value, t(f"settings.theme_{choice.value}")) for choice in ThemeChoice],
+                    set_theme,
+                ),
+                heading(t("settings.text_size"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+                choice_group(
+                    "text-size",
+                    str(ui.text_scale),
+                    [
+                        (str(scale), t(f"settings.text_size_{i}"))
+                        for i, scale in enumerate(TEXT_SCALES)
+                    ],
+                    set_scale,
+                ),
+            ),
+            AppLockSection(),
+            RecoverySection(),
+            sync_details(services),
+        ],
+    )

@@ -1,0 +1,246 @@
+"""The caregiver app's screens, driven in process with the same pilot the youth app uses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from companion.domain.life_domains import LifeDomain
+from companion.domain.models import (
+    Conversation,
+    DiaryEntry,
+    Goal,
+    GoalStatus,
+    GoalStep,
+    Message,
+    Role,
+    StepStatus,
+)
+from tests.caregiver.conftest import Youth, link_for
+from tests.caregiver.uikit import device, signed_in
+
+
+@pytest.fixture
+def services(tmp_path, clock):
+    built = signed_in(tmp_path, clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def sam(services, clock):
+    session = services.session
+    youth = Youth(session.store, "Sam", clock)
+    session.directory.replace_all([link_for(youth, clock)])
+    me = session.me.account_id
+    goal = youth.record(Goal, title="Werk zoeken", domain=LifeDomain.WORK_SCHOOL, shared_with=[me])
+    youth.record(GoalStep, goal_id=goal.id, title="CV maken", status=StepStatus.DONE)
+    youth.record(DiaryEntry, text="Sollicitatie gehad!", entry_date=clock().date(), mood=4)
+    conversation = youth.record(Conversation, participant_ids=[youth.id, me], shared_with=[me])
+    youth.record(
+        Message,
+        conversation_id=conversation.id,
+        text="Kan je me helpen met mijn cv?",
+        sent_at=clock(),
+        shared_with=[me],
+    )
+    youth.goal = goal
+    return youth
+
+
+async def test_caseload_shows_each_youth_with_what_needs_attention(services, sam, pilot_for):
+    app = await pilot_for(services)
+    assert app.has_text("Sam")
+    assert app.text_of(f"unread-{sam.space_id}") == "1 ongelezen"
+    assert app.text_of(f"open-{sam.space_id}") == "0 open voorstellen"
+    await app.click(f"youth-{sam.space_id}")
+    assert app.route == f"/youth/{sam.space_id}"
+    assert app.has_text("Werk zoeken") and app.has_text("Sollicitatie gehad!")
+    assert app.has_text("1 van 1 stappen gedaan")
+
+
+async def test_a_step_suggested_on_a_shared_goal_waits_for_the_youth(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}")
+    await app.type(f"step-title-{sam.goal.id}", "Vacatures bij VDAB bekijken")
+    await app.click(f"step-suggest-{sam.goal.id}")
+    assert app.has_text("Jouw voorstel: Vacatures bij VDAB bekijken")
+    assert app.has_text("Stap: Vacatures bij VDAB bekijken")
+    [step] = [
+        s
+        for s in services.session.store.steps.list(goal_id=sam.goal.id)
+        if s.status is StepStatus.SUGGESTED
+    ]
+    assert step.suggested_by == services.session.me.account_id
+    await app.click(f"withdraw-{step.id}")
+    assert not app.has_text("Stap: Vacatures bij VDAB bekijken")
+
+
+async def test_an_empty_step_shows_why_and_writes_nothing(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}")
+    await app.click(f"step-suggest-{sam.goal.id}")
+    assert app.text_of(f"step-error-{sam.goal.id}") == "Vul dit in."
+    assert services.session.store.outbox.count() == 0
+
+
+async def test_chat_reads_and_replies(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}/chat")
+    assert app.has_text("Kan je me helpen met mijn cv?")
+    assert services.session.chat.unread(sam.space_id) == 0  # opening the chat read it
+    await app.type("chat-input", "Zeker, stuur hem maar door.")
+    await app.click("chat-send")
+    assert app.has_text("Zeker, stuur hem maar door.")
+    assert app.has_text("wacht op verbinding")  # not yet acknowledged by the server
+
+
+async def test_suggesting_a_goal_with_steps(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}/suggest")
+    await app.type("suggest-title", "Een eigen studio")
+    await app.toggle("domain-housing")
+    await app.type("suggest-steps", "Budget bepalen\nZoekertjes bekijken")
+    await app.type("suggest-target", "31/12/2026")
+    await app.click("suggest-submit")
+    assert app.route == f"/youth/{sam.space_id}"
+    assert app.has_text("Doel: Een eigen studio")
+    [goal] = [
+        g
+        for g in services.session.store.goals.list(space_id=sam.space_id)
+        if g.status is GoalStatus.SUGGESTED
+    ]
+    assert goal.target_date.isoformat() == "2026-12-31"
+    assert len(services.session.store.steps.list(goal_id=goal.id)) == 2
+
+
+async def test_suggesting_a_reminder_checks_date_and_time(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}/suggest")
+    await app.choose("suggest-kind", "reminder")
+    await app.type("suggest-title", "Huur betalen")
+    await app.type("suggest-date", "1/4/2026")
+    await app.type("suggest-time", "25:00")
+    await app.click("suggest-submit")
+    assert app.text_of("suggest-error") == "Schrijf een uur zo: 09:00."
+    await app.type("suggest-time", "9u30")
+    await app.choose("suggest-repeat", "monthly")
+    await app.click("suggest-submit")
+    [reminder] = services.session.store.reminders.list(space_id=sam.space_id)
+    assert reminder.first_due.hour == 9 and reminder.first_due.minute == 30
+    assert reminder.time_zone == "Europe/Brussels"
+
+
+async def test_documents_start_from_a_draft_report(services, sam, pilot_for):
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}/documents")
+    await app.click("document-draft")
+    await app.click("document-share")
+    [document] = services.session.store.documents.list(space_id=sam.space_id)
+    assert "Werk zoeken" in document.body and document.shared_with == [sam.id]
+    assert app.exists(f"document-{document.id}")
+
+
+async def test_availability_hours_are_saved_or_explained(services, pilot_for):
+    app = await pilot_for(services, route="/availability")
+    await app.toggle("day-5")
+    await app.type("start-5", "10:00")
+    await app.type("end-5", "9:00")
+    await app.click("hours-save")
+    assert app.text_of("hours-error") == "Schrijf een uur zo: 09:00."
+    await app.type("end-5", "12:00")
+    await app.click("hours-save")
+    assert app.exists("hours-saved")
+    saturday = [s for s in services.session.availability.current().slots if s.weekday == 5]
+    assert [(s.start, s.end) for s in saturday] == [("10:00", "12:00")]
+    assert services.session.availability.pending() is not None
+
+
+async def test_a_network_person_gets_chat_and_shared_items_only(tmp_path, clock, pilot_for):
+    services = signed_in(tmp_path, clock, name="Tante Mia", role=Role.NETWORK)
+    youth = Youth(services.session.store, "Sam", clock)
+    services.session.directory.replace_all([link_for(youth, clock, role=Role.NETWORK)])
+    app = await pilot_for(services, route=f"/youth/{youth.space_id}")
+    assert app.exists("open-chat")
+    assert not app.exists("open-suggest") and not app.exists("open-documents")
+    assert not app.exists("open-suggestions")
+    services.close()
+
+
+async def test_after_the_care_period_nothing_of_the_youth_shows(services, sam, clock, pilot_for):
+    session = services.session
+    session.directory.replace_all([link_for(sam, clock, ends_at=clock() + timedelta(hours=1))])
+    clock.advance(hours=2)
+    app = await pilot_for(services, route=f"/youth/{sam.space_id}")
+    assert app.exists("youth-gone")
+    assert not app.has_text("Werk zoeken") and not app.has_text("Sollicitatie gehad!")
+    await app.navigate("/")
+    assert app.exists("caseload-empty") and not app.has_text("Sam")
+
+
+async def test_without_an_account_the_sign_in_flow_shows(tmp_path, clock, pilot_for):
+    services = device(tmp_path, clock)
+    services.start()
+    app = await pilot_for(services)
+    assert app.exists("start-caregiver") and app.exists("help-button")
+    await app.click("start-caregiver")
+    await app.type("activate-email", "els.peeters@example")
+    await app.type("activate-code", "ABCD-EFGH-JKMN-PQRS")
+    await app.click("activate-submit")
+    assert app.text_of("error") == "Dit is geen geldig e-mailadres."
+    await app.type("activate-email", "els.peeters@voorziening.be")
+    await app.type("activate-code", "ABCD")
+    await app.click("activate-submit")
+    assert "activatiecode" in app.text_of("error")
+    assert not services.accounts.exists()
+
+
+async def test_an_unreachable_server_is_said_plainly(tmp_path, clock, pilot_for):
+    services = device(tmp_path, clock)  # points at a port nobody listens on
+    services.start()
+    app = await pilot_for(services)
+    await app.click("start-caregiver")
+    await app.type("activate-email", "els.peeters@voorziening.be")
+    await app.type("activate-code", "ABCD-EFGH-JKMN-PQRS")
+    await app.click("activate-submit")
+    for _ in range(50):
+        if app.exists("error"):
+            break
+        await app.settle()
+    assert app.text_of("error").startswith("De server is niet bereikbaar")
+    assert not services.accounts.exists() and not (tmp_path / "companion.db").exists()
+
+
+async def test_the_pin_guards_the_caseload_and_quick_hide_blanks_it(tmp_path, clock, pilot_for):
+    services = signed_in(tmp_path, clock)
+    services.lock.set_pin("2468", "2468")
+    youth = Youth(services.session.store, "Sam", clock)
+    services.session.directory.replace_all([link_for(youth, clock)])
+    app = await pilot_for(services)
+    assert app.exists("unlock-pin") and not app.has_text("Sam")
+    await app.type("unlock-pin", "1111")
+    await app.click("unlock")
+    assert app.text_of("error") == "Die pincode klopt niet."
+    await app.type("unlock-pin", "2468")
+    await app.click("unlock")
+    assert app.has_text("Sam")
+    await app.click("hide-button")
+    assert app.exists("hidden-screen") and not app.has_text("Sam")
+    services.close()
+
+
+async def test_a_new_message_inside_hours_shows_a_banner_without_its_text(
+    services, sam, clock, pilot_for
+):
+    app = await pilot_for(services)
+    services.session.alerts.check()  # learns what is already there
+    me = services.session.me.account_id
+    [conversation] = services.session.chat.conversations(
+        services.session.directory.get(sam.space_id)
+    )
+    sam.record(
+        Message,
+        conversation_id=conversation.id,
+        text="Ik heb slecht nieuws over mijn huur",
+        sent_at=clock(),
+        shared_with=[me],
+    )
+    assert services.session.alerts.check() == ["Sam"]
+    await app.settle()
+    banner = app.text_of("message-banner")
+    assert "Sam" in banner and "huur" not in banner
