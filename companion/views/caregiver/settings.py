@@ -6,17 +6,11 @@ from __future__ import annotations
 import flet as ft
 
 from companion.domain.models import Role
-from companion.i18n import LANGUAGES, t
-from companion.services.preferences import TEXT_SCALES, ThemeChoice
+from companion.i18n import t
 from companion.views.caregiver.context import use_caregiver, use_session
 from companion.views.caregiver.frame import frame
 from companion.views.context import use_ui
-from companion.views.screens.settings import (
-    LANGUAGE_NAMES,
-    AppLockSection,
-    RecoverySection,
-    choice_group,
-)
+from companion.views.screens.settings import AppLockSection, RecoverySection, appearance_cards
 from companion.views.widgets import body, card, heading, tag
 
 
@@ -46,15 +40,6 @@ def CaregiverSettingsScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
 
-    def set_language(language: str) -> None:
-        ui.language = services.settings.set_language(language).language
-
-    def set_theme(choice: str) -> None:
-        ui.theme = str(services.settings.set_theme(choice).theme)
-
-    def set_scale(scale: str) -> None:
-        ui.text_scale = services.settings.set_text_scale(float(scale)).text_scale
-
     role = (
         t("caregiver.role_caregiver")
         if session.me.role is Role.CAREGIVER
@@ -70,34 +55,7 @@ def CaregiverSettingsScreen() -> ft.View:
                     body(t("caregiver.account_line", name=session.me.display_name, role=role)),
                 ),
             ),
-            card(
-                heading(t("settings.language"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "language",
-                    ui.language,
-                    [(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
-                    set_language,
-                ),
-            ),
-            card(
-                heading(t("settings.theme"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "theme",
-                    ui.theme,
-                    [(choice.value, t(f"settings.theme_{choice.value}")) for choice in ThemeChoice],
-                    set_theme,
-                ),
-                heading(t("settings.text_size"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "text-size",
-                    str(ui.text_scale),
-                    [
-                        (str(scale), t(f"settings.text_size_{i}"))
-                        for i, scale in enumerate(TEXT_SCALES)
-                    ],
-                    set_scale,
-                ),
-            ),
+            *appearance_cards(ui, services.settings),
             AppLockSection(),
             RecoverySection(),
             sync_details(services),

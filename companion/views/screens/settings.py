@@ -187,53 +187,49 @@ def RecoverySection() -> ft.Control:
     return card(*rows)
 
 
+def appearance_cards(ui, settings) -> list[ft.Control]:
+    """Language, theme and text size: the same three cards in the youth and caregiver apps."""
+
+    def set_language(language: str) -> None:
+        ui.language = settings.set_language(language).language
+
+    def set_theme(choice: str) -> None:
+        ui.theme = str(settings.set_theme(choice).theme)
+
+    def set_scale(scale: str) -> None:
+        ui.text_scale = settings.set_text_scale(float(scale)).text_scale
+
+    themes = [(choice.value, t(f"settings.theme_{choice.value}")) for choice in ThemeChoice]
+    scales = [(str(scale), t(f"settings.text_size_{i}")) for i, scale in enumerate(TEXT_SCALES)]
+    return [
+        card(
+            heading(t("settings.language"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+            choice_group(
+                "language",
+                ui.language,
+                [(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
+                set_language,
+            ),
+        ),
+        card(
+            heading(t("settings.theme"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+            choice_group("theme", ui.theme, themes, set_theme),
+        ),
+        card(
+            heading(t("settings.text_size"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+            choice_group("text-size", str(ui.text_scale), scales, set_scale),
+        ),
+    ]
+
+
 @ft.component
 def SettingsScreen() -> ft.View:
     services = use_services()
     ui = use_ui()
-
-    def set_language(language: str) -> None:
-        ui.language = services.settings.set_language(language).language
-
-    def set_theme(choice: str) -> None:
-        ui.theme = str(services.settings.set_theme(choice).theme)
-
-    def set_scale(scale: str) -> None:
-        ui.text_scale = services.settings.set_text_scale(float(scale)).text_scale
-
     return screen(
         t("settings.title"),
         [
-            card(
-                heading(t("settings.language"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "language",
-                    ui.language,
-                    [(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
-                    set_language,
-                ),
-            ),
-            card(
-                heading(t("settings.theme"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "theme",
-                    ui.theme,
-                    [(choice.value, t(f"settings.theme_{choice.value}")) for choice in ThemeChoice],
-                    set_theme,
-                ),
-            ),
-            card(
-                heading(t("settings.text_size"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                choice_group(
-                    "text-size",
-                    str(ui.text_scale),
-                    [
-                        (str(scale), t(f"settings.text_size_{i}"))
-                        for i, scale in enumerate(TEXT_SCALES)
-                    ],
-                    set_scale,
-                ),
-            ),
+            *appearance_cards(ui, services.settings),
             AppLockSection(),
             RecoverySection(),
             card(
