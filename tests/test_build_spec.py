@@ -130,6 +130,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.e2e  # drives Chromium: runs in the browser-test process (scripts/test)
 def test_pyinstaller_builds_a_binary_that_serves_the_caregiver_app(tmp_path):
     """The real build, offline; then the frozen binary opens the caregiver sign-in."""
     pytest.importorskip("PyInstaller")
