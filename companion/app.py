@@ -10,6 +10,8 @@ It also applies the theme and text size, and locks the app when it goes to the b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from companion.i18n import LANGUAGES, t
@@ -41,6 +43,23 @@ def in_onboarding(services: AppServices, ui: UiState) -> bool:
     return space is None or not services.accounts.recovery_confirmed(space) or ui.offering_pin
 
 
+def use_sync(services: AppServices, ui: UiState) -> None:
+    """Keep the open account syncing while this window is open, and re-render the screens
+    when synced data arrives. Runs again when an account is made, restored or deleted."""
+    sync = services.sync
+    page = ft.context.page
+
+    def follow() -> Callable[[], None] | None:
+        if sync is None:
+            return None
+        services.start_sync()  # once per account open; a new window asks for a sync
+        services.resume_sync()
+        loop = page.loop
+        return sync.subscribe(lambda: loop.call_soon_threadsafe(ui.data_changed))
+
+    ft.use_effect(follow, dependencies=[sync])
+
+
 @ft.component
 def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
     ui, _ = ft.use_state(lambda: UiState.initial(services))
@@ -64,10 +83,13 @@ def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
             backgrounded = e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
             if backgrounded and services.space is not None and services.lock.enabled:
                 ui.locked = True
+            if e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                services.resume_sync()
 
         page.on_app_lifecycle_state_change = on_change
 
     ft.use_effect(watch_lifecycle, dependencies=[])
+    use_sync(services, ui)
     use_reminder_loop(services)
 
     def body() -> list[ft.View]:

@@ -37,8 +37,10 @@ from companion.services.errors import (
     NoAccount,
     NotConnected,
 )
+from companion.services.network import NetworkRemote
 from companion.services.space import UserSpace
 from companion.services.validation import build
+from companion.sync.session import TOKEN_SECRET
 
 DB_FILE = "companion.db"
 KEYS_SECRET = "account_keys"
@@ -50,6 +52,7 @@ ACCOUNT_SECRETS = (
     DATABASE_KEY,
     "app_lock_pin",
     "app_lock_attempts",
+    TOKEN_SECRET,
 )
 
 META_ACCOUNT_ID = "account_id"
@@ -96,12 +99,15 @@ class AccountService:
         *,
         open_store: Callable[..., object],
         kdf: Callable[[], KdfParams] = KdfParams.create,
+        remote: Callable[[], NetworkRemote | None] = lambda: None,
     ) -> None:
+        """`remote` is handed to every UserSpace opened here (see UserSpace)."""
         self._data_dir = data_dir
         self._vault = vault
         self._now = now
         self._open_store = open_store
         self._kdf = kdf
+        self._remote = remote
 
     @property
     def db_path(self) -> Path:
@@ -122,7 +128,7 @@ class AccountService:
             store.close()
             raise NoAccount("the store has no account in it")
         account = Account(account_id, space_id, meta.get(META_DISPLAY_NAME) or "")
-        return UserSpace(store, account, self._now)
+        return UserSpace(store, account, self._now, self._remote)
 
     def check_display_name(self, display_name: str) -> str:
         """The cleaned name, or InvalidInput; cheap, so views check before the slow part."""
@@ -175,7 +181,7 @@ class AccountService:
                 store.meta.set(META_PENDING_INVITATION, code)
         # The keys go in last: until they are there, no account "exists" on this device.
         self._vault.set(KEYS_SECRET, keys.to_bytes())
-        return UserSpace(store, account, self._now)
+        return UserSpace(store, account, self._now, self._remote)
 
     def recovery_code(self) -> str:
         """The code in its grouped display form (callers check the PIN first)."""
@@ -200,20 +206,32 @@ class AccountService:
     def is_registered(self, space: UserSpace) -> bool:
         return space.store.meta.get(META_PENDING_REGISTRATION) != "1"
 
-    def restore(self, typed_code: str) -> None:
-        """Restore an account on a new phone from its recovery code.
-
-        Checks the code locally (typos are caught before any network call), then needs the
-        server to fetch the encrypted key backup. Until the sync transport exists this
-        raises NotConnected: nothing is restored and nothing is pretended.
-        """
+    def check_restore(self, typed_code: str) -> None:
+        """Before restoring: the code has no typo (caught before any network call) and this
+        device has no account yet."""
         try:
             RecoveryCode.parse(typed_code)
         except InvalidRecoveryCodeError as error:
             raise InvalidInput(f"recovery_{error.reason}", field="recovery_code") from None
         if self.exists():
             raise AccountExists()
+
+    def restore(self, typed_code: str) -> None:
+        """Restore without a server configured: the code is checked, then NotConnected (the
+        encrypted key backup is on the server). AppServices.restore does the real thing."""
+        self.check_restore(typed_code)
         raise NotConnected("restoring needs the server, and this app has no connection yet")
+
+    def space_of(self, store, account: Account) -> UserSpace:
+        """The UserSpace of a store another path (restoring on a new phone) opened."""
+        return UserSpace(store, account, self._now, self._remote)
+
+    def check_delete(self, space: UserSpace, typed_confirmation: str, expected_word: str) -> None:
+        """Raise what `delete` would refuse, without touching anything."""
+        if typed_confirmation.strip().casefold() != expected_word.casefold():
+            raise InvalidInput("confirmation_mismatch", field="confirmation")
+        if self.is_registered(space):
+            raise NotConnected("deleting a registered account needs the server")
 
     def delete(self, space: UserSpace, typed_confirmation: str, expected_word: str) -> None:
         """Wipe this device's copy after the youth typed the confirmation word.
@@ -222,10 +240,7 @@ class AccountService:
         connection, so that case raises NotConnected and keeps everything (no silent
         half-deletion).
         """
-        if typed_confirmation.strip().casefold() != expected_word.casefold():
-            raise InvalidInput("confirmation_mismatch", field="confirmation")
-        if self.is_registered(space):
-            raise NotConnected("deleting a registered account needs the server")
+        self.check_delete(space, typed_confirmation, expected_word)
         space.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)

@@ -7,28 +7,41 @@ services). Views receive it through context and never build services themselves.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 from argon2 import PasswordHasher
 
+from companion.crypto.errors import InvalidRecoveryCodeError, WrongRecoveryCodeError
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
 from companion.i18n import t, translator
 from companion.notify import FanOutNotifier, InAppNotifier, InAppScheduler, PlyerNotifier
 from companion.services.accounts import AccountService, NewCredentials
 from companion.services.app_lock import AppLock
-from companion.services.errors import NoAccount
+from companion.services.errors import InvalidInput, NoAccount, NotConnected
 from companion.services.helplines import Helpline, load_helplines
 from companion.services.paths import data_dir as default_data_dir
 from companion.services.preferences import PreferencesFile
 from companion.services.reminder_scheduler import ReminderScheduler
 from companion.services.settings import SettingsService
 from companion.services.space import UserSpace
+from companion.services.sync_service import restore_device, server_url
 from companion.services.sync_status import SyncStateBox
 from companion.services.vaults import open_device_vault
+from companion.services.youth_api import YouthApi
+from companion.services.youth_errors import translate_sync_error
+from companion.services.youth_invitation import Inviter, preview_invitation, read_invitation
+from companion.services.youth_sync import POLL_SECONDS, YouthSync
+from companion.sync.api import ApiClient
+from companion.sync.errors import SyncError
+
+ENV_POLL = "COMPANION_SYNC_INTERVAL"
 
 PREFERENCES_FILE = "preferences.json"
 
@@ -53,7 +66,12 @@ class AppServices:
         now: Callable[[], datetime] = local_now,
         kdf: Callable[[], KdfParams] = KdfParams.create,
         pin_hasher: PasswordHasher | None = None,
+        server: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        live: bool = True,
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        """`server` is the sync server's address; None keeps the app offline only."""
         if open_store is None:
             from companion.store import Store
 
@@ -63,7 +81,14 @@ class AppServices:
         self.now = now
         self.settings = SettingsService(PreferencesFile(data_dir / PREFERENCES_FILE), translator())
         self.lock = AppLock(vault, now, pin_hasher)
-        self.accounts = AccountService(data_dir, vault, now, open_store=open_store, kdf=kdf)
+        self.server = server
+        self._transport = transport
+        self._live = live
+        self._poll = poll_seconds
+        self.sync: YouthSync | None = None
+        self.accounts = AccountService(
+            data_dir, vault, now, open_store=open_store, kdf=kdf, remote=self._remote
+        )
         self.sync_state = SyncStateBox()
         self.helplines: list[Helpline] = load_helplines()
         self.space: UserSpace | None = None
@@ -79,13 +104,104 @@ class AppServices:
         """Data folder and vault as chosen by the environment (see paths.py, vaults.py)."""
         env = os.environ if env is None else env
         folder = default_data_dir(env)
-        return cls(folder, open_device_vault(folder, env))
+        return cls(
+            folder,
+            open_device_vault(folder, env),
+            server=server_url(env),
+            poll_seconds=float(env.get(ENV_POLL) or POLL_SECONDS),
+        )
 
     def start(self) -> UserSpace | None:
-        """Open the existing account, if this device has one."""
+        """Open the existing account, if this device has one, and prepare its sync."""
         if self.space is None and self.accounts.exists():
-            self.space = self.accounts.open()
+            self._attach(self.accounts.open())
         return self.space
+
+    def _attach(self, space: UserSpace) -> UserSpace:
+        self.space = space
+        if self.server is not None:
+            self.sync = YouthSync(
+                space,
+                self.vault,
+                self.server,
+                self.sync_state,
+                transport=self._transport,
+                live=self._live,
+                poll_seconds=self._poll,
+            )
+        return space
+
+    def _remote(self) -> YouthApi | None:
+        return self.sync.api if self.sync is not None else None
+
+    # --- syncing --------------------------------------------------------------------------
+
+    def start_sync(self) -> None:
+        """Start syncing the open account on the running event loop (idempotent)."""
+        if self.sync is not None:
+            self.sync.start()
+
+    def resume_sync(self) -> None:
+        """The app came back to the foreground: sync now."""
+        if self.sync is not None:
+            self.sync.resume()
+
+    async def stop_sync(self) -> None:
+        sync, self.sync = self.sync, None
+        if sync is not None:
+            await sync.stop()
+
+    def _drop_sync(self) -> None:
+        """Stop syncing before the store closes, from a synchronous caller."""
+        sync, self.sync = self.sync, None
+        if sync is None or not sync.started:
+            return
+        try:
+            asyncio.get_running_loop().create_task(sync.stop())
+        except RuntimeError:  # not on the loop (a worker thread): the loop stops it
+            loop = sync.loop
+            if loop is not None and not loop.is_closed():
+                asyncio.run_coroutine_threadsafe(sync.stop(), loop)
+
+    async def restore(self, typed_code: str) -> UserSpace:
+        """A new phone: recovery code in, the account and everything in it back.
+
+        Raises InvalidInput (a typo, or a code no account has), Offline, RateLimited or
+        NotConnected (no server configured); then nothing is left behind."""
+        self.accounts.check_restore(typed_code)
+        if self.server is None:
+            raise NotConnected("restoring needs the server")
+        try:
+            restored = await restore_device(
+                self.data_dir,
+                self.vault,
+                typed_code,
+                self.server,
+                now=self.now,
+                transport=self._transport,
+            )
+        except InvalidRecoveryCodeError as error:
+            raise InvalidInput(f"recovery_{error.reason}", field="recovery_code") from None
+        except WrongRecoveryCodeError:
+            raise InvalidInput("recovery_wrong", field="recovery_code") from None
+        except SyncError as error:
+            raise translate_sync_error(error) from None
+        space = self._attach(self.accounts.space_of(restored.store, restored.account))
+        if self.sync is not None:
+            self.sync.start()
+            # the account is back even if this first pull fails: the runner keeps trying
+            with contextlib.suppress(SyncError):
+                await self.sync.sync_now()
+        return space
+
+    async def preview_invitation(self, text: str) -> Inviter:
+        """Who invites with this code (and whether a QR's safety number matches), before
+        the youth makes an account with it."""
+        invitation = read_invitation(text)
+        if self.server is None:
+            raise NotConnected("checking an invitation needs the server")
+        async with ApiClient(self.server, transport=self._transport) as api:
+            return await preview_invitation(api, invitation)
 
     def create_account(
         self,
@@ -94,10 +210,8 @@ class AppServices:
         credentials: NewCredentials | None = None,
         invitation: str | None = None,
     ) -> UserSpace:
-        self.space = self.accounts.create(
-            display_name, credentials=credentials, invitation=invitation
-        )
-        return self.space
+        space = self.accounts.create(display_name, credentials=credentials, invitation=invitation)
+        return self._attach(space)
 
     def require_space(self) -> UserSpace:
         if self.space is None:
@@ -106,11 +220,18 @@ class AppServices:
 
     def delete_account(self, typed_confirmation: str, expected_word: str) -> None:
         space = self.require_space()
+        self.accounts.check_delete(space, typed_confirmation, expected_word)
+        self._drop_sync()
         self.accounts.delete(space, typed_confirmation, expected_word)
         self.space = None
         self.settings.reset()
 
+    async def aclose(self) -> None:
+        await self.stop_sync()
+        self.close()
+
     def close(self) -> None:
+        self._drop_sync()
         if self.space is not None:
             self.space.close()
             self.space = None

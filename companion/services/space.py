@@ -16,14 +16,21 @@ from companion.services.export import ExportService
 from companion.services.goals import GoalsService
 from companion.services.links import LinksService
 from companion.services.moods import MoodService
-from companion.services.network import NetworkService
+from companion.services.network import NetworkRemote, NetworkService
 from companion.services.reminders import RemindersService
 from companion.services.timeline import TimelineService
 from companion.services.today import TodayService
 
 
 class UserSpace:
-    def __init__(self, store, account: Account, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store,
+        account: Account,
+        now: Callable[[], datetime],
+        remote: Callable[[], NetworkRemote | None] = lambda: None,
+    ) -> None:
+        """`remote` returns the connected server client, or None while there is none."""
         self.store = store
         self.account = account
         clock = store.clock  # the store keeps this device's clock node in its meta table
@@ -37,7 +44,7 @@ class UserSpace:
         self.goals = GoalsService(store, account, clock, self.links, now=now)
         self.reminders = RemindersService(store, account, clock, now)
         self.today = TodayService(store, account, now, self.reminders)
-        self.network = NetworkService(store, account, self.links, now)
+        self.network = NetworkService(store, account, self.links, now, remote)
         self.chat = ChatService(store, account, clock, self.links, self.network, now)
         self.timeline = TimelineService(store, account, clock, self.links, now)
         self.export = ExportService(store, account, self.links, now)

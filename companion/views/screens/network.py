@@ -12,7 +12,7 @@ from companion.i18n import t
 from companion.services.dates import format_date, parse_date
 from companion.services.errors import NotConnected, ServiceError
 from companion.services.network import AccessPage, LinkedPerson, PendingInvitation
-from companion.views.context import use_space, use_ui
+from companion.views.context import use_services, use_space, use_ui
 from companion.views.screens.chat import hours_text
 from companion.views.shell import screen
 from companion.views.widgets import (
@@ -236,7 +236,8 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
             body(t("network.invite_code_intro")),
             tag(
                 "invite-code",
-                ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, selectable=True),
+                # plain text, not selectable: Flutter's selectable text hides it from screen readers
+                ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
             ),
             body(t("network.invite_check")),
         ]
@@ -288,8 +289,11 @@ def AccessLogCard() -> ft.Control:
 
 @ft.component
 def NetworkScreen() -> ft.View:
+    services = use_services()
     space = use_space()
     ui = use_ui()
+    # opening "my network" asks for a sync: who is linked may have changed on the server
+    ft.use_effect(services.resume_sync, dependencies=[])
     people = ft.use_memo(space.network.people, [ui.revision])
     invitations = ft.use_memo(space.network.pending_invitations, [ui.revision])
     error, set_error = ft.use_state(None)

@@ -12,10 +12,13 @@ import asyncio
 import flet as ft
 
 from companion.i18n import LANGUAGES, t
-from companion.services.accounts import RECOVERY_GROUPS, normalise_invitation
-from companion.services.errors import InvalidInput, ServiceError
+from companion.services.accounts import RECOVERY_GROUPS
+from companion.services.errors import InvalidInput, NotConnected, ServiceError
+from companion.services.sync_status import SyncPhase, SyncState
+from companion.services.youth_invitation import Inviter, read_invitation
 from companion.views.context import use_services, use_ui
 from companion.views.screens.settings import LANGUAGE_NAMES, pin_field
+from companion.views.screens.today import use_sync_state
 from companion.views.shell import app_bar_actions
 from companion.views.widgets import (
     body,
@@ -58,6 +61,69 @@ def first_step(services, ui) -> str:
     return "welcome"
 
 
+def busy_ring(busy: bool) -> ft.Control:
+    return tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0)
+
+
+def restore_progress(sync: SyncState) -> ft.Control:
+    """While restoring: first the code is checked, then everything comes back in steps."""
+    if sync.phase is SyncPhase.SYNCING and sync.total:
+        text = t("onboarding.restore_progress", done=sync.done, total=sync.total)
+        bar = ft.ProgressBar(value=min(1.0, sync.done / sync.total))
+    else:
+        text, bar = t("onboarding.restore_busy"), ft.ProgressBar()
+    return tag("restore-progress", ft.Column([body(text), bar], tight=True), label=text)
+
+
+def inviter_controls(inviter: Inviter, goto, accept) -> list[ft.Control]:
+    """Who invites, and their safety number, before the youth says yes."""
+    controls: list[ft.Control] = [
+        tag(
+            "inviter",
+            body(
+                t(
+                    "onboarding.inviter_text",
+                    name=inviter.name,
+                    role=t(f"role.{inviter.role.value}"),
+                )
+            ),
+        ),
+        body(t("onboarding.safety_explain")),
+        tag(
+            "inviter-safety-number",
+            ft.Text(
+                inviter.safety_number,
+                font_family="monospace",
+                theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                weight=ft.FontWeight.BOLD,
+            ),
+        ),
+    ]
+    if inviter.fingerprint_matches is False:
+        controls.append(
+            ft.Semantics(
+                identifier="fingerprint-mismatch",
+                live_region=True,
+                content=ft.Text(
+                    t("onboarding.fingerprint_mismatch", name=inviter.name),
+                    color=ft.Colors.ERROR,
+                    theme_style=ft.TextThemeStyle.BODY_LARGE,
+                ),
+            )
+        )
+        controls.append(secondary_button("back", t("common.back"), lambda: goto("welcome")))
+        return controls
+    if inviter.fingerprint_matches:
+        controls.append(tag("fingerprint-match", body(t("onboarding.fingerprint_match"))))
+    controls += [
+        primary_button("inviter-accept", t("onboarding.inviter_accept"), accept),
+        secondary_button(
+            "inviter-decline", t("onboarding.inviter_decline"), lambda: goto("welcome")
+        ),
+    ]
+    return controls
+
+
 @ft.component
 def OnboardingScreen() -> ft.View:
     services = use_services()
@@ -65,11 +131,13 @@ def OnboardingScreen() -> ft.View:
     step, set_step = ft.use_state(lambda: first_step(services, ui))
     name, set_name = ft.use_state("")
     invitation, set_invitation = ft.use_state(None)
+    inviter, set_inviter = ft.use_state(None)
     typed, set_typed = ft.use_state("")
     pin, set_pin = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
     error, set_error = ft.use_state(None)
     busy, set_busy = ft.use_state(False)
+    sync = use_sync_state()
 
     def goto(next_step: str) -> None:
         set_error(None)
@@ -94,24 +162,43 @@ def OnboardingScreen() -> ft.View:
             return
         finally:
             set_busy(False)
+        services.start_sync()  # registers the new account while the youth notes the code
         goto("code")
 
-    def check_invitation() -> None:
+    async def check_invitation() -> None:
         try:
-            set_invitation(normalise_invitation(typed))
+            code = read_invitation(typed).code
         except InvalidInput as failure:
             set_error(failure)
             return
-        goto("name")
+        set_busy(True)
+        try:
+            found = await services.preview_invitation(typed)
+        except NotConnected:
+            # no server configured: the code is kept and redeemed once the app connects
+            set_invitation(code)
+            goto("name")
+            return
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        finally:
+            set_busy(False)
+        set_invitation(code)
+        set_inviter(found)
+        goto("inviter")
 
     async def restore() -> None:
         set_busy(True)
         try:
-            await asyncio.to_thread(services.accounts.restore, typed)
+            await services.restore(typed)
         except ServiceError as failure:
             set_error(failure)
+            return
         finally:
             set_busy(False)
+        ui.offering_pin = True
+        goto("pin")
 
     def confirm() -> None:
         try:
@@ -163,7 +250,8 @@ def OnboardingScreen() -> ft.View:
                 body(t("onboarding.invite_text")),
                 text_input("invite-code", t("onboarding.invite_label"), typed, set_typed),
                 error_text(error),
-                primary_button("invite-next", t("common.next"), check_invitation),
+                busy_ring(busy),
+                primary_button("invite-next", t("common.next"), None if busy else check_invitation),
                 secondary_button("back", t("common.back"), lambda: goto("welcome")),
             ],
         )
@@ -174,11 +262,16 @@ def OnboardingScreen() -> ft.View:
                 body(t("onboarding.restore_text")),
                 text_input("restore-code", t("onboarding.restore_label"), typed, set_typed),
                 error_text(error),
+                restore_progress(sync) if busy else ft.Container(height=0),
                 primary_button(
                     "restore-next", t("onboarding.restore_button"), None if busy else restore
                 ),
                 secondary_button("back", t("common.back"), lambda: goto("welcome")),
             ],
+        )
+    if step == "inviter" and inviter is not None:
+        return onboarding_view(
+            t("onboarding.inviter_title"), inviter_controls(inviter, goto, lambda: goto("name"))
         )
     if step == "name":
         controls = [
@@ -191,7 +284,7 @@ def OnboardingScreen() -> ft.View:
             )
         controls += [
             error_text(error),
-            tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0),
+            busy_ring(busy),
             primary_button("create-account", t("onboarding.create"), None if busy else create),
             secondary_button("back", t("common.back"), lambda: goto("welcome")),
         ]

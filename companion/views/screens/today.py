@@ -31,8 +31,16 @@ def use_sync_state() -> SyncState:
     page = ft.context.page
 
     def subscribe():
-        # the engine may publish from another thread; state changes belong on the UI loop
-        return box.subscribe(lambda new: page.loop.call_soon_threadsafe(set_snapshot, new))
+        # The engine may publish from another thread; state changes belong on the UI loop.
+        # The loop is taken now: once the browser disconnects, `page.loop` raises, and a
+        # listener that raises would break the publisher (the sync cycle) itself.
+        loop = page.loop
+
+        def changed(new: SyncState) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(set_snapshot, new)
+
+        return box.subscribe(changed)
 
     ft.use_effect(subscribe, dependencies=[])
     return snapshot

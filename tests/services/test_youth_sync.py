@@ -1,0 +1,220 @@
+"""The youth app's services wired to the sync engine, against the REAL server (uvicorn on
+loopback, SQLite): a diary entry written through DiaryService reaches the server with no
+sync call of its own; the network screen's server actions and the links after a sync work;
+the restore and invitation-preview paths of onboarding."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from argon2 import PasswordHasher
+
+from companion.crypto.fingerprint import safety_number
+from companion.crypto.keys import AccountKeys
+from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
+from companion.crypto.vault import MemoryVault
+from companion.domain.models import Role
+from companion.services.accounts import KEYS_SECRET
+from companion.services.app_services import AppServices
+from companion.services.errors import InvalidInput, NotConnected
+from companion.services.youth_errors import Offline
+from companion.sync.api import ApiClient
+from companion.sync.protocol import SignUpIn
+from companion.sync.state import SyncPhase
+from companion_server.testing import running_server
+from tests.server.serverkit import relaxed_settings
+
+
+@pytest.fixture
+def server(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    with running_server(url, settings=relaxed_settings(url)) as running:
+        yield running
+
+
+def youth_app(folder, server_url: str | None) -> AppServices:
+    folder.mkdir(exist_ok=True)
+    return AppServices(
+        folder,
+        MemoryVault(),
+        kdf=KdfParams.fast,
+        pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+        server=server_url,
+        live=False,
+    )
+
+
+async def until(check: Callable[[], bool], what: str) -> None:
+    for _ in range(400):
+        if check():
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def until_async(check, what: str) -> None:
+    for _ in range(400):
+        if await check():
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"never happened: {what}")
+
+
+@pytest.fixture
+async def sam(tmp_path, server):
+    services = youth_app(tmp_path / "sam", server.url)
+    services.create_account("Sam")
+    services.start_sync()
+    await until(lambda: services.sync_state.state.phase is SyncPhase.UP_TO_DATE, "registered")
+    yield services
+    await services.aclose()
+
+
+async def test_a_diary_entry_reaches_the_server_without_any_sync_call(sam) -> None:
+    space = sam.require_space()
+    assert sam.sync_state.state.pending == 0
+    entry = space.diary.write("Vandaag naar het OCMW geweest.", mood=3)
+    await until(lambda: space.store.sync_info(entry.id).server_version is not None, "pushed")
+    await until(lambda: sam.sync_state.state.pending == 0, "the outbox empty")
+    # the server holds it: a fresh pull of Sam's own space returns its envelope
+    api = sam.sync.api
+    assert api is not None
+    pulled = await api.pull(space.account.space_id, 0, 100)
+    assert entry.id in {envelope.id for envelope in pulled.records}
+
+
+async def test_writes_from_a_worker_thread_are_sent_too(sam) -> None:
+    space = sam.require_space()
+    goal = await asyncio.to_thread(space.goals.create, "Een studio huren", "housing")
+    await until(lambda: space.store.sync_info(goal.id).server_version is not None, "pushed")
+
+
+async def test_links_and_hours_arrive_after_a_sync_and_sharing_works(sam, server) -> None:
+    space = sam.require_space()
+    redraws: list[int] = []
+    assert sam.sync is not None
+    sam.sync.subscribe(lambda: redraws.append(len(space.links.all())))
+    invitation = await space.network.invite(Role.NETWORK)
+    [pending] = space.network.pending_invitations()
+    assert pending.role is Role.NETWORK
+    els = await join_as_network_person(server.url, invitation.code)
+    sam.resume_sync()
+    await until(lambda: space.links.active() != [], "Els is linked on Sam's phone")
+    [person] = space.network.people()
+    assert (person.link.display_name, person.active) == ("Els", True)
+    await until(lambda: redraws and redraws[-1] == 1, "the screens told that Els arrived")
+    assert space.network.pending_invitations() == []
+
+    goal = space.goals.create("Een studio huren", "housing")
+    space.goals.share(goal.id, [person.link.person_id])
+    await until(lambda: not space.store.sync_info(goal.id).dirty, "the shared goal pushed")
+    pulled = await els.pull(space.account.space_id, 0, 100)
+    assert goal.id in {envelope.id for envelope in pulled.records}
+    page = await space.network.access_log()
+    assert [(e.who, e.record_id) for e in page.entries if e.record_id == goal.id] == [
+        ("Els", goal.id)
+    ]
+
+    await space.network.revoke(person.link.id)
+    assert not space.network.person(person.link.person_id).active
+    await els.aclose()
+
+
+async def join_as_network_person(server_url: str, code: str) -> ApiClient:
+    """Els, a network person who joins with Sam's code (the API call her app makes)."""
+    keys = AccountKeys.generate()
+    enrolment = enrol(keys, RecoveryCode.generate(), KdfParams.fast())
+    api = ApiClient(server_url)
+    session = await api.sign_up(
+        SignUpIn.model_validate(
+            {
+                "display_name": "Els",
+                "role": Role.NETWORK,
+                "public_keys": keys.public.to_wire(),
+                "recovery": enrolment.credentials.to_wire(),
+                "key_backup": enrolment.backup.to_wire(),
+                "device_name": "Els' laptop",
+                "invitation_code": code,
+            }
+        )
+    )
+    api.token = session.token
+    return api
+
+
+async def test_a_new_phone_gets_everything_back_with_the_recovery_code(sam, tmp_path, server):
+    space = sam.require_space()
+    entry = space.diary.write("Mijn eerste dag alleen.", mood=4)
+    await until(lambda: not space.store.sync_info(entry.id).dirty, "pushed")
+    code = sam.accounts.recovery_code()
+
+    phone = youth_app(tmp_path / "new-phone", server.url)
+    try:
+        restored = await phone.restore(code.lower())
+        assert restored.account == space.account
+        assert [e.text for e in restored.diary.search("eerste")] == ["Mijn eerste dag alleen."]
+        assert phone.accounts.recovery_confirmed(restored)
+        again = restored.diary.write("Terug op een nieuwe telefoon.")
+        await until(lambda: not restored.store.sync_info(again.id).dirty, "the new phone syncs")
+    finally:
+        await phone.aclose()
+
+
+async def test_a_wrong_or_mistyped_code_restores_nothing(sam, tmp_path, server) -> None:
+    phone = youth_app(tmp_path / "new-phone", server.url)
+    with pytest.raises(InvalidInput) as wrong:
+        await phone.restore(str(RecoveryCode.generate()))
+    assert wrong.value.code == "recovery_wrong"
+    with pytest.raises(InvalidInput) as typo:
+        await phone.restore(sam.accounts.recovery_code()[:-1] + "Z")
+    assert typo.value.code.startswith("recovery_")
+    assert not phone.accounts.exists() and phone.space is None
+
+
+async def test_restoring_offline_or_without_a_server_says_so(sam, tmp_path) -> None:
+    code = sam.accounts.recovery_code()
+    offline = youth_app(tmp_path / "offline", "http://127.0.0.1:9")
+    with pytest.raises(Offline):
+        await offline.restore(code)
+    assert not offline.accounts.exists()
+    with pytest.raises(NotConnected):
+        await youth_app(tmp_path / "no-server", None).restore(code)
+
+
+async def test_the_invited_youth_sees_who_invites_and_their_safety_number(
+    sam, tmp_path, server
+) -> None:
+    invitation = await sam.require_space().network.invite(Role.CAREGIVER)
+    sams_number = safety_number(AccountKeys.from_bytes(sam.vault.get(KEYS_SECRET)).public)
+    newcomer = youth_app(tmp_path / "newcomer", server.url)
+
+    from_qr = await newcomer.preview_invitation(invitation.qr_payload)
+    assert (from_qr.name, from_qr.role, from_qr.invited_as) == ("Sam", Role.YOUTH, Role.CAREGIVER)
+    assert from_qr.safety_number == sams_number
+    assert from_qr.fingerprint_matches is True
+
+    typed = await newcomer.preview_invitation(invitation.code.lower())
+    assert typed.safety_number == sams_number and typed.fingerprint_matches is None
+
+    swapped = invitation.qr_payload.split("fp=")[0] + "fp=" + "1" * 25  # keys swapped
+    assert (await newcomer.preview_invitation(swapped)).fingerprint_matches is False
+
+    with pytest.raises(InvalidInput) as unknown:
+        await newcomer.preview_invitation("ZZZZ-ZZZZ")
+    assert unknown.value.code == "invitation_unknown"
+    with pytest.raises(InvalidInput):
+        await newcomer.preview_invitation("??")
+    assert not newcomer.accounts.exists()
+
+
+async def test_stopping_leaves_no_background_work(sam) -> None:
+    sync = sam.sync
+    assert sync is not None and sync.started
+    await sam.stop_sync()
+    assert sam.sync is None and not sync.started
+    space = sam.require_space()
+    space.diary.write("Na het stoppen.")  # waits in the outbox; no listener calls a dead loop
+    await asyncio.sleep(0.05)
+    assert space.store.outbox.count() == 1

@@ -1,0 +1,123 @@
+"""Onboarding with a server (the real one, uvicorn on loopback): an invited youth sees who
+invites and their safety number before saying yes, a QR with another number is refused, and
+a new phone restores everything with the recovery code."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from companion.crypto.fingerprint import safety_number
+from companion.crypto.keys import AccountKeys
+from companion.crypto.recovery import KdfParams
+from companion.crypto.vault import MemoryVault
+from companion.domain.models import Role
+from companion.services.accounts import KEYS_SECRET, META_PENDING_INVITATION
+from companion.services.app_services import AppServices
+from companion_server.testing import running_server
+from tests.server.serverkit import relaxed_settings
+from tests.services.test_youth_sync import until
+
+
+@pytest.fixture
+def server(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    with running_server(url, settings=relaxed_settings(url)) as running:
+        yield running
+
+
+@pytest.fixture
+async def connected(tmp_path, clock, server):
+    """`connected(name)`: AppServices on its own folder, talking to the server."""
+    built: list[AppServices] = []
+
+    def build(name: str) -> AppServices:
+        services = AppServices(
+            tmp_path / name,
+            MemoryVault(),
+            now=clock,
+            kdf=KdfParams.fast,
+            pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+            server=server.url,
+            live=False,
+        )
+        (tmp_path / name).mkdir()
+        services.start()
+        built.append(services)
+        return services
+
+    yield build
+    for services in built:
+        await services.aclose()
+
+
+async def registered(services: AppServices, name: str) -> None:
+    services.create_account(name)
+    services.start_sync()
+    await until(lambda: services.accounts.is_registered(services.require_space()), "registered")
+
+
+async def test_the_invited_youth_checks_who_invites_before_saying_yes(connected, pilot_for):
+    noor = connected("noor")
+    await registered(noor, "Noor")
+    invitation = await noor.require_space().network.invite(Role.NETWORK)
+    number = safety_number(AccountKeys.from_bytes(noor.vault.get(KEYS_SECRET)).public)
+
+    services = connected("sam")
+    app = await pilot_for(services)
+    await app.click("start-invite")
+    await app.type("invite-code", invitation.qr_payload)
+    await app.click("invite-next")
+    assert app.has_text("Noor")
+    assert app.text_of("inviter-safety-number") == number
+    assert app.exists("fingerprint-match")
+    await app.click("inviter-accept")
+    await app.type("display-name", "Sam")
+    await app.click("create-account")
+    code = app.text_of("recovery-code")
+    assert code
+    normalised = invitation.code.replace("-", "")
+    assert services.require_space().store.meta.get(META_PENDING_INVITATION) == normalised
+
+
+async def test_a_qr_with_another_safety_number_is_not_accepted(connected, pilot_for):
+    noor = connected("noor")
+    await registered(noor, "Noor")
+    invitation = await noor.require_space().network.invite(Role.NETWORK)
+    forged = invitation.qr_payload.split("fp=")[0] + "fp=" + "7" * 25
+
+    services = connected("sam")
+    app = await pilot_for(services)
+    await app.click("start-invite")
+    await app.type("invite-code", forged)
+    await app.click("invite-next")
+    assert app.exists("fingerprint-mismatch")
+    assert not app.exists("inviter-accept")
+    await app.click("back")
+    assert app.exists("start-new") and services.space is None
+
+    await app.click("start-invite")
+    await app.type("invite-code", "ZZZZ-ZZZZ")
+    await app.click("invite-next")
+    assert app.has_text("bestaat niet")
+
+
+async def test_a_new_phone_restores_through_the_screens(connected, pilot_for):
+    sam = connected("sam")
+    await registered(sam, "Sam")
+    entry = sam.require_space().diary.write("Mijn eerste dag alleen.")
+    await until(lambda: not sam.require_space().store.sync_info(entry.id).dirty, "pushed")
+
+    phone = connected("new-phone")
+    app = await pilot_for(phone)
+    await app.click("start-restore")
+    await app.type("restore-code", "2222-2222-2222-2222-2222-2222-2222-2222")
+    await app.click("restore-next")
+    assert app.exists("error") and phone.space is None
+
+    await app.type("restore-code", sam.accounts.recovery_code())
+    await app.click("restore-next")
+    await until(lambda: app.exists("pin-later"), "the PIN offer after restoring")
+    await app.click("pin-later")
+    assert app.has_text("Hoi Sam!")
+    assert [e.id for e in phone.require_space().diary.search("eerste")] == [entry.id]
