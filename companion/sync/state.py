@@ -7,11 +7,14 @@ again", "free up space", "try again later") instead of a raw error message.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+
+logger = logging.getLogger(__name__)
 
 
 class SyncPhase(StrEnum):
@@ -103,7 +106,10 @@ class SyncStateBox:
             self._state = state
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(state)
+            try:
+                listener(state)
+            except Exception:  # a screen that went away must not stop syncing
+                logger.exception("a sync state listener failed; syncing goes on")
         return state
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:

@@ -255,10 +255,15 @@ def use_reminder_loop(services: AppServices) -> None:
 
     def start() -> Callable[[], None]:
         page.run_task(services.reminder_scheduler.run)
-        # the loop may deliver from any task; state changes belong on this page's loop
-        return services.notifications.subscribe(
-            lambda title, text: page.loop.call_soon_threadsafe(set_shown, (title, text))
-        )
+        # The loop may deliver from any task; state changes belong on this page's loop. It is
+        # taken now: once the browser disconnects, `page.loop` raises.
+        loop = page.loop
+
+        def show(title: str, text: str) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(set_shown, (title, text))
+
+        return services.notifications.subscribe(show)
 
     ft.use_effect(start, dependencies=[])
     banner = None
