@@ -226,21 +226,35 @@ class AccountService:
         """The UserSpace of a store another path (restoring on a new phone) opened."""
         return UserSpace(store, account, self._now, self._remote)
 
-    def check_delete(self, space: UserSpace, typed_confirmation: str, expected_word: str) -> None:
+    def check_delete(
+        self,
+        space: UserSpace,
+        typed_confirmation: str,
+        expected_word: str,
+        *,
+        server_erased: bool = False,
+    ) -> None:
         """Raise what `delete` would refuse, without touching anything."""
         if typed_confirmation.strip().casefold() != expected_word.casefold():
             raise InvalidInput("confirmation_mismatch", field="confirmation")
-        if self.is_registered(space):
+        if self.is_registered(space) and not server_erased:
             raise NotConnected("deleting a registered account needs the server")
 
-    def delete(self, space: UserSpace, typed_confirmation: str, expected_word: str) -> None:
+    def delete(
+        self,
+        space: UserSpace,
+        typed_confirmation: str,
+        expected_word: str,
+        *,
+        server_erased: bool = False,
+    ) -> None:
         """Wipe this device's copy after the youth typed the confirmation word.
 
-        A registered account also lives on the server; deleting it there needs the sync
-        connection, so that case raises NotConnected and keeps everything (no silent
-        half-deletion).
+        A registered account also lives on the server: the caller erases it there first
+        and says so with `server_erased`; otherwise this raises NotConnected and keeps
+        everything (no silent half-deletion).
         """
-        self.check_delete(space, typed_confirmation, expected_word)
+        self.check_delete(space, typed_confirmation, expected_word, server_erased=server_erased)
         space.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)

@@ -218,11 +218,26 @@ class AppServices:
             raise NoAccount()
         return self.space
 
-    def delete_account(self, typed_confirmation: str, expected_word: str) -> None:
+    async def delete_account(self, typed_confirmation: str, expected_word: str) -> None:
+        """Erase the account: first on the server (the youth's whole space), then this phone.
+
+        If the server cannot be reached, nothing is deleted anywhere and the error says so;
+        the youth can try again when online.
+        """
         space = self.require_space()
-        self.accounts.check_delete(space, typed_confirmation, expected_word)
-        self._drop_sync()
-        self.accounts.delete(space, typed_confirmation, expected_word)
+        registered = self.accounts.is_registered(space)
+        # the typed word first: nothing leaves the phone before the youth confirmed
+        self.accounts.check_delete(space, typed_confirmation, expected_word, server_erased=True)
+        if registered:
+            api = self._remote()
+            if api is None:
+                raise NotConnected("deleting a registered account needs the server")
+            try:
+                await api.delete_me()
+            except SyncError as error:
+                raise translate_sync_error(error) from error
+        await self.stop_sync()
+        self.accounts.delete(space, typed_confirmation, expected_word, server_erased=registered)
         self.space = None
         self.settings.reset()
 

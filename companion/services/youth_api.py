@@ -1,7 +1,8 @@
 """The server calls only the youth app makes, on top of the sync layer's `ApiClient`.
 
 Same transport, timeouts and typed errors as the sync engine; these routes are not part of
-syncing: moving a link's end date and reading the space's access log ("who opened what").
+syncing: moving a link's end date, reading the space's access log ("who opened what") and
+deleting the account.
 """
 
 from __future__ import annotations
@@ -19,3 +20,7 @@ class YouthApi(ApiClient):
         params = {"limit": limit} | ({"before": before} if before is not None else {})
         response = await self._send("GET", f"/spaces/{space_id}/access-log", params=params)
         return self._parse(AccessLogOut, response)
+
+    async def delete_me(self) -> None:
+        """Erase the account on the server: for a youth, the whole space with it."""
+        await self._send("DELETE", "/me")

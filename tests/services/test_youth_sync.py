@@ -21,6 +21,7 @@ from companion.services.app_services import AppServices
 from companion.services.errors import InvalidInput, NotConnected
 from companion.services.youth_errors import Offline
 from companion.sync.api import ApiClient
+from companion.sync.errors import SignInRequiredError
 from companion.sync.protocol import SignUpIn
 from companion.sync.state import SyncPhase
 from companion_server.testing import running_server
@@ -218,3 +219,40 @@ async def test_stopping_leaves_no_background_work(sam) -> None:
     space.diary.write("Na het stoppen.")  # waits in the outbox; no listener calls a dead loop
     await asyncio.sleep(0.05)
     assert space.store.outbox.count() == 1
+
+
+async def test_deleting_a_registered_account_erases_it_on_the_server_then_the_phone(
+    sam, tmp_path
+) -> None:
+    space = sam.require_space()
+    entry = space.diary.write("Iets wat niemand meer mag lezen.", mood=2)
+    await until(lambda: space.store.sync_info(entry.id).server_version is not None, "pushed")
+    api = sam.sync.api
+    token = api.token
+    db = sam.accounts.db_path
+
+    with pytest.raises(InvalidInput):
+        await sam.delete_account("nee", "WISSEN")
+    assert sam.space is not None and db.exists()
+
+    await sam.delete_account("wissen", "WISSEN")
+    assert sam.space is None and not db.exists()
+    assert sam.vault.get(KEYS_SECRET) is None
+    # the server forgot the account: its old device token opens nothing any more
+    async with ApiClient(api.base_url, token=token) as stale:
+        with pytest.raises(SignInRequiredError):
+            await stale.me()
+
+
+async def test_deleting_while_the_server_is_unreachable_deletes_nothing(tmp_path) -> None:
+    services = youth_app(tmp_path / "noor", "http://127.0.0.1:9")  # nothing listens on port 9
+    space = services.create_account("Noor")
+    space.store.meta.set("pending_registration", "0")  # as if it had registered earlier
+    services.start_sync()
+    try:
+        with pytest.raises((Offline, NotConnected)):
+            await services.delete_account("WISSEN", "WISSEN")
+        assert services.space is not None and services.accounts.db_path.exists()
+        assert services.vault.get(KEYS_SECRET) is not None
+    finally:
+        await services.aclose()

@@ -19,9 +19,9 @@ def DeleteAccountScreen() -> ft.View:
     error, set_error = ft.use_state(None)
     word = t("settings.delete_word")
 
-    def delete() -> None:
+    async def delete() -> None:
         try:
-            services.delete_account(typed, word)
+            await services.delete_account(typed, word)
         except ServiceError as failure:
             set_error(failure)
             return
