@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +34,18 @@ from companion.store.connection import (
     prepare_file,
     probe,
 )
-from companion.store.database import Database
+from companion.store.database import Database, Transaction
 from companion.store.errors import CorruptDatabaseError, InvalidRecordError
 from companion.store.kinds import SPECS
 from companion.store.kv import CursorStore, MetaStore
-from companion.store.outbox import Outbox
+from companion.store.outbox import Outbox, OutboxOp
+from companion.store.remote import RemoteRecord
 from companion.store.repository import DiaryRepository, Repository
 
 CLOCK_NODE_KEY = "clock_node"
+log = logging.getLogger(__name__)
+# called with the ids of the records a committed transaction queued in the outbox
+ChangeListener = Callable[[tuple[str, ...]], None]
 
 _UPSERT_REMOTE = (
     f"INSERT INTO records ({', '.join(WRITE_COLUMNS)}, server_version, dirty) "
@@ -49,6 +55,76 @@ _UPSERT_REMOTE = (
     + ", server_version = excluded.server_version, dirty = 0 "
     "WHERE records.kind = excluded.kind"
 )
+_SET_STAMPS = (
+    "INSERT INTO sync_fields (record_id, stamps) VALUES (?, ?) "
+    "ON CONFLICT (record_id) DO UPDATE SET stamps = excluded.stamps"
+)
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
+
+
+class _TrackingTransaction(Transaction):
+    """A transaction that forgets the outbox ids noted inside it when it rolls back, and
+    hands the whole transaction's ids to the store once the outermost one committed."""
+
+    __slots__ = ("_mark",)
+
+    def __enter__(self) -> None:
+        super().__enter__()  # the database lock is held from here until __exit__ returns
+        self._mark = len(self._db.queued)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        db = self._db
+        committed: tuple[str, ...] = ()
+        db._lock.acquire()  # keep the lock past the parent's release to settle `queued`
+        try:
+            try:
+                super().__exit__(exc_type, exc, tb)
+            except BaseException:
+                del db.queued[self._mark :]
+                raise
+            if exc_type is not None:
+                del db.queued[self._mark :]
+            elif self._depth == 0 and db.queued:
+                committed, db.queued = tuple(dict.fromkeys(db.queued)), []
+        finally:
+            db._lock.release()
+        if committed:
+            db.committed(committed)  # outside the lock and the transaction
+
+
+class _TrackingDatabase(Database):
+    """The store's database: it remembers which records each transaction queued for sync."""
+
+    def __init__(self, conn, error: type[Exception]) -> None:
+        super().__init__(conn, error)
+        self.queued: list[str] = []
+        self.committed: ChangeListener = lambda _ids: None
+
+    def transaction(self) -> Transaction:
+        return _TrackingTransaction(self)
+
+    def note(self, record_ids: Iterable[str]) -> None:
+        """Outbox rows were written: report them after the commit (at once outside one)."""
+        with self._lock:
+            if self._depth > 0:
+                self.queued.extend(record_ids)
+                return
+        self.committed(tuple(record_ids))
+
+
+class _TrackingOutbox(Outbox):
+    def __init__(self, db: _TrackingDatabase) -> None:
+        super().__init__(db)
+        self._tracking = db
+
+    def add(self, record_id: str, kind: RecordKind, op: OutboxOp) -> None:
+        super().add(record_id, kind, op)
+        self._tracking.note((record_id,))
+
+    def add_many(self, kind: RecordKind, op: OutboxOp, record_ids: Iterable[str]) -> None:
+        ids = list(record_ids)
+        super().add_many(kind, op, ids)
+        self._tracking.note(ids)
 
 
 @dataclass(frozen=True)
@@ -75,10 +151,14 @@ class Store:
 
     def __init__(self, db: Database, clock: HybridClock | None) -> None:
         """Use `Store.open`; this wires repositories onto an opened, migrated database."""
+        if not isinstance(db, _TrackingDatabase):
+            raise TypeError("open a store with Store.open")
         self._db = db
+        self._listeners: list[ChangeListener] = []
+        db.committed = self._local_change
         self.meta = MetaStore(db)
         self.cursors = CursorStore(db)
-        self.outbox = Outbox(db)
+        self.outbox = _TrackingOutbox(db)
         self.clock = clock or HybridClock(self._clock_node())
 
         def repo(kind: RecordKind) -> Repository:
@@ -121,7 +201,9 @@ class Store:
         version = probe(path, key, connector)
         if version is not None:
             schema.ensure_supported(version)
-        db = Database(connect(path, key, connector, busy_timeout=busy_timeout), connector.error)
+        db = _TrackingDatabase(
+            connect(path, key, connector, busy_timeout=busy_timeout), connector.error
+        )
         try:
             schema.migrate(db)
             return cls(db, clock)
@@ -139,6 +221,28 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def on_local_change(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call `listener` with the record ids after every commit that queued outbox rows
+        (the sync layer's cue to send them); returns the function that unsubscribes.
+
+        It runs on the writing thread, after the transaction, never inside it; a listener
+        that fails is logged and cannot undo or break the write that already happened.
+        """
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _local_change(self, record_ids: tuple[str, ...]) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(record_ids)
+            except Exception:
+                log.exception("a local-change listener failed")
 
     def __enter__(self) -> Store:
         return self
@@ -189,6 +293,56 @@ class Store:
             if cursor.rowcount == 0:
                 raise InvalidRecordError(f"id {record.id} already belongs to another kind")
 
+    def apply_remote_many(self, items: Sequence[tuple[RemoteRecord, int, str]]) -> None:
+        """Store a page of pulled records at once: (record, server version, field stamps).
+
+        What `apply_remote` plus `set_field_stamps` do per record, written with two
+        `executemany` in one transaction. The records were validated when they were made
+        (`RemoteRecord`), so they are not validated again. All or nothing: one refusal (a
+        bad version, a stamp a day ahead, an id of another kind) raises InvalidRecordError
+        and writes nothing.
+        """
+        if not items:
+            return
+        for remote, server_version, stamps in items:
+            if not isinstance(remote, RemoteRecord):
+                raise InvalidRecordError(f"not a pulled record: {type(remote).__name__}")
+            if isinstance(server_version, bool) or not isinstance(server_version, int):
+                raise InvalidRecordError("server_version must be an integer")
+            if server_version < 0:
+                raise InvalidRecordError("server_version must not be negative")
+            if not isinstance(stamps, str):
+                raise InvalidRecordError("field stamps are JSON text")
+        newest = max((remote for remote, _, _ in items), key=lambda remote: remote.order)
+        try:
+            self.clock.observe(newest.record.updated_hlc)  # refuses before anything changes
+        except ValueError as exc:
+            raise InvalidRecordError(str(exc)) from exc
+        with self._db.transaction():
+            cursor = self._db.executemany(
+                _UPSERT_REMOTE, [(*remote.row, version) for remote, version, _ in items]
+            )
+            if cursor.rowcount != len(items):
+                raise InvalidRecordError("a pulled id already belongs to another kind here")
+            self._db.executemany(_SET_STAMPS, [(remote.id, stamps) for remote, _, stamps in items])
+
+    def sync_infos(self, record_ids: Iterable[str]) -> dict[str, SyncInfo]:
+        """`sync_info` for many records in few queries (the ones not stored are absent)."""
+        ids = list(dict.fromkeys(record_ids))
+        found: dict[str, SyncInfo] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            rows = self._db.query(
+                "SELECT id, kind, server_version, dirty, deleted, updated_hlc FROM records "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for record_id, kind, version, dirty, deleted, hlc in rows:
+                found[record_id] = SyncInfo(
+                    RecordKind(kind), version, bool(dirty), bool(deleted), hlc
+                )
+        return found
+
     def purge(self, record_id: str) -> None:
         """Hard delete, with any queued outbox rows for it: the record left this device
         (unshared, link ended, or a tombstone the server already has)."""
@@ -229,11 +383,7 @@ class Store:
         statement (atomic alone); the engine calls it inside its page transactions."""
         if not isinstance(stamps, str):
             raise InvalidRecordError("field stamps are JSON text")
-        self._db.execute(
-            "INSERT INTO sync_fields (record_id, stamps) VALUES (?, ?) "
-            "ON CONFLICT (record_id) DO UPDATE SET stamps = excluded.stamps",
-            (record_id, stamps),
-        )
+        self._db.execute(_SET_STAMPS, (record_id, stamps))
 
     def check_integrity(self) -> None:
         """Read every page and check its HMAC and the b-tree structure (slow on big files:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +30,8 @@ from companion.domain.models import (
     Role,
     record_from_parts,
 )
-from companion.store import InvalidRecordError, OutboxOp, Repository, Store
+from companion.store import InvalidRecordError, OutboxOp, Repository, Store, SyncInfo
+from companion.store.remote import RemoteRecord
 from companion.sync.api import ApiClient
 from companion.sync.directory import Directory, SpaceInfo
 from companion.sync.errors import (
@@ -39,7 +41,15 @@ from companion.sync.errors import (
     SyncError,
     UnreadableRecordError,
 )
-from companion.sync.fields import SHARES, FieldState, Shadow, current_stamps, newest, values_of
+from companion.sync.fields import (
+    SHARES,
+    FieldState,
+    Shadow,
+    current_stamps,
+    newest,
+    taken_json,
+    values_of,
+)
 from companion.sync.merge import merge
 from companion.sync.payload import Opened, open_envelope, recipients, seal_record
 from companion.sync.protocol import (
@@ -543,10 +553,24 @@ class SyncEngine:
         cursor: int,
         report: CycleReport,
     ) -> None:
+        """The page, its removals and its cursor in one transaction. Versions that need no
+        merging (all of them on a fresh device) are written in bulk: one store call per
+        run of them, not three statements per record."""
         with self.store.transaction():
+            infos = self.store.sync_infos(item.envelope.id for item in incoming)
+            run: list[_Incoming] = []  # consecutive versions taken as they are, in one write
+            seen: set[str] = set()
             for item in incoming:
-                if self._absorb(item, report):
-                    report.pulled += 1
+                record_id = item.envelope.id
+                if record_id not in seen and _taken_as_is(item, infos.get(record_id)):
+                    run.append(item)
+                else:  # in page order: what came before is written first
+                    report.pulled += self._take_run(run)
+                    run = []
+                    if self._absorb(item, report):
+                        report.pulled += 1
+                seen.add(record_id)
+            report.pulled += self._take_run(run)
             for record_id in removed:
                 self._forget(record_id)
             if cursor > self.store.cursors.get(space_id):
@@ -579,7 +603,13 @@ class SyncEngine:
         page: PullOut,
         report: CycleReport,
     ) -> None:
-        incoming = self._open_batch(envelopes, problems)
+        # Signature checks and decryption release the GIL: a helper thread opens half of
+        # the page meanwhile, so both cores work (a restore went from ~440 to ~390 µs CPU
+        # a record, and faster in wall time, on a shared 2-vCPU VM).
+        half = len(envelopes) // 2
+        with ThreadPoolExecutor(1) as helper:
+            later = helper.submit(self._open_batch, envelopes[half:], problems)
+            incoming = self._open_batch(envelopes[:half], problems) + later.result()
         self._apply_page(space_id, incoming, page.removed, page.cursor, report)
 
     def _open_batch(
@@ -622,41 +652,47 @@ class SyncEngine:
         if item.opened is None:
             self._unreadable(envelope.id, item.problem or "cannot be opened")
             return False
-        remote, stamps = item.opened.record, item.opened.stamps
+        opened = item.opened
+        remote = opened.record
         if info is not None and info.kind != remote.kind:
             self._unreadable(envelope.id, "its id belongs to another kind of record here")
             return False
         if info is None or not info.dirty:
-            return self._take_remote(remote, stamps, envelope.version)
+            return self._take_remote(opened, envelope.version)
         local = self.store.record(envelope.id)
         assert local is not None
         if local.deleted:  # a local delete wins over a remote edit: keep it queued
-            if not self._take_remote(remote, stamps, envelope.version):
+            if not self._take_remote(opened, envelope.version):
                 return False
             self._repos[remote.kind].delete(remote.id)
             return True
-        return self._merge(local, remote, stamps, envelope.version, report)
+        return self._merge(local, opened, envelope.version, report)
 
-    def _take_remote(self, remote: Record, stamps: dict[str, str], version: int) -> bool:
-        """Store the remote version as is (inside the caller's transaction). The store
-        validates before it writes, so a refusal leaves nothing half-written."""
+    def _take_run(self, run: list[_Incoming]) -> int:
+        """Store versions taken as they are (`_taken_as_is`) with one bulk write; if the
+        store refuses one, that write left nothing and they go one by one, so only the
+        refused one is reported. Returns how many were stored."""
+        if not run:
+            return 0
         try:
-            self.store.apply_remote(remote, version)
+            self.store.apply_remote_many([_taken(item) for item in run])
+        except InvalidRecordError:
+            return sum(self._take_remote(_opened(item), item.envelope.version) for item in run)
+        return len(run)
+
+    def _take_remote(self, opened: Opened, version: int) -> bool:
+        """Store the remote version as is (inside the caller's transaction). The store
+        checks before it writes, so a refusal leaves nothing half-written."""
+        stamps = taken_json(values_of(opened.record), opened.stamps)
+        try:
+            self.store.apply_remote_many([(opened.remote, version, stamps)])
         except InvalidRecordError as exc:  # e.g. a stamp a day ahead of this device's clock
-            self._unreadable(remote.id, str(exc))
+            self._unreadable(opened.record.id, str(exc))
             return False
-        shadow = Shadow.of(values_of(remote), stamps, stamps)
-        self.store.set_field_stamps(remote.id, shadow.to_json())
         return True
 
-    def _merge(
-        self,
-        local: Record,
-        remote: Record,
-        stamps: dict[str, str],
-        version: int,
-        report: CycleReport,
-    ) -> bool:
+    def _merge(self, local: Record, opened: Opened, version: int, report: CycleReport) -> bool:
+        remote, stamps = opened.record, opened.stamps
         shadow = self._shadow(local.id)
         local_values = values_of(local)
         merged = merge(
@@ -668,7 +704,7 @@ class SyncEngine:
             my_node=self.store.clock.node,
             text_field=TEXT_FIELDS.get(remote.kind),
         )
-        if not self._take_remote(remote, stamps, version):
+        if not self._take_remote(opened, version):
             return False
         report.merged += 1
         if merged.overridden:
@@ -738,3 +774,32 @@ class SyncEngine:
 
         await asyncio.to_thread(drop)
         report.dropped_spaces.append(space_id)
+
+
+def _opened(item: _Incoming) -> Opened:
+    assert item.opened is not None
+    return item.opened
+
+
+def _taken_as_is(item: _Incoming, info: SyncInfo | None) -> bool:
+    """Whether `_absorb` would store this version as it came, without merging: readable,
+    newer than what the device has, and no unsent local change to merge with (the case of
+    every record of a restore)."""
+    opened = item.opened
+    if item.envelope.deleted or opened is None:
+        return False
+    if info is None:
+        return True
+    known = info.server_version
+    return (
+        not info.dirty
+        and info.kind == opened.record.kind
+        and (known is None or known < item.envelope.version)
+    )
+
+
+def _taken(item: _Incoming) -> tuple[RemoteRecord, int, str]:
+    """The store's bulk item for a version taken as is: its shadow's base is the server's
+    stamps (the per-field bookkeeping of a record with nothing local to merge with)."""
+    opened = _opened(item)
+    return opened.remote, item.envelope.version, taken_json(values_of(opened.record), opened.stamps)

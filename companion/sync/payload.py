@@ -25,7 +25,8 @@ from companion.crypto.envelope import Sealed, open_sealed, seal
 from companion.crypto.errors import CryptoError
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.domain.hlc import Stamp
-from companion.domain.models import Message, Record, RecordKind, record_from_parts
+from companion.domain.models import Message, Record, RecordKind
+from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
 from companion.sync.fields import SHARES, values_of
 from companion.sync.protocol import RecordEnvelope, b64decode
@@ -38,8 +39,12 @@ _STAMP = re.compile(r"\d{13}-[0-9a-f]{4}-[0-9a-z]{1,32}")  # HybridClock's stamp
 class Opened:
     """A pulled record, decrypted and verified, with its per-field stamps."""
 
-    record: Record
+    remote: RemoteRecord  # validated once, ready for Store.apply_remote_many
     stamps: dict[str, str]
+
+    @property
+    def record(self) -> Record:
+        return self.remote.record
 
 
 def recipients(record: Record, owner_id: str) -> list[str]:
@@ -138,7 +143,7 @@ def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
         "shared_with": shared_with,
     }
     try:
-        record = record_from_parts(envelope.kind, meta, content)
+        remote = RemoteRecord(envelope.kind, meta, content)
         if not all(isinstance(s, str) and _STAMP.fullmatch(s) for s in stamps.values()):
             raise ValueError("a field stamp is not a hybrid logical clock stamp")
     except (ValidationError, ValueError, TypeError) as exc:
@@ -146,7 +151,7 @@ def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
             envelope.id, f"the payload is not a valid record: {exc}"
         ) from None
     field_stamps = {name: str(stamps.get(name, hlc)) for name in values}
-    return Opened(record=record, stamps=field_stamps)
+    return Opened(remote=remote, stamps=field_stamps)
 
 
 def open_envelope(
