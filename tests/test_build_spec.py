@@ -11,19 +11,11 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import os
-import socket
-import subprocess
-import sys
-import time
 import tomllib
 from pathlib import Path
 from typing import ClassVar
 
-import httpx
 import pytest
-
-from tests.machine import require
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "build.spec"
@@ -121,83 +113,6 @@ def test_the_build_is_one_folder_named_companion(spec):
     exe, collect = _made("EXE"), _made("COLLECT")
     assert exe.kwargs["name"] == collect.kwargs["name"] == "Companion"
     assert exe.kwargs["exclude_binaries"] is True  # onedir: quick start, no unpacking
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.mark.slow
-@pytest.mark.e2e  # drives Chromium: runs in the browser-test process (scripts/test)
-def test_pyinstaller_builds_a_binary_that_serves_the_caregiver_app(tmp_path):
-    """The real build, offline; then the frozen binary opens the caregiver sign-in."""
-    pytest.importorskip("PyInstaller")
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(tmp_path / "dist"),
-            "--workpath",
-            str(tmp_path / "work"),
-            str(SPEC),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert build.returncode == 0, build.stderr[-3000:]
-    binary = tmp_path / "dist" / "Companion" / ("Companion.exe" if os.name == "nt" else "Companion")
-    assert binary.exists()
-    assert (tmp_path / "dist/Companion/_internal/companion/assets/i18n/nl/caregiver.json").exists()
-
-    port = _free_port()
-    (tmp_path / "data").mkdir()
-    env = {
-        **os.environ,
-        "COMPANION_DATA_DIR": str(tmp_path / "data"),
-        "COMPANION_VAULT": "file",
-    }
-    env.pop("COMPANION_ROLE", None)
-    log = (tmp_path / "app.log").open("wb")
-    process = subprocess.Popen(
-        [str(binary), "--web", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    try:
-        page = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        assert page is not None and page.status_code == 200, (tmp_path / "app.log").read_text()
-        assert "flutter" in page.text.lower()
-        # the frozen build is the caregiver app: its sign-in screen is what a browser gets
-        from tests.e2e.conftest import CHROMIUM
-
-        require(Path(CHROMIUM).exists(), "Chromium")
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            view = browser.new_page()
-            view.goto(f"http://127.0.0.1:{port}/")
-            view.locator("flt-semantics-placeholder").dispatch_event("click")
-            view.locator('[flt-semantics-identifier="start-caregiver"]').wait_for(timeout=30000)
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def test_mobile_build_configuration_names_the_app_and_its_notification_rights():
