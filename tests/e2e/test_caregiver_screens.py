@@ -265,6 +265,8 @@ def test_every_caregiver_screen(world, browser):
         shows(page, "Doel: Een fietsherstelling leren")
 
         # --- documents --------------------------------------------------------------------
+        page.mouse.move(600, 500)  # the detail kept its scroll position: back to the top
+        page.mouse.wheel(0, -3000)
         tap(page, "open-documents")
         shows(page, story.STORY.document_title)
         tap(page, "document-draft")
