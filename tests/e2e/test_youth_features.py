@@ -37,6 +37,10 @@ def go_to(page: Page, url: str) -> None:
     page.goto(url)
     page.locator("flt-semantics-placeholder").dispatch_event("click")
     page.wait_for_selector("flt-semantics-host flt-semantics", state="attached")
+    # The semantics tree comes before the first painted frame; a screenshot taken now would
+    # show Flet's "Working..." overlay. Only the pictures wait for this, no assertion does.
+    expect(page.get_by_text("Working...")).to_have_count(0)
+    page.wait_for_timeout(750)
 
 
 def test_goal_reminder_story_and_export(app_process, open_page, screenshot_dir):
