@@ -236,8 +236,10 @@ class AppServices:
                 await api.delete_me()
             except SyncError as error:
                 raise translate_sync_error(error) from error
-        await self.stop_sync()
-        self.accounts.delete(space, typed_confirmation, expected_word, server_erased=registered)
+        try:
+            await self.stop_sync()
+        finally:  # the server copy is gone: the phone copy goes too, whatever stopping did
+            self.accounts.delete(space, typed_confirmation, expected_word, server_erased=registered)
         self.space = None
         self.settings.reset()
 
