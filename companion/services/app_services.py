@@ -34,7 +34,6 @@ from companion.services.space import UserSpace
 from companion.services.sync_service import restore_device, server_url
 from companion.services.sync_status import SyncStateBox
 from companion.services.vaults import open_device_vault
-from companion.services.youth_api import YouthApi
 from companion.services.youth_errors import translate_sync_error
 from companion.services.youth_invitation import Inviter, preview_invitation, read_invitation
 from companion.services.youth_sync import POLL_SECONDS, YouthSync
@@ -131,7 +130,7 @@ class AppServices:
             )
         return space
 
-    def _remote(self) -> YouthApi | None:
+    def _remote(self) -> ApiClient | None:
         return self.sync.api if self.sync is not None else None
 
     # --- syncing --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from companion.services.links import META_KEY as LINKS_KEY
 from companion.services.network import AVAILABILITY_KEY, INVITATIONS_KEY
 from companion.services.space import UserSpace
 from companion.services.sync_service import SyncService
-from companion.services.youth_api import YouthApi
+from companion.sync.api import ApiClient
 from companion.sync.state import SyncPhase, SyncState, SyncStateBox
 
 POLL_SECONDS = 60.0
@@ -48,7 +48,7 @@ class YouthSync:
         self.service = SyncService.for_account(
             space.store, vault, space.account, base_url, state=state, transport=transport, live=live
         )
-        self._api = YouthApi(base_url, transport=transport)
+        self._api = ApiClient(base_url, transport=transport)
         self._poll = poll_seconds
         self._listeners: list[Listener] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -59,7 +59,7 @@ class YouthSync:
         self._seen: tuple[object, ...] = ()
 
     @property
-    def api(self) -> YouthApi | None:
+    def api(self) -> ApiClient | None:
         """The client for the calls outside syncing, once this device has a sign-in."""
         token = self.service.api.token
         if token is None:

@@ -25,6 +25,7 @@ from companion.sync.errors import (
 from companion.sync.protocol import (
     API_PREFIX,
     MAX_BODY_BYTES,
+    AccessLogOut,
     AccountKeysOut,
     ActivateIn,
     DeviceOut,
@@ -34,6 +35,7 @@ from companion.sync.protocol import (
     InvitationPreview,
     KdfParams,
     LinkOut,
+    LinkPatch,
     MeOut,
     PullOut,
     PushIn,
@@ -224,6 +226,20 @@ class ApiClient:
 
     async def revoke_link(self, link_id: str) -> LinkOut:
         return self._parse(LinkOut, await self._send("POST", f"/links/{link_id}/revoke"))
+
+    async def set_link_end(self, link_id: str, body: LinkPatch) -> LinkOut:
+        """Move a care link's end date (the youth; a caregiver only earlier, on their own)."""
+        return self._parse(LinkOut, await self._send("PATCH", f"/links/{link_id}", body=body))
+
+    async def access_log(self, space_id: str, before: int | None, limit: int) -> AccessLogOut:
+        """Who opened what in the youth's space, newest first (the youth only)."""
+        params = {"limit": limit} | ({"before": before} if before is not None else {})
+        response = await self._send("GET", f"/spaces/{space_id}/access-log", params=params)
+        return self._parse(AccessLogOut, response)
+
+    async def delete_me(self) -> None:
+        """Erase the account on the server: for a youth, the whole space with it."""
+        await self._send("DELETE", "/me")
 
     async def push(self, body: PushIn) -> PushOut:
         return self._parse(PushOut, await self._send("POST", "/sync/push", body=body))

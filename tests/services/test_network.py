@@ -23,7 +23,6 @@ from companion.services.moods import MoodService
 from companion.services.network import NetworkService, ServerRefused
 from companion.store import Store
 from companion.sync.api import ApiClient
-from companion.sync.protocol import AccessLogOut, LinkOut, LinkPatch
 from companion_server import migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
@@ -155,19 +154,6 @@ async def test_bad_invitation_input_is_refused_before_any_call(network) -> None:
 # --- against the real server ---------------------------------------------------------------
 
 
-class YouthApi(ApiClient):
-    """The two link calls the network screen needs that the sync layer's client lacks yet."""
-
-    async def set_link_end(self, link_id: str, body: LinkPatch) -> LinkOut:
-        response = await self._send("PATCH", f"/links/{link_id}", body=body)
-        return self._parse(LinkOut, response)
-
-    async def access_log(self, space_id: str, before: int | None, limit: int) -> AccessLogOut:
-        params = {"limit": limit} | ({"before": before} if before is not None else {})
-        response = await self._send("GET", f"/spaces/{space_id}/access-log", params=params)
-        return self._parse(AccessLogOut, response)
-
-
 @pytest.fixture
 def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'server.db'}"
@@ -189,7 +175,7 @@ async def online(server, tmp_path, now):
     youth = api.youth("Sam")
     store = Store.open(tmp_path / "youth.db", key=os.urandom(32))
     account = Account(youth.account_id, youth.space_id, "Sam")
-    client = YouthApi(
+    client = ApiClient(
         "http://testserver", token=youth.token, transport=httpx.ASGITransport(app=app)
     )
     links = LinksService(store, now)

@@ -11,7 +11,8 @@ import pytest
 from companion.domain.ids import new_id
 from companion.domain.models import CareLink, LinkStatus, Role
 from companion.services.network import NetworkService
-from tests.services.test_network import YouthApi, server  # noqa: F401  (fixture)
+from companion.sync.api import ApiClient
+from tests.services.test_network import server  # noqa: F401  (fixture)
 
 NOOR = new_id()
 
@@ -66,7 +67,7 @@ async def online_space(server, space):  # noqa: F811
     """The app's youth registered on the real server, with her network service connected."""
     asgi, api = server
     youth = api.youth("Sam", account_id=space.account.account_id, space_id=space.account.space_id)
-    client = YouthApi(
+    client = ApiClient(
         "http://testserver", token=youth.token, transport=httpx.ASGITransport(app=asgi)
     )
     space.network = NetworkService(
