@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_STAMP = re.compile(r"^(\d{13})-([0-9a-f]{4})-([0-9a-z]{1,32})$")
+_STAMP = re.compile(r"([0-9]{13})-([0-9a-f]{4})-([0-9a-z]{1,32})")
 MAX_DRIFT_MS = 24 * 3600 * 1000  # refuse remote stamps absurdly far in the future
 MAX_COUNTER = 0xFFFF  # four hex digits; beyond that a stamp would lose its fixed width
 
@@ -35,7 +35,7 @@ class Stamp:
 
     @classmethod
     def parse(cls, text: str) -> Stamp:
-        match = _STAMP.match(text)
+        match = _STAMP.fullmatch(text) if isinstance(text, str) else None
         if not match:
             raise ValueError(f"not a hybrid logical clock stamp: {text!r}")
         return cls(int(match[1]), int(match[2], 16), match[3])

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
 
+# Canonical lowercase text of a version-7, RFC 9562 variant UUID: one id, one spelling, so
+# equality checks hold. A pattern, not uuid.UUID(): ids are checked on every record pulled.
+_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _lock = threading.Lock()
 _last_ms = 0
 _last_rand = 0
@@ -30,9 +34,4 @@ def new_id() -> str:
 
 
 def is_uuid7(value: str) -> bool:
-    try:
-        parsed = uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return False
-    # Exactly the canonical lowercase text: one id, one spelling, so equality checks hold.
-    return parsed.version == 7 and str(parsed) == value
+    return isinstance(value, str) and _UUID7.fullmatch(value) is not None

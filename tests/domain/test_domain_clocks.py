@@ -119,7 +119,17 @@ def test_a_clock_more_than_a_day_ahead_is_refused_and_ignored() -> None:
     clock.observe(str(Stamp(wall.ms + MAX_DRIFT_MS, 0, "fast")))  # just inside is followed
 
 
-@pytest.mark.parametrize("text", ["", "now", "1767225600000-0000-", "1767225600000-00000-a"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "now",
+        "1767225600000-0000-",
+        "1767225600000-00000-a",
+        "1767225600000-0000-a\n",  # one stamp, one spelling: no trailing newline
+        "١٧٦٧٢٢٥٦٠٠٠٠٠-0000-a",  # digits, but not ASCII ones
+    ],
+)
 def test_malformed_stamps_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         Stamp.parse(text)
@@ -217,6 +227,7 @@ def test_ids_are_unique_across_threads() -> None:
         "01A202E3-ED1B-758D-8C07-7CDAEC6667FC",  # right bits, not the canonical spelling
         "01a202e3ed1b758d8c077cdaec6667fc",
         "{01a202e3-ed1b-758d-8c07-7cdaec6667fc}",
+        "01a202e3-ed1b-758d-8c07-7cdaec6667fc\n",
         "",
         None,
         7,
