@@ -20,6 +20,10 @@ from typing import Any
 from companion.domain.models import Record
 
 SHARES = "shared_with"  # envelope metadata, but the youth's choice: merged like content
+# Made once: json.dumps with non-default options builds a new encoder on every call, and
+# digests and shadows are computed for every field of every pulled record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 def values_of(record: Record) -> dict[str, Any]:
@@ -31,15 +35,44 @@ def values_of(record: Record) -> dict[str, Any]:
 
 def digest(value: Any) -> str:
     """Short, stable fingerprint of a JSON value (equal values give equal digests). Text,
-    numbers and None skip JSON encoding; a type tag keeps "1", 1 and true apart."""
+    numbers and None skip JSON encoding; a type tag keeps "1", 1 and true apart. Stored
+    shadows hold these digests: the bytes hashed must never change."""
     if isinstance(value, str):
-        data = b"s" + value.encode("utf-8")
-    elif value is None or isinstance(value, bool | int):
-        data = b"v" + repr(value).encode("ascii")  # None, True, 3: distinct from text
-    else:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        data = b"j" + text.encode("utf-8")
+        return _hash(b"s" + value.encode("utf-8"))
+    key = _cache_key(value)
+    if key is not None:
+        found = _SMALL_DIGESTS.get(key)
+        if found is None:
+            found = _SMALL_DIGESTS[key] = _digest_of(value)
+            if len(_SMALL_DIGESTS) > _MAX_SMALL_DIGESTS:
+                _SMALL_DIGESTS.clear()
+        return found
+    return _digest_of(value)
+
+
+def _digest_of(value: Any) -> str:
+    if value is None or isinstance(value, bool | int):
+        return _hash(b"v" + repr(value).encode("ascii"))  # None, True, 3: distinct from text
+    return _hash(b"j" + _CANONICAL.encode(value).encode("utf-8"))
+
+
+def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+# Values that recur across records (a mood, no date, an empty share list, a few life
+# domains) are hashed once: a restore computes a digest for every field of every record.
+_SMALL_DIGESTS: dict[tuple[Any, ...], str] = {}
+_MAX_SMALL_DIGESTS = 4096
+
+
+def _cache_key(value: Any) -> tuple[Any, ...] | None:
+    """A hashable key that tells apart everything digest() tells apart (True vs 1 too)."""
+    if value is None or isinstance(value, bool | int):
+        return (type(value), value)
+    if isinstance(value, list) and len(value) <= 8 and all(type(v) is str for v in value):
+        return (list, *value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -53,10 +86,7 @@ class Shadow(dict[str, FieldState]):
     """Field -> FieldState for one record, serialised compactly for the store."""
 
     def to_json(self) -> str:
-        return json.dumps(
-            {name: [s.stamp, s.digest, s.base] for name, s in self.items()},
-            separators=(",", ":"),
-        )
+        return _COMPACT.encode({name: [s.stamp, s.digest, s.base] for name, s in self.items()})
 
     @classmethod
     def from_json(cls, text: str) -> Shadow:
@@ -86,9 +116,8 @@ def taken_json(values: Mapping[str, Any], stamps: Mapping[str, str]) -> str:
     """`Shadow.of(values, stamps, stamps).to_json()` without the objects in between: the
     shadow of a version taken from the server as is (every field's base is its stamp),
     written for each record of a restore."""
-    return json.dumps(
-        {name: [stamps[name], digest(value), stamps[name]] for name, value in values.items()},
-        separators=(",", ":"),
+    return _COMPACT.encode(
+        {name: [stamps[name], digest(value), stamps[name]] for name, value in values.items()}
     )
 
 

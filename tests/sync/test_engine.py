@@ -196,6 +196,64 @@ async def test_a_long_sync_reports_progress(world: World) -> None:
     assert len(tablet.store.diary.list(limit=1000)) == 1000
 
 
+class CutAfterPulls(httpx.AsyncBaseTransport):
+    """The network goes away after `allowed` pull requests (armed on demand)."""
+
+    def __init__(self) -> None:
+        self.network = httpx.AsyncHTTPTransport()
+        self.allowed: int | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sync/pull" and self.allowed is not None:
+            if self.allowed == 0:
+                raise httpx.ConnectError("injected: offline", request=request)
+            self.allowed -= 1
+        return await self.network.handle_async_request(request)
+
+
+async def test_a_restore_cut_off_midway_keeps_whole_pages_and_resumes(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """Pages are fetched, opened and written in overlapping stages; when the network goes
+    away, every page already fetched is written whole with its cursor, nothing after it,
+    and the next sync carries on from there without duplicates."""
+    cut = CutAfterPulls()
+    world = World(server.url, server.database_url, tmp_path, lambda: cut)
+    try:
+        youth, phone = await world.youth("Sam")
+        for start in range(0, 1000, 250):
+            phone.store.diary.create_many(
+                [
+                    DiaryEntry(
+                        space_id=youth.space_id,
+                        author_id=youth.account_id,
+                        updated_hlc=phone.store.clock.now(),
+                        text=f"Dag {start + n}",
+                        entry_date=date(2026, 1, 1),
+                    )
+                    for n in range(250)
+                ]
+            )
+        await phone.sync()
+        tablet = await world.restore(youth, "tablet")
+        engine = SyncEngine(tablet.store, tablet.api, tablet.identity, pull_page=200)
+        cut.allowed = 3  # three pages arrive, the fourth request fails
+        with pytest.raises(OfflineError, match="offline"):
+            await engine.sync()
+
+        kept = tablet.store.diary.list(limit=1000)
+        cursor = tablet.store.cursors.get(youth.space_id)
+        assert len(kept) == 600
+        assert cursor == max(tablet.store.sync_info(e.id).server_version for e in kept)
+        cut.allowed = None
+        await engine.sync()
+        texts = [e.text for e in tablet.store.diary.list(limit=1000)]
+        assert len(texts) == len(set(texts)) == 1000
+        assert tablet.store.cursors.get(youth.space_id) > cursor
+    finally:
+        await world.close()
+
+
 async def test_offline_retries_with_backoff_until_the_server_answers(
     server: RunningServer, tmp_path: Path
 ) -> None:

@@ -171,3 +171,25 @@ def test_stamps_follow_values_not_edits_of_other_fields() -> None:
     assert stamps == {"title": stamp(5), "why": stamp(9, ME)}
     assert Shadow.from_json(shadow.to_json()) == shadow
     assert digest({"x": [1, 2]}) == digest({"x": [1, 2]}) != digest({"x": [2, 1]})
+
+
+def test_digests_never_change_and_tell_types_apart() -> None:
+    """Shadows stored on a device hold these digests: if the function changed, every field
+    of every record would look edited locally after an app update. Pinned values, each
+    asked twice (the second answer may come from the cache of small values)."""
+    pinned = [  # pairs, not a dict: True and 1 are one dict key
+        ("x", "f0e9e5e5141a0575"),
+        (None, "facfab7afcfd32e7"),
+        (True, "4bb09b454c2081bc"),
+        (1, "1c8a073540fe0bda"),
+        (0, "38e09a33763f0fa3"),
+        (False, "0ebfeacb907d9083"),
+        ("1", "89a147da21bb2954"),
+        ([], "23bd34c08db1c164"),
+        (["1"], "e951bb9c71783a0c"),
+        ([1], "c3e6db739c563edd"),
+        (["housing", "work"], "3642474abb262f67"),
+    ]
+    for value, expected in pinned:
+        assert digest(value) == digest(value) == expected
+    assert len({digest(v) for v in (True, 1, "1", [1], ["1"], 1.0, False, 0)}) == 8
