@@ -1,7 +1,9 @@
 """Live nudges: after a push commits, tell listeners "space S is at version V".
 
 The `/v1/live` WebSocket subscribes each connection to the spaces its account may read and
-forwards nudges; clients then pull (nudges carry no content, so they need no encryption).
+forwards nudges; clients then pull. Only the youth who owns a space may get the changed
+record itself in the nudge (one-record commits; still sealed end to end), which spares
+their devices the pull: pulls by anyone else check access and log the delivery.
 `InProcessNotifier` serves a single API process. With several processes on PostgreSQL,
 `PostgresNotifier` sends every nudge through LISTEN/NOTIFY, so a message pushed to one
 process reaches a client connected to another.
@@ -41,13 +43,15 @@ CHANNEL = "companion_live"
 UNAUTHORIZED_CLOSE = 4401  # the client stops and asks the user to sign in again
 REFRESH_SECONDS = 30.0  # re-check the token and the caller's spaces this often
 LISTEN_TIMEOUT = 5.0  # how long a new connection waits for LISTEN to be active
+MAX_NOTIFY_BYTES = 7900  # PostgreSQL refuses NOTIFY payloads from 8000 bytes on
 
 
 class Notifier(Protocol):
     def publish(self, nudge: LiveNudge) -> None:
         """Called after a commit, from any thread; must not block."""
 
-    def subscribe(self, space_ids: Iterable[str]) -> Subscription: ...
+    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
+        """`owner_of`: the listener's own space (a youth), where nudges may carry records."""
 
     def unsubscribe(self, subscription: Subscription) -> None: ...
 
@@ -60,8 +64,14 @@ class Notifier(Protocol):
 class Subscription:
     """One listener's pending nudges, coalesced per space (only the newest version matters)."""
 
-    def __init__(self, space_ids: Iterable[str], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        space_ids: Iterable[str],
+        loop: asyncio.AbstractEventLoop,
+        owner_of: str | None = None,
+    ) -> None:
         self.space_ids = frozenset(space_ids)
+        self.owner_of = owner_of
         self._loop = loop
         self._pending: dict[str, LiveNudge] = {}
         self._ready = asyncio.Event()
@@ -69,11 +79,17 @@ class Subscription:
     def _offer(self, nudge: LiveNudge) -> None:  # runs on the subscriber's loop
         if nudge.space_id not in self.space_ids:  # access changed after the publish
             return
+        if nudge.record is not None and nudge.space_id != self.owner_of:
+            nudge = nudge.model_copy(update={"record": None})  # others pull: checked, logged
         earlier = self._pending.get(nudge.space_id)
-        if earlier is not None:
+        if earlier is not None:  # two commits: the client pulls both, no record
             kinds = list(dict.fromkeys([*earlier.kinds, *nudge.kinds]))
             nudge = nudge.model_copy(
-                update={"version": max(earlier.version, nudge.version), "kinds": kinds}
+                update={
+                    "version": max(earlier.version, nudge.version),
+                    "kinds": kinds,
+                    "record": None,
+                }
             )
         self._pending[nudge.space_id] = nudge
         self._ready.set()
@@ -96,9 +112,9 @@ class InProcessNotifier:
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self, space_ids: Iterable[str]) -> Subscription:
+    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
         """Call from the event loop that will await `Subscription.next()`."""
-        subscription = Subscription(space_ids, asyncio.get_running_loop())
+        subscription = Subscription(space_ids, asyncio.get_running_loop(), owner_of)
         with self._lock:
             self._subscriptions.add(subscription)
         return subscription
@@ -155,9 +171,9 @@ class PostgresNotifier:
                 thread.start()
                 self._threads.append(thread)
 
-    def subscribe(self, space_ids: Iterable[str]) -> Subscription:
+    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
         self._ensure_started()
-        return self._local.subscribe(space_ids)
+        return self._local.subscribe(space_ids, owner_of)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._local.unsubscribe(subscription)
@@ -166,7 +182,11 @@ class PostgresNotifier:
         """This process's listeners at once; the other processes through NOTIFY."""
         self._ensure_started()
         self._local.publish(nudge)
-        self._outgoing.put(json.dumps({"origin": self._origin, "nudge": nudge.model_dump_json()}))
+        payload = json.dumps({"origin": self._origin, "nudge": nudge.model_dump_json()})
+        if len(payload.encode()) > MAX_NOTIFY_BYTES:  # a long message: the youth pulls it
+            without = nudge.model_copy(update={"record": None})
+            payload = json.dumps({"origin": self._origin, "nudge": without.model_dump_json()})
+        self._outgoing.put(payload)
 
     async def ready(self) -> None:
         self._ensure_started()
@@ -262,14 +282,14 @@ async def live(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
     token = _bearer(websocket.headers.get("authorization"))
     try:
-        _caller, spaces = await run_in_threadpool(_resolve, ctx, token)
+        caller, spaces = await run_in_threadpool(_resolve, ctx, token)
     except ApiError as exc:
         await websocket.accept()
         await websocket.close(code=UNAUTHORIZED_CLOSE, reason=exc.detail[:120])
         return
     # Listening before the handshake completes: a client that pulls once connected cannot
     # miss a commit made between its pull and our subscription.
-    subscription = ctx.notifier.subscribe(spaces)
+    subscription = ctx.notifier.subscribe(spaces, owner_of=caller.space_id)
     try:
         await ctx.notifier.ready()
         await websocket.accept()

@@ -92,7 +92,9 @@ class SyncService:
         identity = Identity(account_id, AccountKeys.from_bytes(raw_keys), role, space_id)
         self.engine = SyncEngine(store, self.api, identity, state=self.state)
         self.state.update(parked=tuple(self.engine.parked()))
-        self.runner = SyncRunner(self._full_cycle, self.engine.pull, self.state)
+        self.runner = SyncRunner(
+            self._full_cycle, self.engine.pull, self.state, live=self.engine.take_live
+        )
         self.live: LiveChannel | None = None
         if live:
             self.live = LiveChannel(
@@ -165,7 +167,7 @@ class SyncService:
         self.api.token = session.token
 
     def _nudged(self, nudge: LiveNudge) -> None:
-        self.runner.request(nudge.space_id)
+        self.runner.request_live(nudge)
 
     def _signed_out(self) -> None:
         self.state.update(phase=SyncPhase.SIGN_IN_REQUIRED, problem=Problem.SIGN_IN)

@@ -55,6 +55,7 @@ from companion.sync.payload import Opened, open_envelope, recipients, seal_recor
 from companion.sync.protocol import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
+    LiveNudge,
     Mutation,
     MutationResult,
     PullOut,
@@ -210,6 +211,31 @@ class SyncEngine:
             await self._push(report)
             self.state.update(last_synced=self._now())
             return report
+
+    async def take_live(self, nudge: LiveNudge) -> bool:
+        """Take the record a live nudge carries, if it is the space's next version: the
+        same as pulling that one-record page, without the round trip (a chat message
+        reaching the youth). False when it is not the next one: pull the space instead."""
+        record = nudge.record
+        if record is None or self.directory.space(nudge.space_id) is None:
+            return False
+        async with self._cycle:
+            cursor = self.store.cursors.get(nudge.space_id)
+            if cursor >= nudge.version:
+                return True  # pulled meanwhile
+            if cursor != nudge.version - 1:
+                return False  # versions in between: they come with a pull
+            report = CycleReport()
+            fresh, problems = await self._prepare_open([record])
+            incoming = self._open_batch(fresh, problems)  # one record: not worth a thread
+            await asyncio.to_thread(
+                self._apply_page, nudge.space_id, incoming, [], nudge.version, report
+            )
+            self._forget_echoes(nudge.space_id, nudge.version)
+            self.state.update(last_synced=self._now())
+            if report.merged or report.conflict_copies:
+                await self._push(report)  # what merging produced
+            return True
 
     async def push(self) -> CycleReport:
         """Send local changes now (after a local write), without pulling: the fast path

@@ -518,11 +518,27 @@ class PullOut(_Wire):
 
 
 class LiveNudge(_Wire):
-    """What the live channel tells a client: space S is at version V (then the client pulls)."""
+    """What the live channel tells a client: space S is at version V (then the client pulls).
+
+    `record` is set only for the youth who owns the space, when the commit changed exactly
+    one record: the envelope a pull of version V would return (still sealed and signed), so
+    the youth's devices take a new chat message without a round trip. Everyone else pulls:
+    their access is checked and the delivery logged at pull time.
+    """
 
     space_id: Id
-    version: int
+    version: int = Field(ge=1, le=MAX_INT64)
     kinds: list[RecordKind]  # kinds changed in that commit (`message` = new chat message)
+    record: RecordEnvelope | None = None
+
+    @model_validator(mode="after")
+    def _record_is_that_version(self) -> LiveNudge:
+        record = self.record
+        if record is not None and (
+            record.space_id != self.space_id or record.version != self.version
+        ):
+            raise ValueError("a nudge's record is the space's record at the nudge's version")
+        return self
 
 
 class HealthOut(_Wire):

@@ -1,7 +1,9 @@
 """Runs sync in the app's event loop: when asked, with backoff, never raising into the UI.
 
 Triggers: app start and resume, a local change, a live nudge, the network coming back. A
-request that arrives during a cycle is remembered and served right after it. Failures become
+request that arrives during a cycle is remembered and served right after it. A nudge that
+carries its record is taken as it is when it is the space's next version; otherwise that
+space is pulled. Failures become
 a `SyncState` the user can act on; offline and server trouble retry with backoff, a refused
 sign-in waits until the user signs in again.
 """
@@ -23,12 +25,14 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
+from companion.sync.protocol import LiveNudge
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
 
 log = logging.getLogger(__name__)
 
 FullCycle = Callable[[], Awaitable[object]]
 SpaceCycle = Callable[[str], Awaitable[object]]
+LiveTake = Callable[[LiveNudge], Awaitable[bool]]  # True: taken, no pull needed
 
 
 class SyncRunner:
@@ -38,15 +42,18 @@ class SyncRunner:
         space: SpaceCycle,
         state: SyncStateBox,
         *,
+        live: LiveTake | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self._full = full
         self._space = space
+        self._live = live
         self._state = state
         self._backoff = backoff or Backoff()
         self._wake = asyncio.Event()
         self._want_full = False
         self._want_spaces: set[str] = set()
+        self._want_live: list[LiveNudge] = []
         self._task: asyncio.Task[None] | None = None
         self._blocked = False  # sign-in required: only an explicit resume unblocks
 
@@ -75,6 +82,14 @@ class SyncRunner:
             self._want_spaces.add(space_id)
         self._wake.set()
 
+    def request_live(self, nudge: LiveNudge) -> None:
+        """A nudge that carries its record: take it, or pull its space if that cannot be."""
+        if self._live is None or nudge.record is None:
+            self.request(nudge.space_id)
+            return
+        self._want_live.append(nudge)  # in order: several may come before the loop runs
+        self._wake.set()
+
     def resume(self) -> None:
         """The user signed in again or the app came back to the foreground."""
         self._blocked = False
@@ -97,12 +112,17 @@ class SyncRunner:
 
     async def _run_once(self) -> float | None:
         """One cycle; returns the retry delay after a failure, None after success."""
-        full, spaces = self._want_full, self._want_spaces
-        self._want_full, self._want_spaces = False, set()
+        full, spaces, live = self._want_full, self._want_spaces, self._want_live
+        self._want_full, self._want_spaces, self._want_live = False, set(), []
         try:
-            if full or not spaces:
+            if full or not (spaces or live):
                 await self._full()
             else:
+                for nudge in live:  # once one of a space is not taken, that space is pulled
+                    if nudge.space_id in spaces:
+                        continue
+                    if self._live is None or not await self._live(nudge):
+                        spaces.add(nudge.space_id)
                 for space_id in sorted(spaces):
                     await self._space(space_id)
         except OfflineError as exc:

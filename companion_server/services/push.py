@@ -24,6 +24,7 @@ from companion.sync.protocol import (
     MutationResult,
     PushIn,
     PushOut,
+    RecordEnvelope,
     RecordIn,
     b64decode,
 )
@@ -49,6 +50,7 @@ class _Batch:
     records: dict[str, Record]
     created: list[Record] = field(default_factory=list)  # bulk-inserted at the end
     changed: dict[str, set[RecordKind]] = field(default_factory=lambda: defaultdict(set))
+    written: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
 
 
 def push(ctx: AppContext, caller: Caller, body: PushIn) -> PushOut:
@@ -105,11 +107,21 @@ def _apply(
         session.execute(insert(MutationLog.__table__), log)
     session.flush()  # updates of records that existed before this push
     nudges = [
-        LiveNudge(space_id=space_id, version=access.space.version, kinds=sorted(kinds))
+        LiveNudge(
+            space_id=space_id,
+            version=access.space.version,
+            kinds=sorted(kinds),
+            record=_sole_record(batch.written[space_id]),
+        )
         for space_id, kinds in batch.changed.items()
         if isinstance(access := batch.access[space_id], SpaceAccess)
     ]
     return results, nudges
+
+
+def _sole_record(written: list[Record]) -> RecordEnvelope | None:
+    """The record of a one-record commit, for the space owner's nudge (live.py decides)."""
+    return envelope(written[0]) if len(written) == 1 else None
 
 
 def _load(session: Session, caller: Caller, fresh: list[Mutation], now: datetime) -> _Batch:
@@ -164,6 +176,7 @@ def _apply_one(batch: _Batch, mutation: Mutation) -> MutationResult:
         batch.records[record.id] = current
     _write(current, record, _next_version(batch, access))
     batch.changed[record.space_id].add(record.kind)
+    batch.written[record.space_id].append(current)
     return MutationResult(
         mutation_id=mutation.mutation_id, status="applied", version=current.version
     )
@@ -233,6 +246,7 @@ def _delete(
         current.updated_at = mutation.record.updated_at
         current.version = _next_version(batch, access)
         batch.changed[current.space_id].add(RecordKind(current.kind))
+        batch.written[current.space_id].append(current)
     return MutationResult(
         mutation_id=mutation.mutation_id, status="applied", version=current.version
     )

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from companion.domain.ids import new_id
-from companion.sync.protocol import LiveNudge
+from companion.sync.protocol import LiveNudge, RecordEnvelope
 from companion_server import cli, migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
@@ -189,3 +189,59 @@ async def test_live_nudges_coalesce_per_space_and_reach_only_subscribers() -> No
     await asyncio.sleep(0)
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(subscription.next(), timeout=0.05)
+
+
+def _goal_envelope(space_id: str, version: int) -> RecordEnvelope:
+    return RecordEnvelope.model_validate(
+        {
+            "id": new_id(),
+            "space_id": space_id,
+            "kind": "goal",
+            "author_id": new_id(),
+            "version": version,
+            "ciphertext": "AAAA",
+            "nonce": "A" * 32,
+            "wraps": [{"recipient_id": new_id(), "wrapped_key": "AAAA"}],
+            "signature": "A" * 86 + "==",
+            "created_at": "2026-11-22T10:00:00+00:00",
+            "updated_at": "2026-11-22T10:00:00+00:00",
+        }
+    )
+
+
+async def test_only_the_space_owner_gets_the_record_in_a_nudge_and_only_alone() -> None:
+    """The record in a nudge skips the pull, so it skips the pull's access check and log:
+    only the youth who owns the space may get it, and two coalesced commits carry none
+    (the client must pull to see both)."""
+    space = new_id()
+    notifier = InProcessNotifier()
+    owner = notifier.subscribe([space], owner_of=space)
+    carer = notifier.subscribe([space])
+    notifier.publish(
+        LiveNudge(space_id=space, version=3, kinds=["goal"], record=_goal_envelope(space, 3))
+    )
+    await asyncio.sleep(0)
+    [to_owner] = await asyncio.wait_for(owner.next(), timeout=5)
+    [to_carer] = await asyncio.wait_for(carer.next(), timeout=5)
+    assert to_owner.record is not None and to_owner.record.version == 3
+    assert to_carer.record is None and to_carer.version == 3
+    for version in (4, 5):
+        notifier.publish(
+            LiveNudge(
+                space_id=space,
+                version=version,
+                kinds=["goal"],
+                record=_goal_envelope(space, version),
+            )
+        )
+    await asyncio.sleep(0)
+    [both] = await asyncio.wait_for(owner.next(), timeout=5)
+    assert both.version == 5 and both.record is None
+
+
+def test_a_nudge_record_must_be_the_nudged_version() -> None:
+    space = new_id()
+    with pytest.raises(ValueError, match="at the nudge's version"):
+        LiveNudge(space_id=space, version=4, kinds=["goal"], record=_goal_envelope(space, 3))
+    with pytest.raises(ValueError, match="at the nudge's version"):
+        LiveNudge(space_id=space, version=3, kinds=["goal"], record=_goal_envelope(new_id(), 3))

@@ -106,9 +106,58 @@ async def test_a_caregivers_message_reaches_the_youth_without_polling(
 
         await eventually(lambda: phone.store.messages.get(sent.id) is not None)
         assert phone.store.messages.get(sent.id).text == "Hoi Sam, lukt het met de huur?"
-        assert "/v1/sync/pull" in network.requests[idle:]  # the nudge made it pull
+        # The youth owns the space: the nudge carried the sealed message, no pull needed,
+        # and the cursor moved past it as a pull would have.
+        assert "/v1/sync/pull" not in network.requests[idle:]
+        assert phone.store.cursors.get(phone.identity.space_id) == (
+            phone.store.sync_info(sent.id).server_version
+        )
     finally:
         await app.stop()
+
+
+async def test_a_nudge_that_skips_versions_makes_the_youth_pull(
+    world: World, server: RunningServer
+) -> None:
+    """Two messages in one push: the nudge carries no record, the app pulls both."""
+    phone, els, chat = await chat_between(world, world)
+    network = CountingTransport()
+    app = sync_service(phone, server.url, network)
+    app.start()
+    try:
+        await quiet(app, network)
+        idle = len(network.requests)
+        first = message(els, chat, "Eén")
+        second = message(els, chat, "Twee")
+        await els.engine.push()
+        await eventually(
+            lambda: all(phone.store.messages.get(m.id) is not None for m in (first, second))
+        )
+        assert "/v1/sync/pull" in network.requests[idle:]
+    finally:
+        await app.stop()
+
+
+async def test_the_caregiver_pulls_what_the_youth_sends_and_it_is_logged(
+    world: World, server: RunningServer
+) -> None:
+    """Only the owner's nudges carry records: a caregiver's access is checked and the
+    delivery logged for the youth at pull time."""
+    phone, els, chat = await chat_between(world, world)
+    els_network = CountingTransport()
+    carer = sync_service(els, server.url, els_network)
+    carer.start()
+    try:
+        await quiet(carer, els_network)
+        idle = len(els_network.requests)
+        sent = message(phone, chat, "Ja, de huur is betaald")
+        await phone.engine.push()
+        await eventually(lambda: els.store.messages.get(sent.id) is not None)
+        assert "/v1/sync/pull" in els_network.requests[idle:]
+        log = await phone.api.access_log(phone.identity.space_id or "", None, 50)
+        assert any(e.record_id == sent.id and e.route == "pull" for e in log.entries)
+    finally:
+        await carer.stop()
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +197,11 @@ async def test_a_message_crosses_between_two_server_processes_on_one_postgres(
             sent = message(els, chat, "Ik ben er morgen om tien uur")
             await els.engine.push()  # to the other process
             await eventually(lambda: phone.store.messages.get(sent.id) is not None)
+            # Too long to carry through NOTIFY (8000 bytes): the nudge comes bare, the
+            # app pulls.
+            long = message(els, chat, "🎉" * 2000)
+            await els.engine.push()
+            await eventually(lambda: phone.store.messages.get(long.id) is not None)
         finally:
             await app.stop()
     finally:
@@ -201,9 +255,11 @@ async def test_only_people_who_may_read_a_space_hear_about_it(
     conversation(phone, youth.space_id, [youth.account_id, els.account_id])
     await phone.engine.push()
 
-    for ws in ears.values():
-        nudge = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+    heard = {name: json.loads(await asyncio.wait_for(ws.recv(), WAIT)) for name, ws in ears.items()}
+    for nudge in heard.values():
         assert nudge["space_id"] == youth.space_id and nudge["kinds"] == ["conversation"]
+    assert heard["sam"]["record"]["kind"] == "conversation"  # the owner gets the record
+    assert heard["els"].get("record") is None  # others pull (checked and logged)
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(outsider.recv(), 0.5)
 

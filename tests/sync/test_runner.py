@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from companion.domain.ids import new_id
 from companion.sync.backoff import Backoff
 from companion.sync.errors import (
     OfflineError,
@@ -11,6 +12,7 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
+from companion.sync.protocol import LiveNudge, RecordEnvelope
 from companion.sync.runner import SyncRunner
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
 
@@ -96,3 +98,52 @@ async def test_a_nudge_pulls_only_its_space() -> None:
     await asyncio.sleep(0.02)
     await runner.stop()
     assert script.calls == 1 and script.spaces == ["space-a"]
+
+
+def _nudge(space_id: str, version: int, with_record: bool = True) -> LiveNudge:
+    record = None
+    if with_record:
+        record = RecordEnvelope.model_validate(
+            {
+                "id": new_id(),
+                "space_id": space_id,
+                "kind": "message",
+                "author_id": new_id(),
+                "conversation_id": new_id(),
+                "version": version,
+                "ciphertext": "AAAA",
+                "nonce": "A" * 32,
+                "wraps": [{"recipient_id": new_id(), "wrapped_key": "AAAA"}],
+                "signature": "A" * 86 + "==",
+                "created_at": "2026-11-22T10:00:00+00:00",
+                "updated_at": "2026-11-22T10:00:00+00:00",
+            }
+        )
+    return LiveNudge(space_id=space_id, version=version, kinds=["message"], record=record)
+
+
+async def test_a_nudge_with_its_record_is_taken_without_a_pull_unless_it_cannot_be() -> None:
+    """Nudges are taken in the order they came; once one of a space cannot be taken (a
+    version was skipped), that space is pulled and its later nudges are left to the pull."""
+    state = SyncStateBox()
+    script = Script(state, [])
+    space_a, space_b = new_id(), new_id()
+    taken: list[int] = []
+
+    async def take(nudge: LiveNudge) -> bool:
+        taken.append(nudge.version)
+        return nudge.version != 7  # 7 skipped a version
+
+    runner = SyncRunner(script.full, script.space, state, live=take)
+    runner.start()
+    await asyncio.sleep(0.02)
+    runner.request_live(_nudge(space_a, 5))
+    await asyncio.sleep(0.02)
+    assert taken == [5] and script.spaces == []
+    runner.request_live(_nudge(space_b, 7))
+    runner.request_live(_nudge(space_b, 8))
+    runner.request_live(_nudge(space_a, 6, with_record=False))
+    await asyncio.sleep(0.02)
+    await runner.stop()
+    assert taken == [5, 7] and sorted(script.spaces) == sorted([space_a, space_b])
+    assert script.calls == 1  # the start-up sync only
