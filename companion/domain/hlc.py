@@ -33,6 +33,11 @@ class Stamp:
     def __str__(self) -> str:
         return f"{self.wall_ms:013d}-{self.counter:04x}-{self.node}"
 
+    @staticmethod
+    def is_valid(text: object) -> bool:
+        """Whether `text` is a stamp (what `parse` accepts), without building one."""
+        return isinstance(text, str) and _STAMP.fullmatch(text) is not None
+
     @classmethod
     def parse(cls, text: str) -> Stamp:
         match = _STAMP.fullmatch(text) if isinstance(text, str) else None

@@ -41,7 +41,8 @@ def _uuid7(value: str) -> str:
 
 
 def _hlc(value: str) -> str:
-    Stamp.parse(value)
+    if not Stamp.is_valid(value):
+        raise ValueError(f"not a hybrid logical clock stamp: {value!r}")
     return value
 
 
@@ -379,5 +380,7 @@ RECORD_TYPES: dict[RecordKind, type[Record]] = {
 
 def record_from_parts(kind: RecordKind | str, meta: dict, content: dict) -> Record:
     """Rebuild a record from envelope metadata and decrypted content (validates both)."""
-    model = RECORD_TYPES[RecordKind(kind)]
+    model = RECORD_TYPES.get(kind)  # a RecordKind or its text: both hash alike
+    if model is None:
+        model = RECORD_TYPES[RecordKind(kind)]  # raises ValueError for an unknown kind
     return model.model_validate({**content, **meta})

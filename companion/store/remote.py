@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.domain.hlc import Stamp
 from companion.domain.models import Record, RecordKind, record_from_parts
 from companion.store.codec import values
 from companion.store.kinds import SPECS
@@ -24,7 +23,7 @@ class RemoteRecord:
 
     record: Record
     row: tuple[Any, ...]  # WRITE_COLUMNS order, built from the validated record
-    order: tuple[int, int]  # (wall ms, counter) of its stamp: which one the clock follows
+    order: str  # its stamp (validated): the newest one is the one the clock follows
 
     def __init__(
         self, kind: RecordKind | str, meta: dict[str, Any], content: dict[str, Any]
@@ -32,10 +31,9 @@ class RemoteRecord:
         """Validate (raises pydantic's ValidationError or ValueError, as
         `record_from_parts` does) and build the row."""
         record = record_from_parts(kind, meta, content)
-        stamp = Stamp.parse(record.updated_hlc)
         self.record = record
         self.row = values(record, SPECS[record.kind])
-        self.order = (stamp.wall_ms, stamp.counter)
+        self.order = record.updated_hlc  # fixed width: text order is stamp order
 
     @property
     def id(self) -> str:

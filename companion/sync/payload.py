@@ -25,7 +25,7 @@ from companion.crypto.envelope import Sealed, open_sealed, seal
 from companion.crypto.errors import CryptoError
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.domain.hlc import Stamp
-from companion.domain.models import Message, Record, RecordKind
+from companion.domain.models import Message, Record
 from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
 from companion.sync.fields import SHARES, values_of
@@ -123,7 +123,7 @@ def _sealed(envelope: RecordEnvelope) -> Sealed:
 
 def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
     try:
-        body = json.loads(plaintext)
+        body = json.loads(plaintext.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise UnreadableRecordError(envelope.id, "the payload is not JSON") from None
     if not isinstance(body, dict) or body.get("v") != PAYLOAD_VERSION:
@@ -144,7 +144,7 @@ def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
     }
     try:
         remote = RemoteRecord(envelope.kind, meta, content)
-        if not all(isinstance(s, str) and _STAMP.fullmatch(s) for s in stamps.values()):
+        if not all(map(_STAMP.fullmatch, stamps.values())):  # TypeError if not text
             raise ValueError("a field stamp is not a hybrid logical clock stamp")
     except (ValidationError, ValueError, TypeError) as exc:
         raise UnreadableRecordError(
@@ -169,7 +169,7 @@ def open_envelope(
             _sealed(envelope),
             record_id=envelope.id,
             space_id=envelope.space_id,
-            kind=RecordKind(envelope.kind).value,
+            kind=envelope.kind,  # a RecordKind: its text is its value
             author_id=envelope.author_id,
             me_id=me_id,
             my_keys=my_keys,

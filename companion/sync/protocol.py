@@ -11,6 +11,7 @@ is a list) are `ErrorOut` bodies: a human `detail` and a machine `code` to switc
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import math
 import re
@@ -63,8 +64,13 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str) -> bytes:
-    """Decode a wire base64 value; raises ValueError on anything that is not strict base64."""
-    return base64.b64decode(text, validate=True)
+    """Decode a wire base64 value; raises ValueError on anything that is not strict base64.
+    (What base64.b64decode(text, validate=True) does, minus its wrapper: this runs four
+    times per pulled record.)"""
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except TypeError:
+        raise ValueError("base64 must be text or bytes") from None
 
 
 def _b64_chars(n_bytes: int) -> int:
