@@ -26,11 +26,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from companion.sync.protocol import LiveNudge
 from companion_server.db.engine import is_sqlite
-from companion_server.db.models import Link
+from companion_server.db.models import Link, Space
 from companion_server.errors import ApiError
 
 if TYPE_CHECKING:  # context imports this module for `Notifier`
@@ -239,6 +240,14 @@ class PostgresNotifier:
                     conn = None
         if conn is not None:
             conn.close()
+
+
+def links_changed(session: Session, space_id: str) -> LiveNudge:
+    """The nudge for a change of a space's links (publish it after the commit): the youth's
+    app refreshes who is linked at once, and a person whose link just ended pulls, is told
+    `link_ended` and drops what they had of that space."""
+    space = session.get(Space, space_id)
+    return LiveNudge(space_id=space_id, version=space.version if space else 0, kinds=[])
 
 
 def notifier_for(database_url: str) -> Notifier:

@@ -39,7 +39,7 @@ from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import CycleReport, Identity, SyncEngine
 from companion.sync.live import LiveChannel
-from companion.sync.protocol import LiveNudge, SessionOut
+from companion.sync.protocol import SessionOut
 from companion.sync.registration import needs_registration, register
 from companion.sync.restore import recover_account
 from companion.sync.runner import SyncRunner
@@ -100,7 +100,7 @@ class SyncService:
             self.live = LiveChannel(
                 base_url,
                 lambda: self.session.token,
-                on_nudge=self._nudged,
+                on_nudge=self.runner.nudged,
                 on_connect=self.runner.request,
                 on_unauthorized=self._signed_out,
             )
@@ -165,9 +165,6 @@ class SyncService:
     def _keep(self, session: SessionOut) -> None:
         self.session.save(session)
         self.api.token = session.token
-
-    def _nudged(self, nudge: LiveNudge) -> None:
-        self.runner.request_live(nudge)
 
     def _signed_out(self) -> None:
         self.state.update(phase=SyncPhase.SIGN_IN_REQUIRED, problem=Problem.SIGN_IN)

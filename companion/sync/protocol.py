@@ -533,8 +533,10 @@ class LiveNudge(_Wire):
     """
 
     space_id: Id
-    version: int = Field(ge=1, le=MAX_INT64)
-    kinds: list[RecordKind]  # kinds changed in that commit (`message` = new chat message)
+    version: int = Field(ge=0, le=MAX_INT64)
+    # Kinds changed in that commit (`message` = a new chat message). Empty: the space's
+    # links changed (an invitation accepted, a link revoked or given an end date).
+    kinds: list[RecordKind]
     record: RecordEnvelope | None = None
 
     @model_validator(mode="after")

@@ -82,8 +82,13 @@ class SyncRunner:
             self._want_spaces.add(space_id)
         self._wake.set()
 
-    def request_live(self, nudge: LiveNudge) -> None:
-        """A nudge that carries its record: take it, or pull its space if that cannot be."""
+    def nudged(self, nudge: LiveNudge) -> None:
+        """What the live channel said: links changed (a full cycle refreshes them, and a
+        link that ended is dropped), a record came along (take it, or pull its space if
+        that cannot be), or a space changed (pull it)."""
+        if not nudge.kinds:
+            self.request()
+            return
         if self._live is None or nudge.record is None:
             self.request(nudge.space_id)
             return

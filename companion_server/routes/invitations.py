@@ -21,6 +21,7 @@ from companion_server.auth import CurrentCaller, client_ip
 from companion_server.context import AppContext, Ctx
 from companion_server.db.models import Account
 from companion_server.errors import ApiError, responses, unauthorized
+from companion_server.live import links_changed
 from companion_server.services import invitations
 from companion_server.services.views import link_out, public_keys
 
@@ -87,4 +88,7 @@ def accept_invitation(code: Code, request: Request, caller: CurrentCaller, ctx: 
             raise unauthorized()
         link = invitations.accept(session, account, normalise_code(code), now)
         person = session.get(Account, link.person_id) if link.person_id else None
-        return link_out(link, person, now)
+        out = link_out(link, person, now)
+        nudge = links_changed(session, link.space_id)
+    ctx.notifier.publish(nudge)
+    return out

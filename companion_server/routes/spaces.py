@@ -26,6 +26,7 @@ from companion_server.auth import Caller, CurrentCaller
 from companion_server.context import Ctx
 from companion_server.db.models import AccessLog, Account, Link, Space
 from companion_server.errors import ApiError, no_access, not_found, responses
+from companion_server.live import links_changed
 from companion_server.services.views import link_out
 
 router = APIRouter(tags=["spaces"])
@@ -145,7 +146,10 @@ def set_link_end(link_id: LinkId, body: LinkPatch, caller: CurrentCaller, ctx: C
             link.status = LinkStatus.ENDED.value
         link.ends_at = ends_at
         person = session.get(Account, link.person_id) if link.person_id else None
-        return link_out(link, person, now)
+        out = link_out(link, person, now)
+        nudge = links_changed(session, link.space_id)
+    ctx.notifier.publish(nudge)
+    return out
 
 
 @router.post("/links/{link_id}/revoke", response_model=LinkOut, responses=responses(401, 403, 404))
@@ -160,7 +164,10 @@ def revoke_link(link_id: LinkId, caller: CurrentCaller, ctx: Ctx) -> LinkOut:
             )
         link.status = LinkStatus.REVOKED.value
         person = session.get(Account, link.person_id) if link.person_id else None
-        return link_out(link, person, now)
+        out = link_out(link, person, now)
+        nudge = links_changed(session, link.space_id)
+    ctx.notifier.publish(nudge)
+    return out
 
 
 @router.get(

@@ -160,6 +160,48 @@ async def test_the_caregiver_pulls_what_the_youth_sends_and_it_is_logged(
         await carer.stop()
 
 
+async def test_the_youth_hears_at_once_that_an_invitation_was_accepted(
+    world: World, server: RunningServer
+) -> None:
+    """A link change nudges the space: the youth's app runs a full cycle (which refreshes
+    who is linked) instead of waiting for its poll."""
+    _youth, phone = await world.youth("Sam")
+    els = await world.caregiver("Els")
+    network = CountingTransport()
+    app = sync_service(phone, server.url, network)
+    cycles: list[SyncPhase] = []
+    app.start()
+    try:
+        await quiet(app, network)
+        app.state.subscribe(lambda s: cycles.append(s.phase))
+        await world.link(phone, els)
+        await eventually(lambda: SyncPhase.UP_TO_DATE in cycles)
+        assert "/v1/spaces" in network.requests
+    finally:
+        await app.stop()
+
+
+async def test_a_revoked_caregiver_drops_the_youths_records_without_waiting(
+    world: World, server: RunningServer
+) -> None:
+    """Revoking nudges the caregiver's app, whose pull is refused with link_ended: what it
+    had of that youth leaves the device now, not at its next poll."""
+    phone, els, chat = await chat_between(world, world)
+    carer = sync_service(els, server.url, CountingTransport())
+    carer.start()
+    try:
+        sent = message(phone, chat, "Tot morgen")
+        await phone.engine.push()
+        await eventually(lambda: els.store.messages.get(sent.id) is not None)
+        [space] = await phone.api.spaces()
+        [link] = space.links
+        await phone.api.revoke_link(link.id)
+        await eventually(lambda: els.store.messages.get(sent.id) is None)
+        assert els.store.conversations.get(chat.id) is None
+    finally:
+        await carer.stop()
+
+
 @pytest.fixture(scope="module")
 def shared_postgres() -> Iterator[str]:
     require(pg_available(), "PostgreSQL")
@@ -274,6 +316,8 @@ async def test_after_the_link_is_revoked_the_caregiver_hears_nothing_more(
     ws = await listen(els.api.token)
     await asyncio.sleep(0.1)
     await phone.api.revoke_link(link_id)
+    told = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+    assert told["kinds"] == [] and told.get("record") is None  # links changed: go and see
     await asyncio.sleep(0.6)  # the server re-checks the caregiver's spaces
 
     goal(phone, "Alleen voor mij")

@@ -137,13 +137,25 @@ async def test_a_nudge_with_its_record_is_taken_without_a_pull_unless_it_cannot_
     runner = SyncRunner(script.full, script.space, state, live=take)
     runner.start()
     await asyncio.sleep(0.02)
-    runner.request_live(_nudge(space_a, 5))
+    runner.nudged(_nudge(space_a, 5))
     await asyncio.sleep(0.02)
     assert taken == [5] and script.spaces == []
-    runner.request_live(_nudge(space_b, 7))
-    runner.request_live(_nudge(space_b, 8))
-    runner.request_live(_nudge(space_a, 6, with_record=False))
+    runner.nudged(_nudge(space_b, 7))
+    runner.nudged(_nudge(space_b, 8))
+    runner.nudged(_nudge(space_a, 6, with_record=False))
     await asyncio.sleep(0.02)
     await runner.stop()
     assert taken == [5, 7] and sorted(script.spaces) == sorted([space_a, space_b])
     assert script.calls == 1  # the start-up sync only
+
+
+async def test_a_nudge_about_links_asks_for_a_full_cycle() -> None:
+    state = SyncStateBox()
+    script = Script(state, [])
+    runner = SyncRunner(script.full, script.space, state)
+    runner.start()
+    await asyncio.sleep(0.02)
+    runner.nudged(LiveNudge(space_id=new_id(), version=0, kinds=[]))
+    await asyncio.sleep(0.02)
+    await runner.stop()
+    assert script.calls == 2 and script.spaces == []

@@ -58,7 +58,7 @@ class CaregiverSync:
             LiveChannel(
                 server_url,
                 lambda: self.api.token,
-                on_nudge=lambda nudge: self.runner.request(nudge.space_id),
+                on_nudge=self.runner.nudged,
                 on_connect=self.runner.request,
                 on_unauthorized=self._signed_out,
             )
