@@ -145,6 +145,16 @@ class AppServices:
         if self.sync is not None:
             self.sync.resume()
 
+    async def retry_unsent(self) -> None:
+        """Send the changes the server refused once more (Today shows them with why)."""
+        if self.sync is not None:
+            await self.sync.retry_parked()
+
+    async def dismiss_unsent(self) -> None:
+        """Hide the refused changes; they stay on this phone as they are."""
+        if self.sync is not None:
+            await self.sync.dismiss_parked()
+
     async def stop_sync(self) -> None:
         sync, self.sync = self.sync, None
         if sync is not None:

@@ -146,6 +146,16 @@ class SyncService:
         if self.live is not None and self.session.token is not None:
             self.live.start()
 
+    async def retry_parked(self) -> int:
+        """Send the changes the server refused once more; returns how many were queued."""
+        queued = await self.engine.retry_parked()
+        if queued:
+            self.runner.request()
+        return queued
+
+    async def dismiss_parked(self) -> None:
+        await self.engine.dismiss_parked()
+
     async def sync_now(self) -> CycleReport:
         """One full cycle, awaited (pull to refresh, the first sync after a restore).
         Raises companion.sync.errors on failure; the background runner is unaffected."""

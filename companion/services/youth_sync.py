@@ -99,6 +99,12 @@ class YouthSync:
         await self.service.sync_now()
         await self._refresh_links()
 
+    async def retry_parked(self) -> int:
+        return await self.service.retry_parked()
+
+    async def dismiss_parked(self) -> None:
+        await self.service.dismiss_parked()
+
     async def stop(self) -> None:
         for unhook in self._unhooks:
             unhook()

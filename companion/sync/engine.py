@@ -488,6 +488,32 @@ class SyncEngine:
             for item in json.loads(raw)
         ]
 
+    async def retry_parked(self) -> int:
+        """Queue every refused change again: the user fixed what the reason said, or it was
+        passing (an end date since moved). Refused again, a change is parked again.
+        Returns how many were queued; the next push sends them."""
+        async with self._cycle:
+            return await asyncio.to_thread(self._requeue_parked)
+
+    def _requeue_parked(self) -> int:
+        queued = 0
+        with self.store.transaction():
+            for change in self.parked():
+                record = self.store.record(change.record_id)
+                if record is None:
+                    continue  # purged since (its space was dropped): nothing to send
+                op = OutboxOp.DELETE if record.deleted else OutboxOp.UPSERT
+                self.store.outbox.add(record.id, record.kind, op)
+                queued += 1
+            self._save_parked([])
+        return queued
+
+    async def dismiss_parked(self) -> None:
+        """Stop showing refused changes. They stay on this device as they are; editing one
+        queues it again."""
+        async with self._cycle:
+            await asyncio.to_thread(self._save_parked, [])
+
     def _save_parked(self, parked: list[ParkedChange]) -> None:
         items = parked[-MAX_PARKED:]
         self.store.meta.set(

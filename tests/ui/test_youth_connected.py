@@ -4,6 +4,8 @@ a new phone restores everything with the recovery code."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -11,7 +13,8 @@ from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
-from companion.domain.models import Role
+from companion.domain.ids import new_id
+from companion.domain.models import DiaryEntry, Role
 from companion.services.accounts import KEYS_SECRET, META_PENDING_INVITATION
 from companion.services.app_services import AppServices
 from companion_server.testing import running_server
@@ -121,3 +124,48 @@ async def test_a_new_phone_restores_through_the_screens(connected, pilot_for):
     await app.click("pin-later")
     assert app.has_text("Hoi Sam!")
     assert [e.id for e in phone.require_space().diary.search("eerste")] == [entry.id]
+
+
+async def test_a_refused_change_is_shown_on_today_and_can_be_retried_or_hidden(
+    connected, pilot_for
+):
+    """A change the server will not take is kept on the phone and shown with its reason;
+    the youth can try again (refused again, it comes back), hide the notice, or change the
+    record, after which it is sent and the notice goes by itself."""
+    services = connected("sam")
+    await registered(services, "Sam")
+    space = services.require_space()
+    code = services.accounts.recovery_code()
+    services.accounts.confirm_recovery(space, 3, code.split("-")[2])  # onboarding done
+    app = await pilot_for(services)
+    nobody = new_id()  # no such account: the app cannot seal it for them
+    entry = space.store.diary.create(
+        DiaryEntry(
+            space_id=space.account.space_id,
+            author_id=space.account.account_id,
+            updated_hlc=space.store.clock.now(),
+            text="Voor iemand die niet bestaat",
+            entry_date=date(2026, 11, 22),
+            shared_with=[nobody],
+        )
+    )
+    await until(lambda: services.sync_state.state.parked, "parked")
+    await app.settle()
+    assert app.text_of("unsent-changes") == "1 wijziging(en) niet verstuurd"
+    assert app.has_text("dagboek:")
+
+    first = services.sync_state.state.parked[0].at
+    await app.click("retry-unsent")
+    await until(
+        lambda: services.sync_state.state.parked and services.sync_state.state.parked[0].at > first,
+        "parked again",
+    )
+    await app.click("dismiss-unsent")
+    await until(lambda: not services.sync_state.state.parked, "hidden")
+    await app.settle()
+    assert not app.exists("unsent-changes")
+    assert space.store.diary.get(entry.id).shared_with == [nobody]  # still on the phone
+
+    space.store.diary.update(entry.model_copy(update={"shared_with": []}))
+    await until(lambda: space.store.outbox.count() == 0, "sent")
+    assert not services.sync_state.state.parked

@@ -20,6 +20,7 @@ from companion.views.caregiver.lock import CaregiverLockScreen
 from companion.views.caregiver.registry import CAREGIVER
 from companion.views.caregiver.sign_in import SignInScreen
 from companion.views.context import ServicesContext, UiContext
+from companion.views.delivery import to_this_page
 from companion.views.navigation import Registry
 from companion.views.screens.help import HelpContent
 from companion.views.screens.lock import HiddenScreen
@@ -81,13 +82,11 @@ BANNER_SECONDS = 8
 
 def use_message_banner(services: CaregiverServices) -> None:
     """New messages inside availability hours appear as a banner (no message text in it)."""
-    page = ft.context.page
     shown, set_shown = ft.use_state(None)
 
     def listen():
-        return services.notifications.subscribe(
-            lambda title, text: page.loop.call_soon_threadsafe(set_shown, (title, text))
-        )
+        deliver = to_this_page(set_shown)  # messages arrive from the sync engine's threads
+        return services.notifications.subscribe(lambda title, text: deliver((title, text)))
 
     ft.use_effect(listen, dependencies=[])
     banner = None

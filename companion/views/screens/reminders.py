@@ -15,6 +15,7 @@ from companion.services.app_services import AppServices
 from companion.services.errors import ServiceError
 from companion.services.reminders import ReminderView, Snooze, format_time, parse_time
 from companion.views.context import use_space, use_ui
+from companion.views.delivery import to_this_page
 from companion.views.shell import go, screen
 from companion.views.widgets import (
     body,
@@ -255,13 +256,10 @@ def use_reminder_loop(services: AppServices) -> None:
 
     def start() -> Callable[[], None]:
         page.run_task(services.reminder_scheduler.run)
-        # The loop may deliver from any task; state changes belong on this page's loop. It is
-        # taken now: once the browser disconnects, `page.loop` raises.
-        loop = page.loop
+        deliver = to_this_page(set_shown)  # the scheduler's task is not this page's
 
         def show(title: str, text: str) -> None:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(set_shown, (title, text))
+            deliver((title, text))
 
         return services.notifications.subscribe(show)
 

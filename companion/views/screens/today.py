@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import flet as ft
 
 from companion.i18n import t
@@ -9,6 +12,7 @@ from companion.services.errors import ServiceError
 from companion.services.sync_status import SyncPhase, SyncState
 from companion.services.today import GoalProgress, UpcomingReminder
 from companion.views.context import use_services, use_space, use_ui
+from companion.views.delivery import to_this_page
 from companion.views.shell import go, screen
 from companion.views.widgets import (
     body,
@@ -28,19 +32,8 @@ def use_sync_state() -> SyncState:
     box = use_services().sync_state
     snapshot, set_snapshot = ft.use_state(box.state)
 
-    page = ft.context.page
-
     def subscribe():
-        # The engine may publish from another thread; state changes belong on the UI loop.
-        # The loop is taken now: once the browser disconnects, `page.loop` raises, and a
-        # listener that raises would break the publisher (the sync cycle) itself.
-        loop = page.loop
-
-        def changed(new: SyncState) -> None:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(set_snapshot, new)
-
-        return box.subscribe(changed)
+        return box.subscribe(to_this_page(set_snapshot))  # the engine publishes from threads
 
     ft.use_effect(subscribe, dependencies=[])
     return snapshot
@@ -106,7 +99,52 @@ def goals_section(goals: list[GoalProgress]) -> ft.Control:
     return card(*rows)
 
 
-def sync_section(snapshot: SyncState, invitation_pending: bool) -> ft.Control:
+MAX_UNSENT_SHOWN = 5
+
+
+def unsent_rows(
+    snapshot: SyncState, retry: Callable[[], Any], dismiss: Callable[[], Any]
+) -> list[ft.Control]:
+    """Changes the server refused: which, why, and what the youth can do about it."""
+    if not snapshot.parked:
+        return []
+    rows: list[ft.Control] = [
+        tag(
+            "unsent-changes",
+            ft.Text(
+                t("sync.unsent", count=len(snapshot.parked)),
+                color=ft.Colors.ERROR,
+                theme_style=ft.TextThemeStyle.BODY_LARGE,
+            ),
+        ),
+        body(t("sync.unsent_detail")),
+    ]
+    for change in snapshot.parked[-MAX_UNSENT_SHOWN:]:
+        kind = t(f"network.kind_{change.kind}")
+        rows.append(
+            ft.Text(
+                t("sync.unsent_item", kind=kind, reason=change.reason),
+                theme_style=ft.TextThemeStyle.BODY_SMALL,
+            )
+        )
+    rows.append(
+        ft.Row(
+            [
+                text_button("retry-unsent", t("sync.retry_unsent"), retry),
+                text_button("dismiss-unsent", t("sync.dismiss_unsent"), dismiss),
+            ],
+            wrap=True,
+        )
+    )
+    return rows
+
+
+def sync_section(
+    snapshot: SyncState,
+    invitation_pending: bool,
+    retry: Callable[[], Any],
+    dismiss: Callable[[], Any],
+) -> ft.Control:
     icon = {
         SyncPhase.NOT_REGISTERED: ft.Icons.CLOUD_OFF,
         SyncPhase.OFFLINE: ft.Icons.CLOUD_OFF,
@@ -136,6 +174,7 @@ def sync_section(snapshot: SyncState, invitation_pending: bool) -> ft.Control:
         rows.append(body(t("sync.last_synced", when=snapshot.last_synced.strftime("%d/%m %H:%M"))))
     if invitation_pending:
         rows.append(tag("invitation-pending", body(t("today.invitation_pending"))))
+    rows += unsent_rows(snapshot, retry, dismiss)
     return card(*rows)
 
 
@@ -168,6 +207,8 @@ def TodayScreen() -> ft.View:
             text_button("write-diary", t("today.write_diary"), lambda: go("/diary/new")),
             reminders_section(reminders),
             goals_section(goals),
-            sync_section(snapshot, invitation is not None),
+            sync_section(
+                snapshot, invitation is not None, services.retry_unsent, services.dismiss_unsent
+            ),
         ],
     )
