@@ -6,8 +6,10 @@
   static file server) and inserted into plain sqlite3 (WAL, synchronous=FULL), no crypto.
 - incremental: one device changes 100 records and syncs (push), the other syncs (pull).
 - chat: a caregiver sends 200 messages one by one; each is timed from the sender's local
-  write until it is stored on the youth's device, which only pulls when the live channel
-  nudges it (the app's SyncService, not a polling loop).
+  write until it is stored on the youth's device, driven only by the live channel (the
+  app's SyncService, not a polling loop): the youth's nudge carries the sealed message.
+  The same the other way round, youth -> caregiver, where the nudge makes the app pull
+  (access checked, delivery logged).
 
 The server runs as `companion-server serve` in a subprocess (its own GIL, as in production),
 on PostgreSQL when available (COMPANION_TEST_PG_URL; a fresh database, dropped after),
@@ -186,29 +188,33 @@ async def incremental(phone: Device, tablet: Device) -> dict[str, float]:
     }
 
 
-async def chat(world: World, base_url: str) -> dict[str, float]:
+async def chat(world: World, base_url: str, *, to_youth: bool) -> dict[str, float]:
+    """Messages one way, each timed from the sender's local write until it is stored on
+    the receiver's device, whose app (SyncService with its live channel) does the rest.
+    To the youth, the nudge carries the message; to the caregiver it makes the app pull."""
     youth, phone = await world.youth("Amal")
     els = await world.caregiver("Els")
     await world.link(phone, els)
     chat_on_phone = conversation(phone, youth.space_id, [youth.account_id, els.account_id])
     await phone.sync()
     await els.sync()
+    sender, receiver = (els, phone) if to_youth else (phone, els)
     vault = MemoryVault()
-    vault.set(KEYS_SECRET, phone.identity.keys.to_bytes())
-    vault.set(TOKEN_SECRET, (phone.api.token or "").encode())
+    vault.set(KEYS_SECRET, receiver.identity.keys.to_bytes())
+    vault.set(TOKEN_SECRET, (receiver.api.token or "").encode())
     app = SyncService(
-        phone.store,
+        receiver.store,
         vault,
-        account_id=phone.account_id,
-        space_id=youth.space_id,
-        role=phone.identity.role,
+        account_id=receiver.account_id,
+        space_id=receiver.identity.space_id,
+        role=receiver.identity.role,
         base_url=base_url,
     )
     waiting: dict[str, asyncio.Future[float]] = {}
 
     def arrived(_state: SyncState) -> None:
         for message_id, future in list(waiting.items()):
-            if not future.done() and phone.store.messages.get(message_id) is not None:
+            if not future.done() and receiver.store.messages.get(message_id) is not None:
                 future.set_result(time.perf_counter())
 
     app.state.subscribe(arrived)
@@ -217,20 +223,21 @@ async def chat(world: World, base_url: str) -> dict[str, float]:
     while app.state.state.phase is not SyncPhase.UP_TO_DATE:  # the start-up sync
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
-    thread = els.store.conversations.get(chat_on_phone.id)
+    thread = sender.store.conversations.get(chat_on_phone.id)
     latencies = []
     try:
         for n in range(MESSAGES):
             started = time.perf_counter()
-            sent = message(els, thread, f"Bericht {n}: tot straks!")
+            sent = message(sender, thread, f"Bericht {n}: tot straks!")
             waiting[sent.id] = asyncio.get_running_loop().create_future()
-            await els.engine.push()
+            await sender.engine.push()
             landed = await asyncio.wait_for(waiting[sent.id], 10)
             del waiting[sent.id]
             latencies.append((landed - started) * 1000)
     finally:
         await app.stop()
     return {
+        "direction": "caregiver -> youth" if to_youth else "youth -> caregiver",
         "messages": MESSAGES,
         "p50_ms": round(statistics.median(latencies), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
@@ -255,7 +262,8 @@ async def main(rounds: int) -> dict:
                 baseline_rates = baseline(static, tmp, rounds)
             tablet = world.devices[-1]
             steps = await incremental(phone, tablet)
-            latency = await chat(world, server.url)
+            to_youth = await chat(world, server.url, to_youth=True)
+            to_caregiver = await chat(world, server.url, to_youth=False)
         finally:
             await world.close()
     best, plain = max(restore_rates), max(baseline_rates)
@@ -274,7 +282,8 @@ async def main(rounds: int) -> dict:
             "ratio_baseline_over_restore": round(plain / best, 2),
         },
         "incremental": steps,
-        "chat_latency": latency,
+        "chat_latency": to_youth,
+        "chat_latency_to_caregiver": to_caregiver,
     }
 
 
