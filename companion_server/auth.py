@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from companion.domain.models import Role
 from companion.sync.protocol import TOKEN_PATTERN
@@ -35,35 +35,43 @@ class Caller:
     space_id: str | None  # the youth's own space
 
 
+# One statement, built once: the device (not revoked), its account and the youth's space.
+_CALLER = (
+    select(
+        Device.id,
+        Device.last_seen_at,
+        Account.id,
+        Account.role,
+        Account.display_name,
+        Space.id,
+    )
+    .join(Account, Account.id == Device.account_id)
+    .outerjoin(Space, Space.owner_id == Account.id)
+    .where(Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_(None))
+)
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
 def current_caller(
     ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
+    """No cache: a revoked device or a deleted account is refused on its very next request."""
     if credentials is None:
         raise unauthorized()
     token = credentials.credentials
-    if not re.fullmatch(TOKEN_PATTERN, token):
+    if not _TOKEN.fullmatch(token):
         raise unauthorized("malformed device token")
-    with ctx.db.read() as session:
-        row = session.execute(
-            select(
-                Device.id,
-                Device.last_seen_at,
-                Account.id,
-                Account.role,
-                Account.display_name,
-                Space.id,
-            )
-            .join(Account, Account.id == Device.account_id)
-            .outerjoin(Space, Space.owner_id == Account.id)
-            .where(Device.token_hash == token_hash(token), Device.revoked_at.is_(None))
-        ).first()
+    with ctx.db.one_statement() as connection:
+        row = connection.execute(_CALLER, {"token_hash": token_hash(token)}).first()
     if row is None:
         raise unauthorized("unknown or signed-out device")
     device_id, last_seen, account_id, role, name, space_id = row
     now = ctx.clock()
     if now - last_seen > LAST_SEEN_RESOLUTION:
-        with ctx.db.write() as session:
-            session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+        with ctx.db.write_connection() as connection:
+            connection.execute(
+                update(Device).where(Device.id == device_id).values(last_seen_at=now)
+            )
     return Caller(account_id, Role(role), name, device_id, space_id)
 
 

@@ -30,7 +30,8 @@ class AppContext:
     notifier: Notifier
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    """Async on purpose: FastAPI runs a plain function dependency in the thread pool."""
     return request.app.state.ctx
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,9 +73,9 @@ class Database:
         self.engine = make_engine(self.url, pool_size)
         self.is_sqlite = is_sqlite(self.url)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -87,6 +87,31 @@ class Database:
         """One write transaction: committed on success, rolled back on any exception."""
         with self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A read transaction on a plain Core connection (no ORM session: the hot routes)."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Connection]:
+        """For a read that is a single statement (which is atomic on its own): on PostgreSQL
+        it runs in autocommit mode, which spares the BEGIN and COMMIT round trips; SQLite
+        reads in a transaction as usual (there is no network to save)."""
+        if self.is_sqlite:
+            with self.read_connection() as connection:
+                yield connection
+            return
+        with self._autocommit_engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A write transaction on a plain Core connection (BEGIN IMMEDIATE on SQLite):
+        committed on success, rolled back on any exception."""
+        with self._write_engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()
