@@ -6,16 +6,18 @@ so a care period that ends needs no job: the next request after `ends_at` is ref
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, Select, select
 
 from companion.domain.models import LinkStatus, RecordKind, Role
 from companion_server.auth import Caller
 from companion_server.db.models import Link, Space
-from companion_server.errors import link_ended, no_access
+from companion_server.errors import ApiError, link_ended, no_access
 
 # Which kinds each role may create in a space it can write to (the youth: everything).
 CREATE_KINDS: dict[Role, frozenset[RecordKind]] = {
@@ -34,7 +36,27 @@ CREATE_KINDS: dict[Role, frozenset[RecordKind]] = {
 }
 
 
-def link_status(link: Link, now: datetime) -> LinkStatus:
+class LinkTerms(NamedTuple):
+    """The columns of a link that decide access (the hot routes read these, not ORM links)."""
+
+    person_id: str | None
+    role: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime | None
+    invitation_expires_at: datetime | None
+
+
+@dataclass
+class SpaceRow:
+    """The columns of a space the hot routes need; a push bumps `version` under the row lock."""
+
+    id: str
+    owner_id: str
+    version: int
+
+
+def link_status(link: Link | LinkTerms, now: datetime) -> LinkStatus:
     """The status as of `now`: an active link past its end date reads `ended`."""
     status = LinkStatus(link.status)
     if status is LinkStatus.ACTIVE and (
@@ -50,7 +72,7 @@ def link_status(link: Link, now: datetime) -> LinkStatus:
     return status
 
 
-def is_active(link: Link, now: datetime) -> bool:
+def is_active(link: Link | LinkTerms, now: datetime) -> bool:
     return link_status(link, now) is LinkStatus.ACTIVE
 
 
@@ -58,7 +80,7 @@ def is_active(link: Link, now: datetime) -> bool:
 class SpaceAccess:
     """How the caller may act in one space: as its youth, or through an active link."""
 
-    space: Space
+    space: Space | SpaceRow
     role: Role
 
     @property
@@ -66,7 +88,12 @@ class SpaceAccess:
         return self.role is Role.YOUTH
 
 
-def access_from(space: Space | None, links: list[Link], caller: Caller, now: datetime):
+def access_from(
+    space: Space | SpaceRow | None,
+    links: Sequence[Link | LinkTerms],
+    caller: Caller,
+    now: datetime,
+) -> SpaceAccess | ApiError:
     """SpaceAccess, or the ApiError to raise: `link ended` only to someone who had a link."""
     if space is None:
         return no_access()
@@ -79,18 +106,49 @@ def access_from(space: Space | None, links: list[Link], caller: Caller, now: dat
     return link_ended() if mine else no_access()
 
 
-def space_access(session: Session, caller: Caller, space_id: str, now: datetime) -> SpaceAccess:
-    space = session.get(Space, space_id)
-    links = (
-        list(
-            session.scalars(
-                select(Link).where(Link.space_id == space_id, Link.person_id == caller.account_id)
-            )
+def spaces_with_links(space_ids: Iterable[str], person_id: str) -> Select[Any]:
+    """One statement for spaces and the caller's links in them (a space without any link
+    comes back once, with the link columns NULL), in space id order."""
+    return (
+        select(
+            Space.id,
+            Space.owner_id,
+            Space.version,
+            Link.person_id,
+            Link.role,
+            Link.status,
+            Link.starts_at,
+            Link.ends_at,
+            Link.invitation_expires_at,
         )
-        if space is not None
-        else []
+        .select_from(Space)
+        .outerjoin(Link, (Link.space_id == Space.id) & (Link.person_id == person_id))
+        .where(Space.id.in_(list(space_ids)))
+        .order_by(Space.id)
     )
-    result = access_from(space, links, caller, now)
+
+
+def access_by_space(
+    rows: Iterable[Row[Any]], space_ids: Iterable[str], caller: Caller, now: datetime
+) -> dict[str, SpaceAccess | ApiError]:
+    """Access per asked space from the rows of `spaces_with_links`."""
+    spaces: dict[str, SpaceRow] = {}
+    links: dict[str, list[LinkTerms]] = defaultdict(list)
+    for row in rows:
+        space_id = row[0]
+        if space_id not in spaces:
+            spaces[space_id] = SpaceRow(space_id, row[1], row[2])
+        if row[3] is not None:
+            links[space_id].append(LinkTerms(*row[3:]))
+    return {sid: access_from(spaces.get(sid), links[sid], caller, now) for sid in space_ids}
+
+
+def space_access(
+    connection: Connection, caller: Caller, space_id: str, now: datetime
+) -> SpaceAccess:
+    """How the caller may act in this space, or raise the ApiError (403) why not."""
+    rows = connection.execute(spaces_with_links([space_id], caller.account_id))
+    result = access_by_space(rows, [space_id], caller, now)[space_id]
     if isinstance(result, SpaceAccess):
         return result
     raise result

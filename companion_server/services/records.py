@@ -1,18 +1,76 @@
-"""Stored records on the wire: the envelope a client receives."""
+"""Stored records on the wire: the envelope a client receives.
+
+Push and pull work on plain rows of `records` (no ORM objects: these are the hot routes).
+A pull page is written as JSON text directly (`envelope_json`), byte for byte what
+`json.dumps(envelope_dict(record), separators=(",", ":"))` gives, without building the
+dicts first.
+"""
 
 from __future__ import annotations
 
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import DateTime, Row, Text, cast, type_coerce
 
 from companion.sync.protocol import RecordEnvelope, b64encode
 from companion_server.db.models import Record
 
+RECORDS = Record.__table__
+RECORD_COLUMNS = tuple(column.key for column in RECORDS.columns)
 
-def envelope_dict(record: Record | Row[Any]) -> dict[str, Any]:
-    """JSON-ready RecordEnvelope fields from an ORM record or a plain row of `records`
-    (the pull hot path serialises these directly)."""
+# The columns of `records` as `envelope_json` reads them: JSON columns as their stored text
+# (parsed here with the C decoder, not by the driver) and times as stored (naive UTC).
+WIRE_COLUMNS = (
+    RECORDS.c.id,
+    RECORDS.c.space_id,
+    RECORDS.c.kind,
+    RECORDS.c.author_id,
+    RECORDS.c.version,
+    RECORDS.c.deleted,
+    cast(RECORDS.c.shared_with, Text).label("shared_with"),
+    RECORDS.c.conversation_id,
+    RECORDS.c.ciphertext,
+    RECORDS.c.nonce,
+    cast(RECORDS.c.wraps, Text).label("wraps"),
+    RECORDS.c.signature,
+    type_coerce(RECORDS.c.created_at, DateTime()).label("created_at"),
+    type_coerce(RECORDS.c.updated_at, DateTime()).label("updated_at"),
+)
+
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # = json.dumps(v, separators=...)
+_quote = encode_basestring_ascii  # a JSON string exactly as json.dumps writes it
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    """A row of `records` that a push reads and changes (same attributes as the model)."""
+
+    id: str
+    space_id: str
+    kind: str
+    author_id: str
+    version: int
+    deleted: bool
+    shared_with: list[str]
+    conversation_id: str | None
+    ciphertext: bytes
+    nonce: bytes
+    wraps: list[dict[str, str]]
+    signature: bytes
+    created_at: datetime
+    updated_at: datetime
+
+    def row(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in RECORD_COLUMNS}
+
+
+def envelope_dict(record: Record | StoredRecord | Row[Any]) -> dict[str, Any]:
+    """JSON-ready RecordEnvelope fields from a record with time-zone aware times."""
     return {
         "id": record.id,
         "space_id": record.space_id,
@@ -31,15 +89,56 @@ def envelope_dict(record: Record | Row[Any]) -> dict[str, Any]:
     }
 
 
-def reader_view(envelope: dict[str, Any], reader_id: str) -> dict[str, Any]:
-    """The envelope as a reader who is neither the youth nor the author gets it: only their
-    own share and wrap. Who else sees an item is the youth's business, not theirs (the
-    signature covers neither list, so the reader can still verify the record)."""
-    return envelope | {
-        "shared_with": [reader_id],
-        "wraps": [w for w in envelope["wraps"] if w["recipient_id"] == reader_id],
-    }
-
-
-def envelope(record: Record) -> RecordEnvelope:
+def envelope(record: Record | StoredRecord) -> RecordEnvelope:
     return RecordEnvelope.model_validate(envelope_dict(record))
+
+
+def _b64(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _utc(stored: datetime) -> str:
+    """A stored (naive UTC) time as `value.replace(tzinfo=UTC).isoformat()` writes it."""
+    return stored.isoformat() + "+00:00"
+
+
+def _json_text(stored: str) -> str:
+    """A JSON column's stored text, compact (the stored form has spaces after , and :)."""
+    return "[]" if stored == "[]" else _compact(json.loads(stored))
+
+
+def envelope_json(row: Row[Any], reader_id: str | None = None) -> str:
+    """One envelope of a pull page from a row of WIRE_COLUMNS. With `reader_id`, as a
+    reader who is neither the youth nor the author gets it: only their own share and wrap.
+    Who else sees an item is the youth's business, not theirs (the signature covers
+    neither list, so the reader can still verify the record)."""
+    (
+        record_id,
+        space_id,
+        kind,
+        author_id,
+        version,
+        deleted,
+        shared_with,
+        conversation_id,
+        ciphertext,
+        nonce,
+        wraps,
+        signature,
+        created_at,
+        updated_at,
+    ) = row
+    if reader_id is None:
+        shared_json, wraps_json = _json_text(shared_with), _json_text(wraps)
+    else:
+        shared_json = _compact([reader_id])
+        wraps_json = _compact([w for w in json.loads(wraps) if w["recipient_id"] == reader_id])
+    return (
+        f'{{"id":{_quote(record_id)},"space_id":{_quote(space_id)},"kind":{_quote(kind)},'
+        f'"author_id":{_quote(author_id)},"version":{int(version)},'
+        f'"deleted":{"true" if deleted else "false"},"shared_with":{shared_json},'
+        f'"conversation_id":{"null" if conversation_id is None else _quote(conversation_id)},'
+        f'"ciphertext":"{_b64(ciphertext)}","nonce":"{_b64(nonce)}","wraps":{wraps_json},'
+        f'"signature":"{_b64(signature)}","created_at":"{_utc(created_at)}",'
+        f'"updated_at":"{_utc(updated_at)}"}}'
+    )
