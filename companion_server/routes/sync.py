@@ -30,10 +30,11 @@ router = APIRouter(tags=["sync"])
     response_model_exclude_none=True,
     responses=responses(401, 409, 400, 413),
 )
-def push(body: PushIn, caller: CurrentCaller, ctx: Ctx) -> PushOut:
+def push(body: PushIn, caller: CurrentCaller, ctx: Ctx) -> Response:
     """Apply a batch of mutations; each gets applied/conflict/rejected. Safe to retry: a
     repeated (device, mutation_id) gets its stored answer and changes nothing."""
-    return push_service.push(ctx, caller, body)
+    body_json = push_service.push(ctx, caller, body)  # PushOut, written by the service
+    return Response(content=body_json, media_type="application/json")
 
 
 @router.get("/sync/pull", response_model=PullOut, responses=responses(401, 403))

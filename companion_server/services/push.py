@@ -5,40 +5,37 @@ one after another, so a retried batch cannot race itself), then the involved spa
 id order (no deadlocks between pushes), so each space's version counter is read and bumped
 under a lock and commits land in version order: a pull cursor can never skip one. On
 SQLite the whole transaction runs under BEGIN IMMEDIATE instead.
+
+A push of one chat message is on the path of every chat message, so it is kept lean: the
+reads and writes are in push_rows.py (on PostgreSQL: two round trips for the whole
+transaction), the answers are dicts written as JSON directly, not models.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
 from companion.domain.models import RecordKind
-from companion.sync.protocol import (
-    LiveNudge,
-    Mutation,
-    MutationResult,
-    PushIn,
-    PushOut,
-    RecordEnvelope,
-    RecordIn,
-    b64decode,
-)
+from companion.sync.protocol import LiveNudge, Mutation, PushIn, RecordEnvelope, RecordIn, b64decode
 from companion_server.access import (
     CREATE_KINDS,
     SpaceAccess,
-    access_from,
+    SpaceRow,
+    access_by_space,
     conversation_participants,
 )
 from companion_server.auth import Caller
 from companion_server.context import AppContext
-from companion_server.db.models import Device, Link, MutationLog, Record, Space
-from companion_server.errors import ApiError
-from companion_server.services.records import envelope
+from companion_server.db.models import Space
+from companion_server.errors import ApiError, unauthorized
+from companion_server.services.push_rows import Changes, PushRows, push_transaction
+from companion_server.services.records import StoredRecord, envelope
+
+Result = dict[str, Any]  # a MutationResult as JSON (model field order, no None values)
 
 
 @dataclass
@@ -47,109 +44,128 @@ class _Batch:
 
     caller: Caller
     access: dict[str, SpaceAccess | ApiError]
-    records: dict[str, Record]
-    created: list[Record] = field(default_factory=list)  # bulk-inserted at the end
+    records: dict[str, StoredRecord]
+    stored_ids: frozenset[str]  # records that existed before this push
+    created: list[StoredRecord] = field(default_factory=list)  # bulk-inserted at the end
+    updated: dict[str, StoredRecord] = field(default_factory=dict)  # of stored_ids
     changed: dict[str, set[RecordKind]] = field(default_factory=lambda: defaultdict(set))
-    written: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    written: dict[str, list[StoredRecord]] = field(default_factory=lambda: defaultdict(list))
 
 
-def push(ctx: AppContext, caller: Caller, body: PushIn) -> PushOut:
+def push(ctx: AppContext, caller: Caller, body: PushIn) -> bytes:
     """Apply the batch in one transaction, then nudge live listeners of changed spaces.
+    Returns the PushOut as JSON bytes (as the response model with exclude_none writes it).
 
     A push that loses a race on a unique key (the same new record id pushed into two spaces
     at once) rolls back whole and answers 409; its retry then gets a proper answer.
     """
-    with ctx.db.write() as session:
-        results, nudges = _apply(session, caller, body, ctx.clock())
+    with push_transaction(ctx.db) as rows:
+        results, nudges = _apply(rows, caller, body, ctx.clock())
     for nudge in nudges:
         ctx.notifier.publish(nudge)
-    return PushOut(results=results)
+    return json.dumps({"results": results}, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _apply(
-    session: Session, caller: Caller, body: PushIn, now: datetime
-) -> tuple[list[MutationResult], list[LiveNudge]]:
-    session.execute(select(Device.id).where(Device.id == caller.device_id).with_for_update())
-    stored = dict(
-        session.execute(
-            select(MutationLog.mutation_id, MutationLog.result).where(
-                MutationLog.device_id == caller.device_id,
-                MutationLog.mutation_id.in_([m.mutation_id for m in body.mutations]),
-            )
-        ).all()
+    rows: PushRows, caller: Caller, body: PushIn, now: datetime
+) -> tuple[list[Result], list[LiveNudge]]:
+    mutations = body.mutations
+    # Everything the batch names is read at once (also for mutations that turn out to be
+    # repeats: their spaces are locked too, which changes nothing but saves a round trip).
+    loaded = rows.load(
+        caller,
+        [m.mutation_id for m in mutations],
+        sorted({m.record.space_id for m in mutations}),
+        sorted(
+            {m.record.id for m in mutations}
+            | {m.record.conversation_id for m in mutations if m.record.conversation_id}
+        ),
     )
-    fresh = [m for m in body.mutations if m.mutation_id not in stored]
-    batch = _load(session, caller, fresh, now)
-    results: list[MutationResult] = []
-    log: list[dict[str, Any]] = []
-    for mutation in body.mutations:
+    if not loaded.device_ok:
+        raise unauthorized("unknown or signed-out device")  # revoked since it signed in
+    stored = loaded.stored
+    fresh = [m for m in mutations if m.mutation_id not in stored]
+    if not fresh:
+        return [stored[m.mutation_id] for m in mutations], []
+    space_ids = sorted({m.record.space_id for m in fresh})
+    batch = _Batch(
+        caller,
+        access_by_space(loaded.spaces, space_ids, caller, now),
+        loaded.records,
+        frozenset(loaded.records),
+    )
+    results: list[Result] = []
+    answers: list[dict[str, Any]] = []
+    for mutation in mutations:
         if mutation.mutation_id in stored:
-            results.append(MutationResult.model_validate(stored[mutation.mutation_id]))
+            results.append(stored[mutation.mutation_id])
             continue
         result = _apply_one(batch, mutation)
         results.append(result)
         space_id = mutation.record.space_id
-        log.append(
+        answers.append(
             {
                 "device_id": caller.device_id,
                 "mutation_id": mutation.mutation_id,
                 "space_id": space_id if isinstance(batch.access[space_id], SpaceAccess) else None,
-                "result": result.model_dump(mode="json", exclude_none=True),
+                "result": result,
                 "created_at": now,
             }
         )
-    # Bulk INSERTs (executemany with a cached statement) rather than row-by-row ORM flushes.
-    if batch.created:
-        columns = [c.key for c in Record.__table__.columns]
-        rows = [{key: getattr(r, key) for key in columns} for r in batch.created]
-        session.execute(insert(Record.__table__), rows)
-    if log:
-        session.execute(insert(MutationLog.__table__), log)
-    session.flush()  # updates of records that existed before this push
+    changed = {
+        space_id: access
+        for space_id in batch.changed
+        if isinstance(access := batch.access[space_id], SpaceAccess)
+    }
+    rows.save(
+        Changes(
+            created=batch.created,
+            updated=list(batch.updated.values()),
+            answers=answers,
+            versions={space_id: access.space.version for space_id, access in changed.items()},
+        )
+    )
     nudges = [
         LiveNudge(
             space_id=space_id,
             version=access.space.version,
-            kinds=sorted(kinds),
+            kinds=sorted(batch.changed[space_id]),
             record=_sole_record(batch.written[space_id]),
         )
-        for space_id, kinds in batch.changed.items()
-        if isinstance(access := batch.access[space_id], SpaceAccess)
+        for space_id, access in changed.items()
     ]
     return results, nudges
 
 
-def _sole_record(written: list[Record]) -> RecordEnvelope | None:
+def _sole_record(written: list[StoredRecord]) -> RecordEnvelope | None:
     """The record of a one-record commit, for the space owner's nudge (live.py decides)."""
     return envelope(written[0]) if len(written) == 1 else None
 
 
-def _load(session: Session, caller: Caller, fresh: list[Mutation], now: datetime) -> _Batch:
-    space_ids = sorted({m.record.space_id for m in fresh})
-    spaces = {
-        space.id: space
-        for space in session.scalars(
-            select(Space).where(Space.id.in_(space_ids)).order_by(Space.id).with_for_update()
-        )
-    }
-    links: dict[str, list[Link]] = defaultdict(list)
-    for link in session.scalars(
-        select(Link).where(Link.space_id.in_(space_ids), Link.person_id == caller.account_id)
-    ):
-        links[link.space_id].append(link)
-    access = {sid: access_from(spaces.get(sid), links[sid], caller, now) for sid in space_ids}
-    wanted = {m.record.id for m in fresh} | {
-        m.record.conversation_id for m in fresh if m.record.conversation_id
-    }
-    records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(wanted)))}
-    return _Batch(caller, access, records)
+def _result(
+    mutation: Mutation,
+    status: str,
+    *,
+    version: int | None = None,
+    reason: str | None = None,
+    current: dict[str, Any] | None = None,
+) -> Result:
+    """`MutationResult(...).model_dump(mode="json", exclude_none=True)`, without the model."""
+    result: Result = {"mutation_id": mutation.mutation_id, "status": status}
+    if version is not None:
+        result["version"] = version
+    if reason is not None:
+        result["reason"] = reason
+    if current is not None:
+        result["current"] = current
+    return result
 
 
-def _rejected(mutation: Mutation, reason: str) -> MutationResult:
-    return MutationResult(mutation_id=mutation.mutation_id, status="rejected", reason=reason)
+def _rejected(mutation: Mutation, reason: str) -> Result:
+    return _result(mutation, "rejected", reason=reason)
 
 
-def _apply_one(batch: _Batch, mutation: Mutation) -> MutationResult:
+def _apply_one(batch: _Batch, mutation: Mutation) -> Result:
     record = mutation.record
     access = batch.access[record.space_id]
     if isinstance(access, ApiError):
@@ -170,30 +186,38 @@ def _apply_one(batch: _Batch, mutation: Mutation) -> MutationResult:
     reason = _check_sharing(batch, access, record)
     if reason is not None:
         return _rejected(mutation, reason)
+    version = _next_version(access.space)
     if current is None:
-        current = Record(id=record.id, space_id=record.space_id, author_id=record.author_id)
+        current = _new(record, version)
         batch.created.append(current)
         batch.records[record.id] = current
-    _write(current, record, _next_version(batch, access))
+    else:
+        _write(current, record, version)
+        _mark_updated(batch, current)
     batch.changed[record.space_id].add(record.kind)
     batch.written[record.space_id].append(current)
-    return MutationResult(
-        mutation_id=mutation.mutation_id, status="applied", version=current.version
-    )
+    return _result(mutation, "applied", version=current.version)
 
 
-def _check_update(batch: _Batch, mutation: Mutation, current: Record) -> MutationResult | None:
+def _mark_updated(batch: _Batch, record: StoredRecord) -> None:
+    """An UPDATE at the end for a record that existed (the new ones are INSERTed as they
+    end up)."""
+    if record.id in batch.stored_ids:
+        batch.updated[record.id] = record
+
+
+def _check_update(batch: _Batch, mutation: Mutation, current: StoredRecord) -> Result | None:
     record = mutation.record
     if current.author_id != batch.caller.account_id:
         return _rejected(mutation, "only the author can change this record")
     if current.kind != record.kind.value:
         return _rejected(mutation, "a record cannot change its kind")
     if record.base_version != current.version:
-        return MutationResult(
-            mutation_id=mutation.mutation_id,
-            status="conflict",
+        return _result(
+            mutation,
+            "conflict",
             reason="the record changed since base_version",
-            current=envelope(current),
+            current=envelope(current).model_dump(mode="json", exclude_none=True),
         )
     if current.deleted:
         return _rejected(mutation, "this record was deleted")
@@ -230,12 +254,10 @@ def _check_sharing(batch: _Batch, access: SpaceAccess, record: RecordIn) -> str 
 
 
 def _delete(
-    batch: _Batch, access: SpaceAccess, mutation: Mutation, current: Record | None
-) -> MutationResult:
+    batch: _Batch, access: SpaceAccess, mutation: Mutation, current: StoredRecord | None
+) -> Result:
     if current is None:
-        return MutationResult(
-            mutation_id=mutation.mutation_id, status="applied", reason="nothing to delete"
-        )
+        return _result(mutation, "applied", reason="nothing to delete")
     if not access.is_owner and current.author_id != batch.caller.account_id:
         return _rejected(mutation, "only the youth or the author can delete this record")
     if not current.deleted:
@@ -244,20 +266,39 @@ def _delete(
         current.ciphertext = current.nonce = current.signature = b""
         current.wraps = []
         current.updated_at = mutation.record.updated_at
-        current.version = _next_version(batch, access)
+        current.version = _next_version(access.space)
+        _mark_updated(batch, current)
         batch.changed[current.space_id].add(RecordKind(current.kind))
         batch.written[current.space_id].append(current)
-    return MutationResult(
-        mutation_id=mutation.mutation_id, status="applied", version=current.version
+    return _result(mutation, "applied", version=current.version)
+
+
+def _next_version(space: Space | SpaceRow) -> int:
+    """Bump the space's counter (its row is locked by this transaction)."""
+    space.version += 1
+    return space.version
+
+
+def _new(record: RecordIn, version: int) -> StoredRecord:
+    return StoredRecord(
+        id=record.id,
+        space_id=record.space_id,
+        kind=record.kind.value,
+        author_id=record.author_id,
+        version=version,
+        deleted=False,
+        shared_with=list(record.shared_with),
+        conversation_id=record.conversation_id,
+        ciphertext=b64decode(record.ciphertext),
+        nonce=b64decode(record.nonce),
+        wraps=[wrap.model_dump() for wrap in record.wraps],
+        signature=b64decode(record.signature),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
     )
 
 
-def _next_version(batch: _Batch, access: SpaceAccess) -> int:
-    access.space.version += 1
-    return access.space.version
-
-
-def _write(target: Record, record: RecordIn, version: int) -> None:
+def _write(target: StoredRecord, record: RecordIn, version: int) -> None:
     target.kind = record.kind.value
     target.version = version
     target.deleted = False

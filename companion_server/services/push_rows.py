@@ -1,0 +1,285 @@
+"""The database side of a push: what it reads before deciding, and what it writes after.
+
+Everything runs in one write transaction and in this order (see push.py for why):
+lock the device row; read the stored answers of the batch's mutation ids; lock the
+spaces' rows in id order, with the caller's links in them; read the records the batch
+names (and the conversations of its messages); then write the new and changed records,
+the answers and the spaces' new versions. Every read is its own statement, so it sees
+everything committed before the lock that precedes it was granted.
+
+On PostgreSQL (`PipelinedRows`) the statements go through psycopg's pipeline mode: the
+reads are sent together and answered in one round trip, the writes and the COMMIT in a
+second one. The server still runs them one after another, each with its own snapshot, so
+the locking is exactly that of sending them one by one. A push of one chat message then
+costs two round trips instead of nine (and no SQLAlchemy statement machinery, which cost
+more than the round trips). Elsewhere (`CoreRows`: SQLite, under BEGIN IMMEDIATE) the same
+statements run one by one through SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from companion_server.access import spaces_with_links
+from companion_server.auth import Caller
+from companion_server.db.engine import Database
+from companion_server.db.models import Device, MutationLog, Space
+from companion_server.services.records import RECORD_COLUMNS, RECORDS, StoredRecord
+
+# A row of `spaces_with_links`: space id, owner id, version, then the link's person id,
+# role, status, starts_at, ends_at and invitation_expires_at (NULLs: no link of the caller).
+SpaceRow = Sequence[Any]
+
+
+@dataclass
+class Loaded:
+    """What a push reads before it decides anything."""
+
+    device_ok: bool  # the device still exists and is not revoked
+    stored: dict[int, dict[str, Any]]  # stored answers by mutation id
+    spaces: list[SpaceRow]
+    records: dict[str, StoredRecord]
+
+
+@dataclass
+class Changes:
+    """What a push writes: new rows, changed rows, its answers and the new versions."""
+
+    created: list[StoredRecord] = field(default_factory=list)
+    updated: list[StoredRecord] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)  # rows of `mutations`
+    versions: dict[str, int] = field(default_factory=dict)  # space id -> new version
+
+
+class PushRows(Protocol):
+    def load(
+        self, caller: Caller, mutation_ids: list[int], space_ids: list[str], record_ids: list[str]
+    ) -> Loaded: ...
+
+    def save(self, changes: Changes) -> None: ...
+
+
+@contextmanager
+def push_transaction(db: Database) -> Iterator[PushRows]:
+    """One write transaction: committed when the block ends, rolled back on any exception."""
+    if db.is_sqlite:
+        with db.write_connection() as connection:
+            yield CoreRows(connection)
+        return
+    with _pipelined(db) as rows:
+        yield rows
+
+
+# --- SQLAlchemy Core, one statement at a time --------------------------------------------------
+
+_LOCK_DEVICE = (
+    select(Device.id)
+    .where(Device.id == bindparam("device_id"), Device.revoked_at.is_(None))
+    .with_for_update()
+)
+_STORED_ANSWERS = select(MutationLog.mutation_id, MutationLog.result).where(
+    MutationLog.device_id == bindparam("device_id"),
+    MutationLog.mutation_id.in_(bindparam("mutation_ids", expanding=True)),
+)
+_RECORDS = select(RECORDS).where(RECORDS.c.id.in_(bindparam("record_ids", expanding=True)))
+_INSERT_RECORDS = insert(RECORDS)
+_UPDATE_RECORD = update(RECORDS).where(RECORDS.c.id == bindparam("record_id"))
+_INSERT_ANSWERS = insert(MutationLog.__table__)
+_SET_VERSION = (
+    update(Space.__table__)
+    .where(Space.__table__.c.id == bindparam("space_id"))
+    .values(version=bindparam("version"))
+)
+
+
+class CoreRows:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def load(
+        self, caller: Caller, mutation_ids: list[int], space_ids: list[str], record_ids: list[str]
+    ) -> Loaded:
+        execute = self.connection.execute
+        device_ok = execute(_LOCK_DEVICE, {"device_id": caller.device_id}).first() is not None
+        stored = execute(
+            _STORED_ANSWERS, {"device_id": caller.device_id, "mutation_ids": mutation_ids}
+        ).all()
+        spaces = execute(spaces_with_links(space_ids, caller.account_id).with_for_update(of=Space))
+        records = execute(_RECORDS, {"record_ids": record_ids})
+        return Loaded(
+            device_ok=device_ok,
+            stored={mutation_id: result for mutation_id, result in stored},
+            spaces=list(spaces),
+            records={row.id: StoredRecord(*row) for row in records},
+        )
+
+    def save(self, changes: Changes) -> None:
+        execute = self.connection.execute
+        if changes.created:
+            execute(_INSERT_RECORDS, [r.row() for r in changes.created])
+        if changes.updated:
+            execute(_UPDATE_RECORD, [_without_id(r.row()) for r in changes.updated])
+        if changes.answers:
+            execute(_INSERT_ANSWERS, changes.answers)
+        if changes.versions:
+            execute(
+                _SET_VERSION,
+                [{"space_id": s, "version": v} for s, v in changes.versions.items()],
+            )
+
+
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    row["record_id"] = row.pop("id")
+    return row
+
+
+# --- PostgreSQL through psycopg's pipeline mode ------------------------------------------------
+
+_COLUMNS = ", ".join(RECORD_COLUMNS)
+_PG_LOCK_DEVICE = "SELECT id FROM devices WHERE id = %s AND revoked_at IS NULL FOR UPDATE"
+_PG_STORED_ANSWERS = (
+    "SELECT mutation_id, result FROM mutations "
+    "WHERE device_id = %s AND mutation_id = ANY(%s::bigint[])"
+)
+_PG_SPACES = (
+    "SELECT spaces.id, spaces.owner_id, spaces.version, links.person_id, links.role,"
+    " links.status, links.starts_at, links.ends_at, links.invitation_expires_at "
+    "FROM spaces LEFT OUTER JOIN links"
+    " ON links.space_id = spaces.id AND links.person_id = %s "
+    "WHERE spaces.id = ANY(%s::varchar[]) ORDER BY spaces.id FOR UPDATE OF spaces"
+)
+_PG_RECORDS = f"SELECT {_COLUMNS} FROM records WHERE id = ANY(%s::varchar[])"
+_PG_INSERT_RECORD = (
+    f"INSERT INTO records ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(RECORD_COLUMNS))})"
+)
+_PG_UPDATE_RECORD = (
+    "UPDATE records SET "
+    + ", ".join(f"{column} = %s" for column in RECORD_COLUMNS if column != "id")
+    + " WHERE id = %s"
+)
+_PG_INSERT_ANSWER = (
+    "INSERT INTO mutations (device_id, mutation_id, space_id, result, created_at) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+_PG_SET_VERSION = "UPDATE spaces SET version = %s WHERE id = %s"
+
+
+def _stored_time(value: datetime) -> datetime:
+    """As UTCDateTime stores a time: naive UTC (and never a naive input)."""
+    if value.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """As UTCDateTime reads a time back: time-zone aware UTC."""
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _record_params(record: StoredRecord) -> list[Any]:
+    """A record's values in RECORD_COLUMNS order, as SQLAlchemy would bind them."""
+    return [
+        record.id,
+        record.space_id,
+        record.kind,
+        record.author_id,
+        record.version,
+        record.deleted,
+        Json(record.shared_with),
+        record.conversation_id,
+        record.ciphertext,
+        record.nonce,
+        Json(record.wraps),
+        record.signature,
+        _stored_time(record.created_at),
+        _stored_time(record.updated_at),
+    ]
+
+
+@contextmanager
+def _pipelined(db: Database) -> Iterator[PipelinedRows]:
+    """A pooled connection in autocommit mode, so BEGIN and COMMIT can be sent inside a
+    pipeline (psycopg waits for the answer to its own implicit BEGIN). psycopg errors come
+    out as SQLAlchemy's, as from every other route (a lost race is an IntegrityError: 409).
+    """
+    pooled = db.engine.raw_connection()
+    connection: psycopg.Connection[Any] = pooled.driver_connection
+    try:
+        connection.autocommit = True
+        try:
+            rows = PipelinedRows(connection)
+            yield rows
+            if not rows.committed:
+                connection.execute("COMMIT")
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        finally:
+            if not connection.closed and not connection.broken:
+                connection.rollback()  # a no-op unless a transaction is still open
+                connection.autocommit = False
+    finally:
+        pooled.close()  # back to the pool (which resets, or drops, the connection)
+
+
+class PipelinedRows:
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+        self.committed = False
+
+    def load(
+        self, caller: Caller, mutation_ids: list[int], space_ids: list[str], record_ids: list[str]
+    ) -> Loaded:
+        connection = self.connection
+        with connection.pipeline():
+            connection.execute("BEGIN")
+            device = connection.execute(_PG_LOCK_DEVICE, (caller.device_id,))
+            stored = connection.execute(_PG_STORED_ANSWERS, (caller.device_id, mutation_ids))
+            spaces = connection.execute(_PG_SPACES, (caller.account_id, space_ids))
+            records = connection.execute(_PG_RECORDS, (record_ids,))
+        return Loaded(
+            device_ok=device.fetchone() is not None,
+            stored={mutation_id: result for mutation_id, result in stored.fetchall()},
+            spaces=[(*row[:6], *map(_aware, row[6:])) for row in spaces.fetchall()],
+            records={
+                row[0]: StoredRecord(*row[:12], _aware(row[12]), _aware(row[13]))
+                for row in records.fetchall()
+            },
+        )
+
+    def save(self, changes: Changes) -> None:
+        connection = self.connection
+        with connection.cursor() as cursor, connection.pipeline():
+            if changes.created:
+                cursor.executemany(_PG_INSERT_RECORD, [_record_params(r) for r in changes.created])
+            if changes.updated:
+                cursor.executemany(
+                    _PG_UPDATE_RECORD,
+                    [[*_record_params(r)[1:], r.id] for r in changes.updated],
+                )
+            if changes.answers:
+                cursor.executemany(
+                    _PG_INSERT_ANSWER,
+                    [
+                        (
+                            a["device_id"],
+                            a["mutation_id"],
+                            a["space_id"],
+                            Json(a["result"]),
+                            _stored_time(a["created_at"]),
+                        )
+                        for a in changes.answers
+                    ],
+                )
+            if changes.versions:
+                cursor.executemany(_PG_SET_VERSION, [(v, s) for s, v in changes.versions.items()])
+            connection.execute("COMMIT")
+        self.committed = True
