@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, Select, select
+from sqlalchemy import Row, Select, select
 
 from companion.domain.models import LinkStatus, RecordKind, Role
 from companion_server.auth import Caller
@@ -141,17 +141,6 @@ def access_by_space(
         if row[3] is not None:
             links[space_id].append(LinkTerms(*row[3:]))
     return {sid: access_from(spaces.get(sid), links[sid], caller, now) for sid in space_ids}
-
-
-def space_access(
-    connection: Connection, caller: Caller, space_id: str, now: datetime
-) -> SpaceAccess:
-    """How the caller may act in this space, or raise the ApiError (403) why not."""
-    rows = connection.execute(spaces_with_links([space_id], caller.account_id))
-    result = access_by_space(rows, [space_id], caller, now)[space_id]
-    if isinstance(result, SpaceAccess):
-        return result
-    raise result
 
 
 def can_read(owner: bool, caller_id: str, author_id: str, shared_with: list[str]) -> bool:

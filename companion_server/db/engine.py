@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "companion_write"
@@ -112,6 +114,28 @@ class Database:
         committed on success, rolled back on any exception."""
         with self._write_engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def psycopg_connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """PostgreSQL only, for the hot routes that pipeline their statements: a pooled
+        connection as psycopg's own, in autocommit mode (send BEGIN and COMMIT yourself:
+        psycopg would wait for the answer to its implicit BEGIN). A transaction still open
+        at the end is rolled back; psycopg errors come out as SQLAlchemy's DBAPIError
+        subclasses, as from every other route (a lost race is an IntegrityError: 409)."""
+        pooled = self.engine.raw_connection()
+        connection: psycopg.Connection[Any] = pooled.driver_connection
+        try:
+            connection.autocommit = True
+            try:
+                yield connection
+            except psycopg.Error as exc:
+                raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+            finally:
+                if not connection.closed and not connection.broken:
+                    connection.rollback()  # a no-op unless a transaction is still open
+                    connection.autocommit = False
+        finally:
+            pooled.close()  # back to the pool (which resets, or drops, the connection)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,18 +12,27 @@ from sqlalchemy.types import TypeDecorator
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def stored_time(value: datetime) -> datetime:
+    """A time as it is stored: naive UTC. A naive input is refused, never guessed."""
+    if value.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def read_time(value: datetime | None) -> datetime | None:
+    """A stored time as it is read back: time-zone aware UTC."""
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stored as naive UTC, always returned time-zone aware (SQLite keeps no zone)."""
+    """Stored as naive UTC, always returned time-zone aware (SQLite keeps no zone).
+    The hot routes that bypass SQLAlchemy (psycopg pipelines) use the same two functions."""
 
     impl = DateTime
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("refusing to store a naive datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else stored_time(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+        return read_time(value)

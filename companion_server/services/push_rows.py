@@ -21,23 +21,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from companion_server.access import spaces_with_links
 from companion_server.auth import Caller
 from companion_server.db.engine import Database
 from companion_server.db.models import Device, MutationLog, Space
+from companion_server.db.types import read_time, stored_time
 from companion_server.services.records import RECORD_COLUMNS, RECORDS, StoredRecord
 
 # A row of `spaces_with_links`: space id, owner id, version, then the link's person id,
 # role, status, starts_at, ends_at and invitation_expires_at (NULLs: no link of the caller).
-SpaceRow = Sequence[Any]
+SpaceLinkRow = Sequence[Any]
 
 
 @dataclass
@@ -46,7 +45,7 @@ class Loaded:
 
     device_ok: bool  # the device still exists and is not revoked
     stored: dict[int, dict[str, Any]]  # stored answers by mutation id
-    spaces: list[SpaceRow]
+    spaces: list[SpaceLinkRow]
     records: dict[str, StoredRecord]
 
 
@@ -173,18 +172,6 @@ _PG_INSERT_ANSWER = (
 _PG_SET_VERSION = "UPDATE spaces SET version = %s WHERE id = %s"
 
 
-def _stored_time(value: datetime) -> datetime:
-    """As UTCDateTime stores a time: naive UTC (and never a naive input)."""
-    if value.tzinfo is None:
-        raise ValueError("refusing to store a naive datetime")
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """As UTCDateTime reads a time back: time-zone aware UTC."""
-    return None if value is None else value.replace(tzinfo=UTC)
-
-
 def _record_params(record: StoredRecord) -> list[Any]:
     """A record's values in RECORD_COLUMNS order, as SQLAlchemy would bind them."""
     return [
@@ -200,34 +187,18 @@ def _record_params(record: StoredRecord) -> list[Any]:
         record.nonce,
         Json(record.wraps),
         record.signature,
-        _stored_time(record.created_at),
-        _stored_time(record.updated_at),
+        stored_time(record.created_at),
+        stored_time(record.updated_at),
     ]
 
 
 @contextmanager
 def _pipelined(db: Database) -> Iterator[PipelinedRows]:
-    """A pooled connection in autocommit mode, so BEGIN and COMMIT can be sent inside a
-    pipeline (psycopg waits for the answer to its own implicit BEGIN). psycopg errors come
-    out as SQLAlchemy's, as from every other route (a lost race is an IntegrityError: 409).
-    """
-    pooled = db.engine.raw_connection()
-    connection: psycopg.Connection[Any] = pooled.driver_connection
-    try:
-        connection.autocommit = True
-        try:
-            rows = PipelinedRows(connection)
-            yield rows
-            if not rows.committed:
-                connection.execute("COMMIT")
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
-        finally:
-            if not connection.closed and not connection.broken:
-                connection.rollback()  # a no-op unless a transaction is still open
-                connection.autocommit = False
-    finally:
-        pooled.close()  # back to the pool (which resets, or drops, the connection)
+    with db.psycopg_connection() as connection:
+        rows = PipelinedRows(connection)
+        yield rows
+        if not rows.committed:  # nothing to write (every mutation was a repeat)
+            connection.execute("COMMIT")
 
 
 class PipelinedRows:
@@ -248,9 +219,9 @@ class PipelinedRows:
         return Loaded(
             device_ok=device.fetchone() is not None,
             stored={mutation_id: result for mutation_id, result in stored.fetchall()},
-            spaces=[(*row[:6], *map(_aware, row[6:])) for row in spaces.fetchall()],
+            spaces=[(*row[:6], *map(read_time, row[6:])) for row in spaces.fetchall()],
             records={
-                row[0]: StoredRecord(*row[:12], _aware(row[12]), _aware(row[13]))
+                row[0]: StoredRecord(*row[:12], read_time(row[12]), read_time(row[13]))
                 for row in records.fetchall()
             },
         )
@@ -274,7 +245,7 @@ class PipelinedRows:
                             a["mutation_id"],
                             a["space_id"],
                             Json(a["result"]),
-                            _stored_time(a["created_at"]),
+                            stored_time(a["created_at"]),
                         )
                         for a in changes.answers
                     ],

@@ -1,6 +1,6 @@
-"""The lean push and pull paths (push_rows.py, records.envelope_json) keep the wire format
-byte for byte and keep the push guarantees: a revoked device, a lost race and a connection
-handed back to the pool after either."""
+"""The lean push and pull paths (push_rows.py, pull_rows.py, records.envelope_json) keep the
+wire format byte for byte and the push guarantees: a revoked device, a lost race, and the
+pooled connection handed back in transaction mode after any of them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from companion.sync.protocol import PushIn, PushOut
 from companion_server.app import create_app
 from companion_server.auth import current_caller
 from companion_server.db.engine import Database
-from companion_server.db.models import Device, Record
+from companion_server.db.models import AccessLog, Device, Record
 from companion_server.errors import ApiError
 from companion_server.live import InProcessNotifier
 from companion_server.services import push as push_service
@@ -195,9 +195,17 @@ def test_the_pool_gets_its_connection_back_in_transaction_mode_after_a_refusal(
     one_connection: tuple[Api, Database], clock: FakeClock
 ) -> None:
     api, database = one_connection
-    sam = api.youth()
-    api.put(sam, api.record(sam, sam))
+    sam, kim = api.youth("Sam"), api.youth("Kim")
+    mia = api.network(sam)
+    api.put(sam, api.record(sam, sam, shared_with=[mia]))
     _assert_transactions_still_roll_back(database)
+    assert len(api.pull(mia, sam.space_id).json()["records"]) == 1  # logged, committed
+    assert len(api.pull(sam, sam.space_id).json()["records"]) == 1
+    _assert_transactions_still_roll_back(database)
+    assert api.pull(kim, sam.space_id).status_code == 403  # refused: rolled back
+    _assert_transactions_still_roll_back(database)
+    with database.read() as session:
+        assert session.query(AccessLog).count() == 1
     token = HTTPAuthorizationCredentials(scheme="Bearer", credentials=sam.token)
     ctx = api.client.app.state.ctx
     caller = current_caller(ctx, token)
