@@ -46,7 +46,6 @@ from companion.sync.fields import (
     Shadow,
     current_stamps,
     newest,
-    taken_json,
     values_of,
 )
 from companion.sync.merge import merge
@@ -743,9 +742,8 @@ class SyncEngine:
     def _take_remote(self, opened: Opened, version: int) -> bool:
         """Store the remote version as is (inside the caller's transaction). The store
         checks before it writes, so a refusal leaves nothing half-written."""
-        stamps = taken_json(values_of(opened.record), opened.stamps)
         try:
-            self.store.apply_remote_many([(opened.remote, version, stamps)])
+            self.store.apply_remote_many([(opened.remote, version, opened.taken_shadow)])
         except InvalidRecordError as exc:  # e.g. a stamp a day ahead of this device's clock
             self._unreadable(opened.record.id, str(exc))
             return False
@@ -862,4 +860,4 @@ def _taken(item: _Incoming) -> tuple[RemoteRecord, int, str]:
     """The store's bulk item for a version taken as is: its shadow's base is the server's
     stamps (the per-field bookkeeping of a record with nothing local to merge with)."""
     opened = _opened(item)
-    return opened.remote, item.envelope.version, taken_json(values_of(opened.record), opened.stamps)
+    return opened.remote, item.envelope.version, opened.taken_shadow

@@ -28,7 +28,7 @@ from companion.domain.hlc import Stamp
 from companion.domain.models import Message, Record
 from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
-from companion.sync.fields import SHARES, values_of
+from companion.sync.fields import SHARES, taken_json, values_of
 from companion.sync.protocol import RecordEnvelope, b64decode
 
 PAYLOAD_VERSION = 1
@@ -41,6 +41,10 @@ class Opened:
 
     remote: RemoteRecord  # validated once, ready for Store.apply_remote_many
     stamps: dict[str, str]
+    # Its field shadow if taken as it is (no local change to merge with, as for every
+    # record of a restore): made here, in the thread that opens pages, so the thread that
+    # writes them is left with little but SQLite, which runs without the GIL.
+    taken_shadow: str
 
     @property
     def record(self) -> Record:
@@ -150,8 +154,12 @@ def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
         raise UnreadableRecordError(
             envelope.id, f"the payload is not a valid record: {exc}"
         ) from None
-    field_stamps = {name: str(stamps.get(name, hlc)) for name in values}
-    return Opened(remote=remote, stamps=field_stamps)
+    # Every field of the validated record gets a stamp, also one its author's app version
+    # did not send (a field added since, at its default): the record's own stamp.
+    record_values = values_of(remote.record)
+    field_stamps = {name: str(stamps.get(name, hlc)) for name in record_values}
+    shadow = taken_json(record_values, field_stamps)
+    return Opened(remote=remote, stamps=field_stamps, taken_shadow=shadow)
 
 
 def open_envelope(
