@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from companion.domain.models import Role
 from companion.sync.protocol import TOKEN_PATTERN
 from companion_server.context import Ctx
+from companion_server.db.engine import Database
 from companion_server.db.models import Account, Device, Space
+from companion_server.db.types import read_time
 from companion_server.errors import unauthorized
 from companion_server.security import token_hash
 
@@ -49,7 +52,24 @@ _CALLER = (
     .outerjoin(Space, Space.owner_id == Account.id)
     .where(Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_(None))
 )
+# The same statement as PostgreSQL text, run straight through psycopg on that backend:
+# SQLAlchemy's statement machinery cost more than the round trip, on every request.
+_PG_CALLER = str(_CALLER.compile(dialect=psycopg_dialect()))
 _TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def _lookup(db: Database, hashed: bytes) -> tuple[str, datetime, str, str, str, str | None] | None:
+    """One statement (atomic on its own, so no transaction around it on PostgreSQL)."""
+    if db.is_sqlite:
+        with db.read_connection() as connection:
+            row = connection.execute(_CALLER, {"token_hash": hashed}).first()
+        return None if row is None else tuple(row)
+    with db.psycopg_connection() as connection:
+        found = connection.execute(_PG_CALLER, {"token_hash": hashed}).fetchone()
+    if found is None:
+        return None
+    device_id, last_seen, account_id, role, name, space_id = found
+    return device_id, read_time(last_seen), account_id, role, name, space_id
 
 
 def current_caller(
@@ -61,8 +81,7 @@ def current_caller(
     token = credentials.credentials
     if not _TOKEN.fullmatch(token):
         raise unauthorized("malformed device token")
-    with ctx.db.one_statement() as connection:
-        row = connection.execute(_CALLER, {"token_hash": token_hash(token)}).first()
+    row = _lookup(ctx.db, token_hash(token))
     if row is None:
         raise unauthorized("unknown or signed-out device")
     device_id, last_seen, account_id, role, name, space_id = row

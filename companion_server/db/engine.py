@@ -76,7 +76,6 @@ class Database:
         self.is_sqlite = is_sqlite(self.url)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
-        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @contextmanager
@@ -94,18 +93,6 @@ class Database:
     def read_connection(self) -> Iterator[Connection]:
         """A read transaction on a plain Core connection (no ORM session: the hot routes)."""
         with self.engine.begin() as connection:
-            yield connection
-
-    @contextmanager
-    def one_statement(self) -> Iterator[Connection]:
-        """For a read that is a single statement (which is atomic on its own): on PostgreSQL
-        it runs in autocommit mode, which spares the BEGIN and COMMIT round trips; SQLite
-        reads in a transaction as usual (there is no network to save)."""
-        if self.is_sqlite:
-            with self.read_connection() as connection:
-                yield connection
-            return
-        with self._autocommit_engine.connect() as connection:
             yield connection
 
     @contextmanager
