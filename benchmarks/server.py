@@ -1,10 +1,23 @@
-"""Server throughput and latency with 50 concurrent clients, on PostgreSQL and SQLite. JSON out.
+"""Server cost per request, and throughput with 50 concurrent clients, on PostgreSQL and
+SQLite. JSON out.
 
 A real `companion-server serve` (uvicorn, one process) runs as a subprocess on loopback; this
-process is the load generator (asyncio + httpx, one connection per client). Each client is a
-youth with their own device token and space, created directly in the database beforehand.
+process is the client. Accounts, devices and links are created directly in the database.
 
-Phases, all with every client running at once:
+`sequential` (one client, one request at a time, keep-alive; what one chat message or one
+restore page costs the server): in rounds, so load on the machine hits every measure alike,
+- `health`: GET /v1/health, no token, one `SELECT 1`: the baseline;
+- `me`: GET /v1/me by the caregiver (token lookup + one row);
+- `push_one_message`: the caregiver pushes one chat message into the youth's conversation;
+- `pull_one_record_youth` / `_caregiver`: a pull of that one new message by the youth, and by
+  the caregiver (who gets it logged in the youth's access log);
+- `pull_page_1000`: the youth pulls 1,000 of the 10,000 records of their space (a restore).
+Each gives the p50 latency and the server process's CPU time per request (from /proc, so
+Linux only), and each request's p50 as a multiple of the same-run `health` p50; the page
+also per record, minus the baseline request.
+
+Load phases, each a youth per client (asyncio + httpx, one connection per client), all
+clients at once:
 - `noop`: GET /v1/me, the bare authenticated request (token lookup + one row): the baseline.
 - `push`: batches of 100 new records (512-byte ciphertext, one wrap) into the client's space.
 - `pull`: the client's whole space from cursor 0, pages of 500, several rounds.
@@ -40,10 +53,11 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from companion.domain.ids import new_id
-from companion.domain.models import Role
+from companion.domain.models import LinkStatus, Role
 from companion.sync.protocol import KeyBackup, PublicKeys, RecoveryCredentials
 from companion_server import migrate
 from companion_server.db.engine import Database
+from companion_server.db.models import Link
 from companion_server.services.accounts import create_account, issue_device, set_keys
 from companion_server.testing import running_server_process
 
@@ -53,6 +67,12 @@ PULL_LIMIT = 500
 PULL_ROUNDS = 3
 NOOP_PER_CLIENT = 40
 CIPHERTEXT_BYTES = 512
+SEQUENTIAL_ROUNDS = 10
+SEQUENTIAL_REQUESTS = 300  # per single-record measure, over all rounds
+PAGE_REQUESTS = 30  # pull_page_1000, over all rounds
+RESTORE_RECORDS = 10_000
+RESTORE_PAGE = 1000
+MESSAGE_CIPHERTEXT_BYTES = 120
 PG_ADMIN_URL = os.environ.get(
     "COMPANION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -118,6 +138,67 @@ def make_youths(database_url: str, count: int) -> list[dict[str, str]]:
     return people
 
 
+def make_chat(database_url: str) -> dict[str, dict[str, str]]:
+    """A youth and a caregiver with an active link, straight into the database."""
+    database = Database(database_url)
+    now = datetime.now(UTC)
+    people: dict[str, dict[str, str]] = {}
+    with database.write() as session:
+        for role, name in ((Role.YOUTH, "Chat youth"), (Role.CAREGIVER, "Chat caregiver")):
+            account = create_account(
+                session, account_id=new_id(), role=role, display_name=name, now=now
+            )
+            session.flush()
+            out = issue_device(session, account, "bench", now)
+            people[role.value] = {
+                "account_id": out.account_id,
+                "space_id": out.space_id or "",
+                "token": out.token,
+            }
+        youth, caregiver = people["youth"], people["caregiver"]
+        session.add(
+            Link(
+                id=new_id(),
+                space_id=youth["space_id"],
+                person_id=caregiver["account_id"],
+                role=Role.CAREGIVER.value,
+                status=LinkStatus.ACTIVE.value,
+                starts_at=now,
+                created_at=now,
+            )
+        )
+    database.dispose()
+    return people
+
+
+def record_json(
+    author: dict[str, str],
+    youth: dict[str, str],
+    kind: str,
+    ciphertext_bytes: int,
+    conversation_id: str | None = None,
+) -> dict[str, object]:
+    """A RecordIn with wraps for the youth and the author (opaque random bytes)."""
+    now = datetime.now(UTC).isoformat()
+    recipients = dict.fromkeys([youth["account_id"], author["account_id"]])
+    record: dict[str, object] = {
+        "id": new_id(),
+        "space_id": youth["space_id"],
+        "kind": kind,
+        "author_id": author["account_id"],
+        "shared_with": [],
+        "ciphertext": b64(ciphertext_bytes),
+        "nonce": b64(24),
+        "wraps": [{"recipient_id": r, "wrapped_key": b64(72)} for r in recipients],
+        "signature": b64(64),
+        "created_at": now,
+        "updated_at": now,
+    }
+    if conversation_id is not None:
+        record["conversation_id"] = conversation_id
+    return record
+
+
 def push_bodies(person: dict[str, str], pushes: int, first_mutation: int) -> list[bytes]:
     now = datetime.now(UTC).isoformat()
     bodies, mutation_id = [], first_mutation
@@ -141,6 +222,136 @@ def push_bodies(person: dict[str, str], pushes: int, first_mutation: int) -> lis
             mutation_id += 1
         bodies.append(json.dumps({"mutations": mutations}).encode())
     return bodies
+
+
+# --- sequential: the cost of one request ------------------------------------------------------
+
+
+def server_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of the server process so far (Linux /proc), else None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ignore(_response: httpx.Response) -> None:
+    return None
+
+
+def measure_sequential(url: str, pid: int | None, people: dict[str, dict[str, str]]):
+    youth, caregiver = people["youth"], people["caregiver"]
+    as_youth = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {youth['token']}"}, timeout=120
+    )
+    as_caregiver = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {caregiver['token']}"}, timeout=120
+    )
+    json_body = {"content-type": "application/json"}
+    mutation_ids = {"youth": 0, "caregiver": 0}
+
+    def push(client: httpx.Client, who: str, records: list[dict[str, object]]) -> None:
+        mutations = []
+        for record in records:
+            mutation_ids[who] += 1
+            mutations.append({"mutation_id": mutation_ids[who], "op": "upsert", "record": record})
+        response = client.post("/v1/sync/push", json={"mutations": mutations})
+        response.raise_for_status()
+        assert {r["status"] for r in response.json()["results"]} == {"applied"}
+
+    conversation = record_json(caregiver, youth, "conversation", CIPHERTEXT_BYTES)
+    push(as_caregiver, "caregiver", [conversation])
+    for _ in range(RESTORE_RECORDS // 500):
+        push(
+            as_youth,
+            "youth",
+            [record_json(youth, youth, "diary_entry", CIPHERTEXT_BYTES) for _ in range(500)],
+        )
+    messages = []
+    for _ in range(SEQUENTIAL_REQUESTS + 10):
+        mutation_ids["caregiver"] += 1
+        record = record_json(
+            caregiver, youth, "message", MESSAGE_CIPHERTEXT_BYTES, conversation["id"]
+        )
+        mutation = {"mutation_id": mutation_ids["caregiver"], "op": "upsert", "record": record}
+        messages.append(json.dumps({"mutations": [mutation]}).encode())
+    bodies = iter(messages)
+    state = {"version": 0, "page": 0}
+
+    def push_one_message() -> httpx.Response:
+        return as_caregiver.post("/v1/sync/push", content=next(bodies), headers=json_body)
+
+    def pushed(response: httpx.Response) -> None:
+        state["version"] = response.json()["results"][0]["version"]
+
+    def pull_one(client: httpx.Client) -> httpx.Response:
+        params = {"space_id": youth["space_id"], "cursor": state["version"] - 1}
+        return client.get("/v1/sync/pull", params=params)
+
+    def pull_page() -> httpx.Response:
+        state["page"] = (state["page"] + 1) % (RESTORE_RECORDS // RESTORE_PAGE)
+        params = {
+            "space_id": youth["space_id"],
+            "cursor": 1 + state["page"] * RESTORE_PAGE,  # after the conversation
+            "limit": RESTORE_PAGE,
+        }
+        return as_youth.get("/v1/sync/pull", params=params)
+
+    # name: (request, how many, what to do with the answer outside the clock)
+    measures: dict[str, tuple[Callable[[], httpx.Response], int, Callable[..., None]]] = {
+        "health": (lambda: as_youth.get("/v1/health"), SEQUENTIAL_REQUESTS, ignore),
+        "me": (lambda: as_caregiver.get("/v1/me"), SEQUENTIAL_REQUESTS, ignore),
+        "push_one_message": (push_one_message, SEQUENTIAL_REQUESTS, pushed),
+        "pull_one_record_youth": (lambda: pull_one(as_youth), SEQUENTIAL_REQUESTS, ignore),
+        "pull_one_record_caregiver": (
+            lambda: pull_one(as_caregiver),
+            SEQUENTIAL_REQUESTS,
+            ignore,
+        ),
+        "pull_page_1000": (pull_page, PAGE_REQUESTS, ignore),
+    }
+    pushed(push_one_message())  # warm up: a version to pull, every route once
+    for call, _, after in measures.values():
+        response = call()
+        response.raise_for_status()
+        after(response)
+    assert len(pull_page().json()["records"]) == RESTORE_PAGE
+    times: dict[str, list[float]] = {name: [] for name in measures}
+    cpu: dict[str, float] = dict.fromkeys(measures, 0.0)
+    for _ in range(SEQUENTIAL_ROUNDS):
+        for name, (call, requests, after) in measures.items():
+            before = server_cpu_seconds(pid)
+            for _ in range(requests // SEQUENTIAL_ROUNDS):
+                start = time.perf_counter()
+                response = call()
+                times[name].append(time.perf_counter() - start)
+                response.raise_for_status()
+                after(response)
+            cpu[name] += (server_cpu_seconds(pid) or 0.0) - (before or 0.0)
+    as_youth.close()
+    as_caregiver.close()
+    has_cpu = server_cpu_seconds(pid) is not None
+    baseline = statistics.median(times["health"])
+    requests_out = {
+        name: {
+            "p50_ms": round(statistics.median(values) * 1000, 2),
+            "server_cpu_ms": round(cpu[name] / len(values) * 1000, 2) if has_cpu else None,
+            "p50_vs_health": round(statistics.median(values) / baseline, 2),
+        }
+        for name, values in times.items()
+    }
+    page, health = requests_out["pull_page_1000"], requests_out["health"]
+    per_record = {
+        "wall_us": round((page["p50_ms"] - health["p50_ms"]) * 1000 / RESTORE_PAGE, 1),
+        "server_cpu_us": (
+            round((page["server_cpu_ms"] - health["server_cpu_ms"]) * 1000 / RESTORE_PAGE, 1)
+            if has_cpu
+            else None
+        ),
+    }
+    return {"requests": requests_out, "pull_page_per_record_minus_health": per_record}
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -272,7 +483,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="postgresql,sqlite")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--phases", default="sequential,load", help="sequential (one client), load (--clients)"
+    )
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
     report: dict[str, object] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -287,6 +502,13 @@ def main() -> None:
             "pull_rounds": PULL_ROUNDS,
             "ciphertext_bytes": CIPHERTEXT_BYTES,
             "server": "companion-server serve (uvicorn, 1 process) on 127.0.0.1",
+            "sequential": {
+                "rounds": SEQUENTIAL_ROUNDS,
+                "requests": SEQUENTIAL_REQUESTS,
+                "page_requests": PAGE_REQUESTS,
+                "space_records": RESTORE_RECORDS,
+                "page": RESTORE_PAGE,
+            },
         },
         "results": {},
     }
@@ -296,8 +518,14 @@ def main() -> None:
             continue
         with scratch_database(backend) as url:
             people = make_youths(url, args.clients)
+            chat = make_chat(url)
+            results: dict[str, object] = {}
             with running_server_process(url) as server:
-                report["results"][backend] = asyncio.run(measure(server.url, people))
+                if "sequential" in phases:
+                    results["sequential"] = measure_sequential(server.url, server.pid, chat)
+                if "load" in phases:
+                    results.update(asyncio.run(measure(server.url, people)))
+            report["results"][backend] = results
     print(json.dumps(report, indent=2))
 
 

@@ -36,6 +36,7 @@ class RunningServer:
     url: str  # e.g. http://127.0.0.1:54321 (routes are under /v1)
     database_url: str
     app: FastAPI | None  # None for a subprocess server
+    pid: int | None = None  # the subprocess server's process id (benchmarks read its CPU time)
 
 
 def free_port() -> int:
@@ -112,7 +113,7 @@ def running_server_process(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, lambda: process.poll() is None)
-        yield RunningServer(url=url, database_url=database_url, app=None)
+        yield RunningServer(url=url, database_url=database_url, app=None, pid=process.pid)
     finally:
         process.terminate()
         try:
