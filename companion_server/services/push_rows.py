@@ -5,7 +5,10 @@ lock the device row; read the stored answers of the batch's mutation ids; lock t
 spaces' rows in id order, with the caller's links in them; read the records the batch
 names (and the conversations of its messages); then write the new and changed records,
 the answers and the spaces' new versions. Every read is its own statement, so it sees
-everything committed before the lock that precedes it was granted.
+everything committed before the lock that precedes it was granted. (The caller's links are
+read by the statement that locks the spaces, as of its start: a link that ends while a
+push waits for a space lock applies from the next request on, like any link change that
+commits after the read.)
 
 On PostgreSQL (`PipelinedRows`) the statements go through psycopg's pipeline mode: the
 reads are sent together and answered in one round trip, the writes and the COMMIT in a
