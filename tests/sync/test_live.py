@@ -22,6 +22,7 @@ from companion.crypto.vault import MemoryVault
 from companion.services.accounts import KEYS_SECRET
 from companion.services.sync_service import SyncService
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
+from companion.sync.protocol import LiveNudge
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase
 from companion_server.testing import RunningServer, running_server_process
@@ -114,6 +115,36 @@ async def test_a_caregivers_message_reaches_the_youth_without_polling(
         )
     finally:
         await app.stop()
+
+
+async def test_the_engine_takes_a_carried_record_only_as_the_next_version(world: World) -> None:
+    """take_live is a one-record pull: out of order it declines (the app then pulls), in
+    order it stores the message and moves the cursor exactly as a pull would."""
+    phone, els, chat = await chat_between(world, world)
+    space = phone.identity.space_id or ""
+    before = phone.store.cursors.get(space)
+    first = message(els, chat, "Eén")
+    await els.engine.push()
+    second = message(els, chat, "Twee")
+    await els.engine.push()
+    page = await phone.api.pull(space, before, 10)
+    one, two = page.records
+    nudge = {
+        envelope.id: LiveNudge(
+            space_id=space, version=envelope.version, kinds=[envelope.kind], record=envelope
+        )
+        for envelope in (one, two)
+    }
+
+    assert not await phone.engine.take_live(nudge[second.id])  # version one is missing
+    assert phone.store.messages.get(second.id) is None
+    assert phone.store.cursors.get(space) == before
+    assert await phone.engine.take_live(nudge[first.id])
+    assert await phone.engine.take_live(nudge[second.id])
+    assert [phone.store.messages.get(m.id).text for m in (first, second)] == ["Eén", "Twee"]
+    assert phone.store.cursors.get(space) == two.version
+    assert await phone.engine.take_live(nudge[first.id])  # already had it: nothing to do
+    assert (await phone.engine.sync()).pulled == 0
 
 
 async def test_a_nudge_that_skips_versions_makes_the_youth_pull(
