@@ -21,7 +21,7 @@ from companion_server.errors import ApiError
 from companion_server.live import InProcessNotifier
 from companion_server.services import push as push_service
 from companion_server.services import push_rows
-from tests.server.serverkit import Api, FakeClock, relaxed_settings
+from tests.server.serverkit import Api, FakeClock, relaxed_settings, truncate_all
 
 pytestmark = pytest.mark.usefixtures("server_db")
 
@@ -121,16 +121,31 @@ def test_a_device_revoked_after_its_token_was_checked_pushes_nothing(
         assert session.query(Record).count() == 0
 
 
-@pytest.fixture
-def one_connection(server_db: str, clock: FakeClock) -> Iterator[tuple[Api, Database]]:
+def _one_connection_app(url: str, clock: FakeClock) -> Iterator[tuple[Api, Database]]:
     """An app whose pool hands out one connection at a time, always the same one."""
-    database = Database(server_db, pool_size=1)
+    database = Database(url, pool_size=1)
     app = create_app(
-        relaxed_settings(server_db), database=database, clock=clock, notifier=InProcessNotifier()
+        relaxed_settings(url), database=database, clock=clock, notifier=InProcessNotifier()
     )
     with TestClient(app) as client:
         yield Api(client, database, clock), database
     database.dispose()
+
+
+@pytest.fixture
+def one_connection(server_db: str, clock: FakeClock) -> Iterator[tuple[Api, Database]]:
+    yield from _one_connection_app(server_db, clock)
+
+
+@pytest.fixture
+def postgres_one_connection(
+    postgres_url: str, clock: FakeClock
+) -> Iterator[tuple[str, Api, Database]]:
+    """The same on PostgreSQL only: SQLite runs write transactions one at a time (BEGIN
+    IMMEDIATE), so two pushes cannot race there."""
+    truncate_all(postgres_url)
+    for api, database in _one_connection_app(postgres_url, clock):
+        yield postgres_url, api, database
 
 
 def _assert_transactions_still_roll_back(database: Database) -> None:
@@ -145,11 +160,9 @@ def _assert_transactions_still_roll_back(database: Database) -> None:
 
 
 def test_a_push_that_loses_a_race_on_a_record_id_answers_409(
-    server_db: str, one_connection: tuple[Api, Database], monkeypatch: pytest.MonkeyPatch
+    postgres_one_connection: tuple[str, Api, Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if server_db.startswith("sqlite"):
-        pytest.skip("SQLite runs write transactions one at a time (BEGIN IMMEDIATE)")
-    api, database = one_connection
+    server_db, api, database = postgres_one_connection
     sam, kim = api.youth("Sam"), api.youth("Kim")
     record = api.record(sam, sam)
     raced = PushIn.model_validate({"mutations": [api.upsert(sam, record)]})
