@@ -4,8 +4,9 @@ One hook instead of calls sprinkled through the services: the store reports ever
 that queued outbox rows (`Store.on_local_change`), and this class hands those ids to the
 sync engine on the app's event loop (writes happen on Flet's worker threads too). After each
 full cycle it re-reads the space's links, so "my network" knows who is linked, their hours
-and whom the youth can share with; a slow poll covers what no live nudge announces (an
-invitation accepted, an end date passing).
+and whom the youth can share with (an accepted invitation or a revoked link nudges the
+space, which asks for such a cycle); a slow poll covers what no nudge announces (an end
+date passing by itself, nudges missed while offline).
 """
 
 from __future__ import annotations
