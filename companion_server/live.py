@@ -1,9 +1,12 @@
 """Live nudges: after a push commits, tell listeners "space S is at version V".
 
 The `/v1/live` WebSocket subscribes each connection to the spaces its account may read and
-forwards nudges; clients then pull. Only the youth who owns a space may get the changed
-record itself in the nudge (one-record commits; still sealed end to end), which spares
-their devices the pull: pulls by anyone else check access and log the delivery.
+forwards nudges; clients then pull. A linked person hears of a commit only if it changed
+a record they could read before or after it (so a private diary entry wakes nobody else:
+not even when the youth was active is theirs to know); links that change nudge everyone
+subscribed. Only the youth who owns a space may get the changed record itself in the nudge
+(one-record commits; still sealed end to end), which spares their devices the pull: pulls
+by anyone else check access and log the delivery.
 `InProcessNotifier` serves a single API process. With several processes on PostgreSQL,
 `PostgresNotifier` sends every nudge through LISTEN/NOTIFY, so a message pushed to one
 process reaches a client connected to another.
@@ -47,11 +50,18 @@ LISTEN_TIMEOUT = 5.0  # how long a new connection waits for LISTEN to be active
 MAX_NOTIFY_BYTES = 7900  # PostgreSQL refuses NOTIFY payloads from 8000 bytes on
 
 
-class Notifier(Protocol):
-    def publish(self, nudge: LiveNudge) -> None:
-        """Called after a commit, from any thread; must not block."""
+Audience = frozenset[str] | None  # who may hear a nudge besides the youth; None: everyone
 
-    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
+
+class Notifier(Protocol):
+    def publish(self, nudge: LiveNudge, audience: Audience = None) -> None:
+        """Called after a commit, from any thread; must not block. `audience`: the accounts
+        who could read a changed record before or after the commit; the youth who owns the
+        space always hears."""
+
+    def subscribe(
+        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+    ) -> Subscription:
         """`owner_of`: the listener's own space (a youth), where nudges may carry records."""
 
     def unsubscribe(self, subscription: Subscription) -> None: ...
@@ -70,17 +80,22 @@ class Subscription:
         space_ids: Iterable[str],
         loop: asyncio.AbstractEventLoop,
         owner_of: str | None = None,
+        account_id: str = "",
     ) -> None:
         self.space_ids = frozenset(space_ids)
         self.owner_of = owner_of
+        self.account_id = account_id
         self._loop = loop
         self._pending: dict[str, LiveNudge] = {}
         self._ready = asyncio.Event()
 
-    def _offer(self, nudge: LiveNudge) -> None:  # runs on the subscriber's loop
+    def _offer(self, nudge: LiveNudge, audience: Audience = None) -> None:  # subscriber's loop
         if nudge.space_id not in self.space_ids:  # access changed after the publish
             return
-        if nudge.record is not None and nudge.space_id != self.owner_of:
+        owner = nudge.space_id == self.owner_of
+        if audience is not None and not owner and self.account_id not in audience:
+            return  # nothing in that commit is, or was, theirs to see: not even when it was
+        if nudge.record is not None and not owner:
             nudge = nudge.model_copy(update={"record": None})  # others pull: checked, logged
         earlier = self._pending.get(nudge.space_id)
         if earlier is not None:  # two commits: the client pulls both, no record
@@ -113,9 +128,11 @@ class InProcessNotifier:
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
+    def subscribe(
+        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+    ) -> Subscription:
         """Call from the event loop that will await `Subscription.next()`."""
-        subscription = Subscription(space_ids, asyncio.get_running_loop(), owner_of)
+        subscription = Subscription(space_ids, asyncio.get_running_loop(), owner_of, account_id)
         with self._lock:
             self._subscriptions.add(subscription)
         return subscription
@@ -124,12 +141,12 @@ class InProcessNotifier:
         with self._lock:
             self._subscriptions.discard(subscription)
 
-    def publish(self, nudge: LiveNudge) -> None:
+    def publish(self, nudge: LiveNudge, audience: Audience = None) -> None:
         with self._lock:
             targets = [s for s in self._subscriptions if nudge.space_id in s.space_ids]
         for subscription in targets:
             with contextlib.suppress(RuntimeError):  # that subscriber's loop already closed
-                subscription._loop.call_soon_threadsafe(subscription._offer, nudge)
+                subscription._loop.call_soon_threadsafe(subscription._offer, nudge, audience)
 
     async def ready(self) -> None:
         return  # publishing and delivering happen in this process: always ready
@@ -172,22 +189,33 @@ class PostgresNotifier:
                 thread.start()
                 self._threads.append(thread)
 
-    def subscribe(self, space_ids: Iterable[str], owner_of: str | None = None) -> Subscription:
+    def subscribe(
+        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+    ) -> Subscription:
         self._ensure_started()
-        return self._local.subscribe(space_ids, owner_of)
+        return self._local.subscribe(space_ids, owner_of, account_id)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._local.unsubscribe(subscription)
 
-    def publish(self, nudge: LiveNudge) -> None:
+    def publish(self, nudge: LiveNudge, audience: Audience = None) -> None:
         """This process's listeners at once; the other processes through NOTIFY."""
         self._ensure_started()
-        self._local.publish(nudge)
-        payload = json.dumps({"origin": self._origin, "nudge": nudge.model_dump_json()})
-        if len(payload.encode()) > MAX_NOTIFY_BYTES:  # a long message: the youth pulls it
-            without = nudge.model_copy(update={"record": None})
-            payload = json.dumps({"origin": self._origin, "nudge": without.model_dump_json()})
-        self._outgoing.put(payload)
+        self._local.publish(nudge, audience)
+        self._outgoing.put(self._payload(nudge, audience))
+
+    def _payload(self, nudge: LiveNudge, audience: Audience) -> str:
+        """What NOTIFY carries: under its size limit, first without the record (the youth
+        then pulls it), then without the audience (everyone hears; no nudge is lost)."""
+        bare = nudge.model_copy(update={"record": None})
+        heard_by = sorted(audience) if audience is not None else None
+        for sent, listeners in ((nudge, heard_by), (bare, heard_by), (bare, None)):
+            payload = json.dumps(
+                {"origin": self._origin, "nudge": sent.model_dump_json(), "audience": listeners}
+            )
+            if len(payload.encode()) <= MAX_NOTIFY_BYTES:
+                break
+        return payload
 
     async def ready(self) -> None:
         self._ensure_started()
@@ -221,10 +249,12 @@ class PostgresNotifier:
             if message["origin"] == self._origin:
                 return  # published here, and already delivered here
             nudge = LiveNudge.model_validate_json(message["nudge"])
+            listeners = message.get("audience")
+            audience = None if listeners is None else frozenset(map(str, listeners))
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed nudge on %s", CHANNEL)
             return
-        self._local.publish(nudge)
+        self._local.publish(nudge, audience)
 
     def _send(self) -> None:
         conn: psycopg.Connection | None = None
@@ -298,7 +328,9 @@ async def live(websocket: WebSocket) -> None:
         return
     # Listening before the handshake completes: a client that pulls once connected cannot
     # miss a commit made between its pull and our subscription.
-    subscription = ctx.notifier.subscribe(spaces, owner_of=caller.space_id)
+    subscription = ctx.notifier.subscribe(
+        spaces, owner_of=caller.space_id, account_id=caller.account_id
+    )
     try:
         await ctx.notifier.ready()
         await websocket.accept()

@@ -50,6 +50,10 @@ class _Batch:
     updated: dict[str, StoredRecord] = field(default_factory=dict)  # of stored_ids
     changed: dict[str, set[RecordKind]] = field(default_factory=lambda: defaultdict(set))
     written: dict[str, list[StoredRecord]] = field(default_factory=lambda: defaultdict(list))
+    # Per space, who could read a changed record before or after this push (besides the
+    # youth): only they are nudged (live.py). Readers before count too: an unshared
+    # person's app must pull to learn the record is gone.
+    audience: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 def push(ctx: AppContext, caller: Caller, body: PushIn) -> bytes:
@@ -61,14 +65,14 @@ def push(ctx: AppContext, caller: Caller, body: PushIn) -> bytes:
     """
     with push_transaction(ctx.db) as rows:
         results, nudges = _apply(rows, caller, body, ctx.clock())
-    for nudge in nudges:
-        ctx.notifier.publish(nudge)
+    for nudge, audience in nudges:
+        ctx.notifier.publish(nudge, audience)
     return json.dumps({"results": results}, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _apply(
     rows: PushRows, caller: Caller, body: PushIn, now: datetime
-) -> tuple[list[Result], list[LiveNudge]]:
+) -> tuple[list[Result], list[tuple[LiveNudge, frozenset[str]]]]:
     mutations = body.mutations
     # Everything the batch names is read at once (also for mutations that turn out to be
     # repeats: their spaces are locked too, which changes nothing but saves a round trip).
@@ -126,11 +130,14 @@ def _apply(
         )
     )
     nudges = [
-        LiveNudge(
-            space_id=space_id,
-            version=access.space.version,
-            kinds=sorted(batch.changed[space_id]),
-            record=_sole_record(batch.written[space_id]),
+        (
+            LiveNudge(
+                space_id=space_id,
+                version=access.space.version,
+                kinds=sorted(batch.changed[space_id]),
+                record=_sole_record(batch.written[space_id]),
+            ),
+            frozenset(batch.audience[space_id]),
         )
         for space_id, access in changed.items()
     ]
@@ -187,6 +194,9 @@ def _apply_one(batch: _Batch, mutation: Mutation) -> Result:
     if reason is not None:
         return _rejected(mutation, reason)
     version = _next_version(access.space)
+    batch.audience[record.space_id].update(
+        [record.author_id, *record.shared_with, *(current.shared_with if current else [])]
+    )
     if current is None:
         current = _new(record, version)
         batch.created.append(current)
@@ -270,6 +280,7 @@ def _delete(
         _mark_updated(batch, current)
         batch.changed[current.space_id].add(RecordKind(current.kind))
         batch.written[current.space_id].append(current)
+        batch.audience[current.space_id].update([current.author_id, *current.shared_with])
     return _result(mutation, "applied", version=current.version)
 
 

@@ -21,7 +21,7 @@ from companion_server import cli, migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
 from companion_server.db.models import Base
-from companion_server.live import InProcessNotifier
+from companion_server.live import MAX_NOTIFY_BYTES, InProcessNotifier, PostgresNotifier
 from companion_server.ratelimit import RateLimiter
 from companion_server.settings import RateLimit, Settings
 from companion_server.testing import running_server_process
@@ -245,3 +245,23 @@ def test_a_nudge_record_must_be_the_nudged_version() -> None:
         LiveNudge(space_id=space, version=4, kinds=["goal"], record=_goal_envelope(space, 3))
     with pytest.raises(ValueError, match="at the nudge's version"):
         LiveNudge(space_id=space, version=3, kinds=["goal"], record=_goal_envelope(new_id(), 3))
+
+
+async def test_nudges_keep_their_audience_across_processes_and_fit_notify() -> None:
+    """Through NOTIFY a nudge keeps who may hear it; one too big for NOTIFY first loses its
+    record (the youth pulls it), never the nudge itself."""
+    space, els, stranger = new_id(), new_id(), new_id()
+    sender = PostgresNotifier("postgresql+psycopg://nobody@127.0.0.1/none")  # never started
+    receiver = PostgresNotifier("postgresql+psycopg://nobody@127.0.0.1/none")
+    heard = receiver._local.subscribe([space], account_id=els)
+    unheard = receiver._local.subscribe([space], account_id=stranger)
+    big = _goal_envelope(space, 7).model_copy(update={"ciphertext": "A" * 12_000})
+    nudge = LiveNudge(space_id=space, version=7, kinds=["goal"], record=big)
+    payload = sender._payload(nudge, frozenset({els}))
+    assert len(payload.encode()) <= MAX_NOTIFY_BYTES
+    receiver._deliver(payload)
+    await asyncio.sleep(0)
+    [got] = await asyncio.wait_for(heard.next(), timeout=5)
+    assert got.version == 7 and got.record is None
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(unheard.next(), timeout=0.05)

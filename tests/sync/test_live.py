@@ -28,7 +28,7 @@ from companion.sync.state import SyncPhase
 from companion_server.testing import RunningServer, running_server_process
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, pg_available
-from tests.sync.kit import Device, World, conversation, goal, message
+from tests.sync.kit import Device, World, conversation, diary, goal, message
 
 WAIT = 10.0
 
@@ -335,6 +335,38 @@ async def test_only_people_who_may_read_a_space_hear_about_it(
     assert heard["els"].get("record") is None  # others pull (checked and logged)
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(outsider.recv(), 0.5)
+
+
+async def test_a_linked_person_hears_only_of_what_is_or_was_theirs_to_see(
+    world: World, listen: Callable
+) -> None:
+    """A private diary entry wakes the youth's devices only: the caregiver does not even
+    learn that the youth was active. Sharing an entry nudges them, and so does unsharing
+    it (their app must pull to learn it is gone)."""
+    _youth, phone = await world.youth("Sam")
+    els = await world.caregiver("Els")
+    await world.link(phone, els)
+    sam_ear, els_ear = await listen(phone.api.token), await listen(els.api.token)
+    await asyncio.sleep(0.2)
+
+    private = diary(phone, "Alleen voor mezelf")
+    await phone.engine.push()
+    assert json.loads(await asyncio.wait_for(sam_ear.recv(), WAIT))["kinds"] == ["diary_entry"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(els_ear.recv(), 0.5)
+
+    phone.store.diary.update(private.model_copy(update={"shared_with": [els.account_id]}))
+    await phone.engine.push()
+    shared = json.loads(await asyncio.wait_for(els_ear.recv(), WAIT))
+    assert shared["kinds"] == ["diary_entry"] and shared.get("record") is None
+    await els.engine.sync()
+    assert els.store.diary.get(private.id) is not None
+
+    phone.store.diary.update(private.model_copy(update={"shared_with": []}))
+    await phone.engine.push()
+    json.loads(await asyncio.wait_for(els_ear.recv(), WAIT))  # unshared: go and see
+    await els.engine.sync()
+    assert els.store.diary.get(private.id) is None
 
 
 async def test_after_the_link_is_revoked_the_caregiver_hears_nothing_more(
