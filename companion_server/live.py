@@ -88,10 +88,13 @@ class Subscription:
         self._loop = loop
         self._pending: dict[str, LiveNudge] = {}
         self._ready = asyncio.Event()
+        self.links_changed = asyncio.Event()  # re-check this listener's spaces now
 
     def _offer(self, nudge: LiveNudge, audience: Audience = None) -> None:  # subscriber's loop
         if nudge.space_id not in self.space_ids:  # access changed after the publish
             return
+        if not nudge.kinds:
+            self.links_changed.set()
         owner = nudge.space_id == self.owner_of
         if audience is not None and not owner and self.account_id not in audience:
             return  # nothing in that commit is, or was, theirs to see: not even when it was
@@ -367,9 +370,13 @@ async def _until_disconnect(websocket: WebSocket) -> None:
 async def _refresh(
     websocket: WebSocket, ctx: AppContext, token: str, subscription: Subscription
 ) -> None:
-    """A revoked device is cut off; links that start or end change what it hears."""
+    """A revoked device is cut off; links that start or end change what it hears: at
+    once when a link of one of its spaces changed, else every REFRESH_SECONDS (an end
+    date passes by itself)."""
     while True:
-        await asyncio.sleep(REFRESH_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(subscription.links_changed.wait(), REFRESH_SECONDS)
+        subscription.links_changed.clear()
         try:
             _caller, spaces = await run_in_threadpool(_resolve, ctx, token)
         except ApiError as exc:
