@@ -252,9 +252,10 @@ def closing_quietly(session: WebSocketTestSession) -> Iterator[WebSocketTestSess
 
 
 def _live(w: World, a: str) -> Answer:
-    """Valid tokens are accepted; the youth and active links then hear about the youth's
-    space, a stranger hears only about their own. (Ended links have no space to hear about,
-    so for them the accepted handshake is all there is to see.)"""
+    """Valid tokens are accepted; the youth and active links then hear about a record of
+    the youth's space shared with them, a stranger hears only about their own. (Ended links
+    have no space to hear about, so for them the accepted handshake is all there is to see.
+    That a private record wakes no linked person is tests/sync/test_live.py's.)"""
     try:
         with closing_quietly(
             w.api.client.websocket_connect("/v1/live", headers=w.headers(a))
@@ -262,7 +263,8 @@ def _live(w: World, a: str) -> Answer:
             if a in ("no_token", "bad_token"):
                 socket.receive_text()  # the server closes: WebSocketDisconnect
                 return Answer(101, "")
-            w.api.put(w.sam, w.api.record(w.sam, w.sam))
+            shares = [w.people[a]] if a in LINKED else []
+            w.api.put(w.sam, w.api.record(w.sam, w.sam, shared_with=shares))
             if a == "stranger":
                 kim = w.people["stranger"]
                 w.api.put(kim, w.api.record(kim, kim))
