@@ -330,7 +330,9 @@ def test_duplicate_mutation_ids_in_one_batch_are_refused(api: Api) -> None:
 async def test_listeners_hear_the_new_version_after_a_push(api: Api, app) -> None:
     sam = api.youth()
     notifier = app.state.ctx.notifier
-    subscription = notifier.subscribe([sam.space_id])
+    subscription = notifier.subscribe(
+        [sam.space_id], owner_of=sam.space_id, account_id=sam.account_id
+    )
     try:
         record = api.record(sam, sam, "conversation", shared_with=[])
         await asyncio.to_thread(api.put, sam, record)
