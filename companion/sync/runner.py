@@ -3,9 +3,8 @@
 Triggers: app start and resume, a local change, a live nudge, the network coming back. A
 request that arrives during a cycle is remembered and served right after it. A nudge that
 carries its record is taken as it is when it is the space's next version; otherwise that
-space is pulled. Failures become
-a `SyncState` the user can act on; offline and server trouble retry with backoff, a refused
-sign-in waits until the user signs in again.
+space is pulled. Failures become a `SyncState` the user can act on; offline and server
+trouble retry with backoff, a refused sign-in waits until the user signs in again.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ log = logging.getLogger(__name__)
 FullCycle = Callable[[], Awaitable[object]]
 SpaceCycle = Callable[[str], Awaitable[object]]
 LiveTake = Callable[[LiveNudge], Awaitable[bool]]  # True: taken, no pull needed
+MAX_WAITING_LIVE = 64  # more nudges than this before the loop runs: pull instead
 
 
 class SyncRunner:
@@ -89,7 +89,7 @@ class SyncRunner:
         if not nudge.kinds:
             self.request()
             return
-        if self._live is None or nudge.record is None:
+        if self._live is None or nudge.record is None or len(self._want_live) >= MAX_WAITING_LIVE:
             self.request(nudge.space_id)
             return
         self._want_live.append(nudge)  # in order: several may come before the loop runs
