@@ -218,6 +218,24 @@ def diary(device: Device, text: str, *, shared_with: list[str] | None = None) ->
     return device.store.diary.create(entry)
 
 
+def many_days(device: Device, count: int, *, batch: int) -> None:
+    """`count` private diary entries ("Dag 0", "Dag 1", ...) written `batch` at a time, as
+    a youth who has used the app for a long while (restores, progress, paging)."""
+    for start in range(0, count, batch):
+        device.store.diary.create_many(
+            [
+                DiaryEntry(
+                    space_id=device.identity.space_id or "",
+                    author_id=device.account_id,
+                    updated_hlc=device.store.clock.now(),
+                    text=f"Dag {start + n}",
+                    entry_date=date(2026, 1, 1),
+                )
+                for n in range(min(batch, count - start))
+            ]
+        )
+
+
 def goal(device: Device, title: str, *, space_id: str | None = None, **fields) -> Goal:
     made = Goal(
         space_id=space_id or device.identity.space_id or "",

@@ -25,7 +25,7 @@ from companion.sync.runner import SyncRunner
 from companion.sync.state import SyncPhase, SyncState
 from companion_server.testing import RunningServer
 from tests.sync.faults import CommitLog, Fault, FaultyTransport
-from tests.sync.kit import World, diary, goal, settle
+from tests.sync.kit import World, diary, goal, many_days, settle
 from tests.sync.test_live import CountingTransport, eventually, sync_service
 
 
@@ -168,19 +168,7 @@ async def test_unshared_records_and_ended_links_leave_the_caregivers_device(
 
 async def test_a_long_sync_reports_progress(world: World) -> None:
     youth, phone = await world.youth("Sam")
-    for start in range(0, 1200, 400):
-        phone.store.diary.create_many(
-            [
-                DiaryEntry(
-                    space_id=youth.space_id,
-                    author_id=youth.account_id,
-                    updated_hlc=phone.store.clock.now(),
-                    text=f"Dag {start + n}",
-                    entry_date=date(2026, 1, 1),
-                )
-                for n in range(400)
-            ]
-        )
+    many_days(phone, 1200, batch=400)
     await phone.sync()
     tablet = await world.restore(youth, "tablet")
     engine = SyncEngine(tablet.store, tablet.api, tablet.identity, pull_page=200)
@@ -221,19 +209,7 @@ async def test_a_restore_cut_off_midway_keeps_whole_pages_and_resumes(
     world = World(server.url, server.database_url, tmp_path, lambda: cut)
     try:
         youth, phone = await world.youth("Sam")
-        for start in range(0, 1000, 250):
-            phone.store.diary.create_many(
-                [
-                    DiaryEntry(
-                        space_id=youth.space_id,
-                        author_id=youth.account_id,
-                        updated_hlc=phone.store.clock.now(),
-                        text=f"Dag {start + n}",
-                        entry_date=date(2026, 1, 1),
-                    )
-                    for n in range(250)
-                ]
-            )
+        many_days(phone, 1000, batch=250)
         await phone.sync()
         tablet = await world.restore(youth, "tablet")
         engine = SyncEngine(tablet.store, tablet.api, tablet.identity, pull_page=200)

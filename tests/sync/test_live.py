@@ -8,6 +8,7 @@ checked too: who may connect, and which spaces each account hears about.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -81,6 +82,22 @@ async def quiet(app: SyncService, network: CountingTransport) -> None:
     assert len(network.requests) == made, "the app made requests while nothing happened"
 
 
+@contextlib.asynccontextmanager
+async def running_app(
+    device: Device, base_url: str
+) -> AsyncIterator[tuple[SyncService, list[str]]]:
+    """The device's app running with its live channel, settled (`quiet`): yields the app
+    and the paths of the requests it makes."""
+    network = CountingTransport()
+    app = sync_service(device, base_url, network)
+    app.start()
+    try:
+        await quiet(app, network)
+        yield app, network.requests
+    finally:
+        await app.stop()
+
+
 async def chat_between(youth_world: World, carer_world: World) -> tuple[Device, Device, object]:
     youth, phone = await youth_world.youth("Sam")
     els = await carer_world.caregiver("Els")
@@ -95,12 +112,8 @@ async def test_a_caregivers_message_reaches_the_youth_without_polling(
     world: World, server: RunningServer
 ) -> None:
     phone, els, chat = await chat_between(world, world)
-    network = CountingTransport()
-    app = sync_service(phone, server.url, network)
-    app.start()
-    try:
-        await quiet(app, network)
-        idle = len(network.requests)
+    async with running_app(phone, server.url) as (_app, requests):
+        idle = len(requests)
 
         sent = message(els, chat, "Hoi Sam, lukt het met de huur?")
         await els.engine.push()
@@ -109,12 +122,10 @@ async def test_a_caregivers_message_reaches_the_youth_without_polling(
         assert phone.store.messages.get(sent.id).text == "Hoi Sam, lukt het met de huur?"
         # The youth owns the space: the nudge carried the sealed message, no pull needed,
         # and the cursor moved past it as a pull would have.
-        assert "/v1/sync/pull" not in network.requests[idle:]
+        assert "/v1/sync/pull" not in requests[idle:]
         assert phone.store.cursors.get(phone.identity.space_id) == (
             phone.store.sync_info(sent.id).server_version
         )
-    finally:
-        await app.stop()
 
 
 async def test_the_engine_takes_a_carried_record_only_as_the_next_version(world: World) -> None:
@@ -152,21 +163,15 @@ async def test_a_nudge_that_skips_versions_makes_the_youth_pull(
 ) -> None:
     """Two messages in one push: the nudge carries no record, the app pulls both."""
     phone, els, chat = await chat_between(world, world)
-    network = CountingTransport()
-    app = sync_service(phone, server.url, network)
-    app.start()
-    try:
-        await quiet(app, network)
-        idle = len(network.requests)
+    async with running_app(phone, server.url) as (_app, requests):
+        idle = len(requests)
         first = message(els, chat, "Eén")
         second = message(els, chat, "Twee")
         await els.engine.push()
         await eventually(
             lambda: all(phone.store.messages.get(m.id) is not None for m in (first, second))
         )
-        assert "/v1/sync/pull" in network.requests[idle:]
-    finally:
-        await app.stop()
+        assert "/v1/sync/pull" in requests[idle:]
 
 
 async def test_the_caregiver_pulls_what_the_youth_sends_and_it_is_logged(
@@ -175,20 +180,14 @@ async def test_the_caregiver_pulls_what_the_youth_sends_and_it_is_logged(
     """Only the owner's nudges carry records: a caregiver's access is checked and the
     delivery logged for the youth at pull time."""
     phone, els, chat = await chat_between(world, world)
-    els_network = CountingTransport()
-    carer = sync_service(els, server.url, els_network)
-    carer.start()
-    try:
-        await quiet(carer, els_network)
-        idle = len(els_network.requests)
+    async with running_app(els, server.url) as (_carer, requests):
+        idle = len(requests)
         sent = message(phone, chat, "Ja, de huur is betaald")
         await phone.engine.push()
         await eventually(lambda: els.store.messages.get(sent.id) is not None)
-        assert "/v1/sync/pull" in els_network.requests[idle:]
+        assert "/v1/sync/pull" in requests[idle:]
         log = await phone.api.access_log(phone.identity.space_id or "", None, 50)
         assert any(e.record_id == sent.id and e.route == "pull" for e in log.entries)
-    finally:
-        await carer.stop()
 
 
 async def test_the_youth_hears_at_once_that_an_invitation_was_accepted(
@@ -198,18 +197,12 @@ async def test_the_youth_hears_at_once_that_an_invitation_was_accepted(
     who is linked) instead of waiting for its poll."""
     _youth, phone = await world.youth("Sam")
     els = await world.caregiver("Els")
-    network = CountingTransport()
-    app = sync_service(phone, server.url, network)
     cycles: list[SyncPhase] = []
-    app.start()
-    try:
-        await quiet(app, network)
+    async with running_app(phone, server.url) as (app, requests):
         app.state.subscribe(lambda s: cycles.append(s.phase))
         await world.link(phone, els)
         await eventually(lambda: SyncPhase.UP_TO_DATE in cycles)
-        assert "/v1/spaces" in network.requests
-    finally:
-        await app.stop()
+        assert "/v1/spaces" in requests
 
 
 async def test_a_revoked_caregiver_drops_the_youths_records_without_waiting(
@@ -262,11 +255,7 @@ async def test_a_message_crosses_between_two_server_processes_on_one_postgres(
     carer_side = World(to_carer.url, to_carer.database_url, tmp_path, lambda: None)
     try:
         phone, els, chat = await chat_between(youth_side, carer_side)
-        network = CountingTransport()
-        app = sync_service(phone, to_youth.url, network)
-        app.start()
-        try:
-            await quiet(app, network)
+        async with running_app(phone, to_youth.url):
             sent = message(els, chat, "Ik ben er morgen om tien uur")
             await els.engine.push()  # to the other process
             await eventually(lambda: phone.store.messages.get(sent.id) is not None)
@@ -275,8 +264,6 @@ async def test_a_message_crosses_between_two_server_processes_on_one_postgres(
             long = message(els, chat, "🎉" * 2000)
             await els.engine.push()
             await eventually(lambda: phone.store.messages.get(long.id) is not None)
-        finally:
-            await app.stop()
     finally:
         await youth_side.close()
         await carer_side.close()
