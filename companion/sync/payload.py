@@ -13,7 +13,6 @@ copy in the envelope is only what the server routes by.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +31,6 @@ from companion.sync.fields import SHARES, taken_json, values_of
 from companion.sync.protocol import RecordEnvelope, b64decode
 
 PAYLOAD_VERSION = 1
-_STAMP = re.compile(r"\d{13}-[0-9a-f]{4}-[0-9a-z]{1,32}")  # HybridClock's stamp format
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
     }
     try:
         remote = RemoteRecord(envelope.kind, meta, content)
-        if not all(map(_STAMP.fullmatch, stamps.values())):  # TypeError if not text
+        if not all(map(Stamp.is_valid, stamps.values())):
             raise ValueError("a field stamp is not a hybrid logical clock stamp")
     except (ValidationError, ValueError, TypeError) as exc:
         raise UnreadableRecordError(

@@ -80,6 +80,26 @@ def test_a_record_moved_or_rewritten_by_the_server_is_refused() -> None:
         open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, author_public=CARER.public)
 
 
+@pytest.mark.parametrize("stamp", ["1767225600000-0000-a\n", "١٧٦٧٢٢٥٦٠٠٠٠٠-0000-a", 5])
+def test_a_field_stamp_that_is_not_a_clock_stamp_makes_the_record_unreadable(stamp) -> None:
+    """Signed by its real author, but its per-field stamps would mislead the merge."""
+    record = entry([])
+    envelope = RecordEnvelope.model_validate(
+        {
+            **seal_record(
+                record,
+                {"text": stamp},
+                owner_id=IDS["youth"],
+                author=YOUTH,
+                keys={IDS["youth"]: YOUTH.public.x25519},
+            ),
+            "version": 1,
+        }
+    )
+    with pytest.raises(UnreadableRecordError, match="clock stamp"):
+        open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, author_public=YOUTH.public)
+
+
 def answer(status: int, body: object = None, **headers: str) -> httpx.Response:
     content = json.dumps(body).encode() if body is not None else b"oops"
     return httpx.Response(status, content=content, headers=headers)
