@@ -315,7 +315,7 @@ class Store:
                 raise InvalidRecordError("field stamps are JSON text")
         newest = max((remote for remote, _, _ in items), key=lambda remote: remote.order)
         try:
-            self.clock.observe(newest.record.updated_hlc)  # refuses before anything changes
+            self.clock.observe(newest.order)  # refuses before anything changes
         except ValueError as exc:
             raise InvalidRecordError(str(exc)) from exc
         with self._db.transaction():

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from companion.crypto.errors import CryptoError
-from companion.crypto.keys import AccountKeys
+from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.domain.ids import new_id
 from companion.domain.models import (
     DiaryEntry,
@@ -38,7 +38,6 @@ from companion.sync.errors import (
     ProtocolError,
     RefusedError,
     SyncError,
-    UnreadableRecordError,
 )
 from companion.sync.fields import (
     SHARES,
@@ -49,7 +48,13 @@ from companion.sync.fields import (
     values_of,
 )
 from companion.sync.merge import merge
-from companion.sync.payload import Opened, open_envelope, recipients, seal_record
+from companion.sync.opening import (
+    WORKER_MIN_RECORDS,
+    PageOpener,
+    open_here,
+    processes_available,
+)
+from companion.sync.payload import Opened, SealedParts, recipients, seal_record
 from companion.sync.protocol import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
@@ -113,6 +118,7 @@ class CycleReport:
     conflict_copies: int = 0
     parked: int = 0
     dropped_spaces: list[str] = field(default_factory=list)
+    opened_in_worker: int = 0  # records of long pulls opened in the worker process
     overridden: list[tuple[str, str]] = field(default_factory=list)  # (record, field) replaced
 
 
@@ -132,7 +138,10 @@ class SyncEngine:
         push_batch: int = MAX_BATCH,
         pull_page: int = MAX_PULL_LIMIT,
         now: Callable[[], datetime] = _utc_now,
+        open_in_worker: bool | None = None,
     ) -> None:
+        """`open_in_worker`: whether a long pull may open its pages in a worker process
+        (None: where the platform can start one, see `companion.sync.opening`)."""
         if not 1 <= push_batch <= MAX_BATCH or not 1 <= pull_page <= MAX_PULL_LIMIT:
             raise ValueError("batch or page size outside what the server accepts")
         self.store = store
@@ -147,6 +156,7 @@ class SyncEngine:
         self._push_batch = push_batch
         self._pull_page = pull_page
         self._now = now
+        self._worker_allowed = processes_available() if open_in_worker is None else open_in_worker
         self._cycle = asyncio.Lock()
         # Versions this engine pushed, so pulls can skip their echo without a store read.
         self._pushed_versions: dict[str, tuple[str, int]] = {}  # record -> (space, version)
@@ -225,7 +235,7 @@ class SyncEngine:
                 return False  # versions in between: they come with a pull
             report = CycleReport()
             fresh, problems = await self._prepare_open([record])
-            incoming = self._open_batch(fresh, problems)  # one record: not worth a thread
+            incoming = await self._open(fresh, problems)  # one record: opened right here
             await asyncio.to_thread(
                 self._apply_page, nudge.space_id, incoming, [], nudge.version, report
             )
@@ -554,13 +564,15 @@ class SyncEngine:
     async def _pull_space(self, space_id: str, report: CycleReport) -> None:
         """Page by page, in three overlapping stages: while page n is written to the store
         (a worker thread, mostly SQLCipher and the commit's fsync, without the GIL), page
-        n+1 is opened (another worker thread) and page n+2 is served (the server works in
-        its own process). Pages are written strictly in order, each with its cursor in one
-        transaction. A second opening thread measured slower: the GIL is the limit."""
+        n+1 is opened (in a worker process once the pull proves long, see
+        `companion.sync.opening`; else a thread) and page n+2 is served (the server works
+        in its own process). Pages are written strictly in order, each with its cursor in
+        one transaction."""
         cursor = await asyncio.to_thread(self.store.cursors.get, space_id)
         fetch: asyncio.Task[PullOut] | None = self._fetch(space_id, cursor)
         writing: asyncio.Future[None] | None = None
         written = cursor
+        opener = PageOpener(self.me.account_id, self.me.keys, worker_allowed=self._worker_allowed)
         try:
             while fetch is not None:
                 try:
@@ -574,8 +586,10 @@ class SyncEngine:
                 if page.cursor < cursor:
                     raise ProtocolError(f"the server moved cursor {cursor} back to {page.cursor}")
                 fetch = self._fetch(space_id, page.cursor) if page.has_more else None
+                if page.has_more and len(page.records) >= WORKER_MIN_RECORDS:
+                    opener.expect_long_pull()
                 fresh, problems = await self._prepare_open(page.records)
-                incoming = await asyncio.to_thread(self._open_batch, fresh, problems)
+                incoming = await self._open(fresh, problems, opener)
                 if writing is not None:
                     await writing
                     written = self._written(space_id, written, cursor)
@@ -589,6 +603,8 @@ class SyncEngine:
                 await writing
                 self._written(space_id, written, cursor)
         finally:
+            opener.close()
+            report.opened_in_worker += opener.opened_in_worker
             if fetch is not None and not fetch.done():
                 fetch.cancel()
                 with contextlib.suppress(asyncio.CancelledError, SyncError):
@@ -653,9 +669,9 @@ class SyncEngine:
                 self.store.cursors.set(space_id, cursor)
 
     async def _open_all(self, envelopes: list[RecordEnvelope]) -> list[_Incoming]:
-        """Decrypt and verify in a worker thread (conflict answers of a push)."""
+        """Decrypt and verify (conflict answers of a push)."""
         fresh, problems = await self._prepare_open(envelopes)
-        return await asyncio.to_thread(self._open_batch, fresh, problems)
+        return await self._open(fresh, problems)
 
     async def _prepare_open(
         self, envelopes: list[RecordEnvelope]
@@ -671,27 +687,43 @@ class SyncEngine:
                 problems[author] = f"the author's keys are not available: {exc.detail}"
         return fresh, problems
 
-    def _open_batch(
-        self, envelopes: list[RecordEnvelope], problems: dict[str, str]
+    async def _open(
+        self,
+        envelopes: list[RecordEnvelope],
+        problems: dict[str, str],
+        opener: PageOpener | None = None,
     ) -> list[_Incoming]:
-        out = []
+        """Each envelope with what opening it gave. Tombstones and records whose author's
+        keys are missing need no opening; the rest go to a long pull's `opener`, or a
+        thread (a single record: right here)."""
+        out: list[_Incoming] = []
+        slots: list[int] = []
+        todo: list[tuple[SealedParts, PublicKeys]] = []
         for envelope in envelopes:
+            item = _Incoming(envelope, None)
+            out.append(item)
             if envelope.deleted:
-                out.append(_Incoming(envelope, None))
                 continue
             author = self.directory.cached(envelope.author_id)
             if author is None:
-                problem = problems.get(envelope.author_id, "unknown author")
-                out.append(_Incoming(envelope, None, problem))
+                item.problem = problems.get(envelope.author_id, "unknown author")
                 continue
-            try:
-                opened = open_envelope(
-                    envelope, me_id=self.me.account_id, my_keys=self.me.keys, author_public=author
-                )
-            except UnreadableRecordError as exc:
-                out.append(_Incoming(envelope, None, exc.reason))
-                continue
-            out.append(_Incoming(envelope, opened))
+            slots.append(len(out) - 1)
+            todo.append((SealedParts.of(envelope, self.me.account_id), author))
+        if not todo:
+            return out
+        me_id, keys = self.me.account_id, self.me.keys
+        if opener is not None:
+            outcomes = await opener.open(todo)
+        elif len(todo) == 1:
+            outcomes = open_here(todo, me_id=me_id, my_keys=keys)
+        else:
+            outcomes = await asyncio.to_thread(open_here, todo, me_id=me_id, my_keys=keys)
+        for slot, outcome in zip(slots, outcomes, strict=True):
+            if isinstance(outcome, str):
+                out[slot].problem = outcome
+            else:
+                out[slot].opened = outcome
         return out
 
     # --- applying remote versions -----------------------------------------------------------

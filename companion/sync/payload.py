@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -112,46 +112,72 @@ def seal_record(
     return {**fields, **sealed.to_wire()}
 
 
-def _sealed(envelope: RecordEnvelope) -> Sealed:
+class SealedParts(NamedTuple):
+    """What opening a live record needs from its envelope, as plain values: cheap to hand
+    to the worker process that opens the pages of a long pull (`companion.sync.opening`)."""
+
+    id: str
+    space_id: str
+    kind: str
+    author_id: str
+    ciphertext: str  # base64, as on the wire
+    nonce: str
+    wrap: str | None  # the reader's own wrap of the content key; None: not shared with them
+    signature: str
+
+    @classmethod
+    def of(cls, envelope: RecordEnvelope, reader_id: str) -> SealedParts:
+        wrap = next((w.wrapped_key for w in envelope.wraps if w.recipient_id == reader_id), None)
+        return cls(
+            envelope.id,
+            envelope.space_id,
+            envelope.kind.value,
+            envelope.author_id,
+            envelope.ciphertext,
+            envelope.nonce,
+            wrap,
+            envelope.signature,
+        )
+
+
+def _sealed(parts: SealedParts, reader_id: str) -> Sealed:
     """The sealed parts; the wire model already checked them as strict base64 of the right
     lengths, so plain decoding is enough (Sealed checks sizes once more)."""
     return Sealed(
-        ciphertext=b64decode(envelope.ciphertext),
-        nonce=b64decode(envelope.nonce),
-        wraps={w.recipient_id: b64decode(w.wrapped_key) for w in envelope.wraps},
-        signature=b64decode(envelope.signature),
+        ciphertext=b64decode(parts.ciphertext),
+        nonce=b64decode(parts.nonce),
+        wraps={} if parts.wrap is None else {reader_id: b64decode(parts.wrap)},
+        signature=b64decode(parts.signature),
     )
 
 
-def _decode(envelope: RecordEnvelope, plaintext: bytes) -> Opened:
+def _decode(parts: SealedParts, plaintext: bytes) -> Opened:
     try:
         body = json.loads(plaintext.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise UnreadableRecordError(envelope.id, "the payload is not JSON") from None
+        raise UnreadableRecordError(parts.id, "the payload is not JSON") from None
     if not isinstance(body, dict) or body.get("v") != PAYLOAD_VERSION:
-        raise UnreadableRecordError(envelope.id, "unknown payload version (update the app)")
+        raise UnreadableRecordError(parts.id, "unknown payload version (update the app)")
     values, stamps, hlc = body.get("values"), body.get("fields"), body.get("hlc")
     if not isinstance(values, dict) or not isinstance(stamps, dict) or not isinstance(hlc, str):
-        raise UnreadableRecordError(envelope.id, "the payload lacks values, fields or hlc")
+        raise UnreadableRecordError(parts.id, "the payload lacks values, fields or hlc")
     content = dict(values)
     shared_with = content.pop(SHARES, [])
     meta = {
-        "id": envelope.id,
-        "space_id": envelope.space_id,
-        "author_id": envelope.author_id,
+        "id": parts.id,
+        "space_id": parts.space_id,
+        "author_id": parts.author_id,
         "created_at": body.get("created_at"),
         "updated_hlc": hlc,
         "deleted": False,
         "shared_with": shared_with,
     }
     try:
-        remote = RemoteRecord(envelope.kind, meta, content)
+        remote = RemoteRecord(parts.kind, meta, content)
         if not all(map(Stamp.is_valid, stamps.values())):
             raise ValueError("a field stamp is not a hybrid logical clock stamp")
     except (ValidationError, ValueError, TypeError) as exc:
-        raise UnreadableRecordError(
-            envelope.id, f"the payload is not a valid record: {exc}"
-        ) from None
+        raise UnreadableRecordError(parts.id, f"the payload is not a valid record: {exc}") from None
     # Every field of the validated record gets a stamp, also one its author's app version
     # did not send (a field added since, at its default): the record's own stamp.
     record_values = values_of(remote.record)
@@ -170,17 +196,29 @@ def open_envelope(
     """Verify, decrypt and parse a live record; any doubt raises UnreadableRecordError."""
     if envelope.deleted:
         raise UnreadableRecordError(envelope.id, "a tombstone has no content")
+    parts = SealedParts.of(envelope, me_id)
+    return open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author_public)
+
+
+def open_parts(
+    parts: SealedParts,
+    *,
+    me_id: str,
+    my_keys: AccountKeys,
+    author_public: PublicKeys,
+) -> Opened:
+    """`open_envelope` for a live record's parts (in whichever process opens it)."""
     try:
         plaintext = open_sealed(
-            _sealed(envelope),
-            record_id=envelope.id,
-            space_id=envelope.space_id,
-            kind=envelope.kind,  # a RecordKind: its text is its value
-            author_id=envelope.author_id,
+            _sealed(parts, me_id),
+            record_id=parts.id,
+            space_id=parts.space_id,
+            kind=parts.kind,
+            author_id=parts.author_id,
             me_id=me_id,
             my_keys=my_keys,
             author_public=author_public,
         )
     except CryptoError as exc:
-        raise UnreadableRecordError(envelope.id, str(exc)) from exc
-    return _decode(envelope, plaintext)
+        raise UnreadableRecordError(parts.id, str(exc)) from exc
+    return _decode(parts, plaintext)

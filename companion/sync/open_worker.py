@@ -1,0 +1,80 @@
+"""The worker process that opens a long pull's pages: `python -m companion.sync.open_worker`.
+
+Started by `companion.sync.opening.PageOpener`, never by hand. It speaks frames on stdin and
+stdout (a 4-byte length, then a pickle): first the reader's id and keys, answered by
+READY; then pages of `SealedParts` with their authors' public keys, each answered with one
+outcome per record. It stops at the end of its input (the app closed the pipe, or died).
+The app is our own code and the only writer of the pipe, so its pickles are trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from typing import IO, Any
+
+from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.sync.errors import UnreadableRecordError
+from companion.sync.payload import SealedParts, open_parts
+
+READY = "ready"
+_LENGTH = 4
+
+# What goes back per record: (row, field stamps, field shadow), or why it cannot be opened.
+WorkerOutcome = tuple[tuple[Any, ...], dict[str, str], str] | str
+
+
+def write_frame(stream: IO[bytes], value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(_LENGTH, "big") + data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """The next frame's value; EOFError when the other side closed the pipe."""
+    head = stream.read(_LENGTH)
+    if len(head) < _LENGTH:
+        raise EOFError("the pipe closed")
+    size = int.from_bytes(head, "big")
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the pipe closed in the middle of a frame")
+    return pickle.loads(data)
+
+
+def open_page(
+    items: list[SealedParts], authors: dict[str, PublicKeys], *, me_id: str, keys: AccountKeys
+) -> list[WorkerOutcome]:
+    out: list[WorkerOutcome] = []
+    for parts in items:
+        try:
+            opened = open_parts(
+                parts, me_id=me_id, my_keys=keys, author_public=authors[parts.author_id]
+            )
+        except UnreadableRecordError as exc:
+            out.append(exc.reason)
+            continue
+        out.append((opened.remote.row, opened.stamps, opened.taken_shadow))
+    return out
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the app, which stops us
+    requests = sys.stdin.buffer
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    try:
+        me_id, key_bytes = read_frame(requests)
+        keys = AccountKeys.from_bytes(key_bytes)
+        write_frame(answers, READY)
+        while True:
+            items, authors = read_frame(requests)
+            write_frame(answers, open_page(items, authors, me_id=me_id, keys=keys))
+    except (EOFError, BrokenPipeError):
+        return
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Opening the pages of a pull: in a thread of this process, or in a worker process.
+
+Opening a record is a chain of Python and crypto: signature check, unwrap, decrypt, then
+validation into a record, its row and its field shadow (~130 µs a record on a 2-vCPU VM).
+Threads cannot spread Python over cores (the GIL), so a long pull, a restore above all,
+hands its pages to one worker process (`companion.sync.open_worker`) while this process
+fetches and writes. The worker starts when a pull proves long (a big page with more to
+come; that page opens here meanwhile) and stops when the pull ends. Short pulls and
+platforms without child processes (phones, frozen builds) open in a thread; if the worker
+fails, the rest of the pull does too.
+
+The worker gets the reader's keys once, through its stdin, and never writes anything: it
+returns rows, stamps and shadows, and this process stores them. It runs the installed
+module, not the app's main script (what multiprocessing's "spawn" would re-run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.store.remote import RemoteRecord
+from companion.sync.errors import UnreadableRecordError
+from companion.sync.open_worker import READY, WorkerOutcome, read_frame, write_frame
+from companion.sync.payload import Opened, SealedParts, open_parts
+
+# Below this many records a page opens here: handing it over costs more than it saves.
+WORKER_MIN_RECORDS = 200
+# The worker loads in ~0.2 s and opens a page of 1,000 records in ~0.15 s (2-vCPU VM);
+# this long means it is stuck.
+WORKER_START_TIMEOUT_S = 20.0
+WORKER_PAGE_TIMEOUT_S = 60.0
+
+Outcome = Opened | str  # the opened record, or why it cannot be opened
+
+
+def processes_available() -> bool:
+    """Whether this platform can start a worker process running this Python: not on
+    phones (Android reports "linux"; iOS allows no child processes) nor in frozen builds,
+    whose executable is the app itself."""
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return False
+    if hasattr(sys, "getandroidapilevel"):
+        return False
+    return sys.platform in ("linux", "darwin", "win32")
+
+
+def open_here(
+    items: Sequence[tuple[SealedParts, PublicKeys]], *, me_id: str, my_keys: AccountKeys
+) -> list[Outcome]:
+    out: list[Outcome] = []
+    for parts, author in items:
+        try:
+            out.append(open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author))
+        except UnreadableRecordError as exc:
+            out.append(exc.reason)
+    return out
+
+
+def _from_worker(outcome: WorkerOutcome) -> Outcome:
+    if isinstance(outcome, str):
+        return outcome
+    row, stamps, shadow = outcome
+    return Opened(remote=RemoteRecord.validated_elsewhere(row), stamps=stamps, taken_shadow=shadow)
+
+
+class _Worker:
+    """The worker process and its two pipes; blocking calls, made from threads."""
+
+    def __init__(self, me_id: str, keys: AccountKeys) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "companion.sync.open_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._me_id = me_id
+        self._keys = keys
+
+    def start(self) -> None:
+        """Hand over the keys and wait until the worker has loaded its modules."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        write_frame(self._process.stdin, (self._me_id, self._keys.to_bytes()))
+        if read_frame(self._process.stdout) != READY:
+            raise EOFError("the worker did not start")
+
+    def open(self, items: list[SealedParts], authors: dict[str, PublicKeys]) -> list[Outcome]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        write_frame(self._process.stdin, (items, authors))
+        outcomes = read_frame(self._process.stdout)
+        if not isinstance(outcomes, list) or len(outcomes) != len(items):
+            raise EOFError("the worker answered something else than the page")
+        return [_from_worker(outcome) for outcome in outcomes]
+
+    def stop(self) -> None:
+        """At once, also in the middle of a page: it holds nothing worth finishing."""
+        self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+class PageOpener:
+    """Opens the pages of one pull. `close()` when the pull ends (stops the worker)."""
+
+    def __init__(self, me_id: str, keys: AccountKeys, *, worker_allowed: bool) -> None:
+        self._me_id = me_id
+        self._keys = keys
+        self._worker_allowed = worker_allowed
+        self._worker: _Worker | None = None
+        self._started: asyncio.Future[None] | None = None
+        self._spare_page = False  # the page that started the worker opens here meanwhile
+        self.opened_in_worker = 0  # records: what the pull's report says
+
+    @property
+    def in_worker(self) -> bool:
+        """Whether big pages now go to the worker (it started and is ready)."""
+        started = self._started
+        return (
+            self._worker is not None
+            and started is not None
+            and started.done()
+            and not started.cancelled()
+            and started.exception() is None
+        )
+
+    def expect_long_pull(self) -> None:
+        """Start the worker without waiting for it: the page at hand opens here, later
+        pages wait for the worker if it is not ready by then (it takes ~0.2 s to load)."""
+        if not self._worker_allowed or self._worker is not None:
+            return
+        try:
+            self._worker = worker = _Worker(self._me_id, self._keys)
+        except OSError:
+            self._give_up_worker()
+            return
+        self._started = asyncio.ensure_future(asyncio.to_thread(worker.start))
+        self._spare_page = True
+
+    async def open(self, items: Sequence[tuple[SealedParts, PublicKeys]]) -> list[Outcome]:
+        """Each record opened, or the reason it cannot be; in page order."""
+        if len(items) >= WORKER_MIN_RECORDS and await self._worker_ready():
+            worker = self._worker
+            assert worker is not None
+            authors = {parts.author_id: public for parts, public in items}
+            page = [parts for parts, _ in items]
+            try:
+                outcomes = await asyncio.wait_for(
+                    asyncio.to_thread(worker.open, page, authors), WORKER_PAGE_TIMEOUT_S
+                )
+            except (OSError, EOFError, ValueError, pickle.PickleError, TimeoutError):
+                self._give_up_worker()  # it died or hangs: this page and the rest open here
+            else:
+                self.opened_in_worker += len(outcomes)
+                return outcomes
+        return await asyncio.to_thread(open_here, items, me_id=self._me_id, my_keys=self._keys)
+
+    async def _worker_ready(self) -> bool:
+        started = self._started
+        if started is None:
+            return False
+        if not started.done():
+            if self._spare_page:
+                self._spare_page = False
+                return False
+            await asyncio.wait({started}, timeout=WORKER_START_TIMEOUT_S)
+        if not self.in_worker:
+            self._give_up_worker()  # it failed to start in time: the pull goes on here
+            return False
+        return True
+
+    def close(self) -> None:
+        started = self._started
+        if started is not None and not started.done():
+            started.cancel()
+        elif started is not None and not started.cancelled():
+            started.exception()  # seen: a worker that failed to start is no error to log
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def _give_up_worker(self) -> None:
+        self.close()
+        self._worker_allowed = False

@@ -1,0 +1,240 @@
+"""Pages opened in the worker process come out exactly as opened here, refusals included,
+and a worker that cannot start or dies leaves the pull to this process."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from datetime import UTC, date, datetime
+
+import pytest
+
+from companion.crypto.envelope import seal
+from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.domain.hlc import HybridClock
+from companion.domain.ids import new_id
+from companion.domain.life_domains import LifeDomain
+from companion.domain.models import DiaryEntry, Goal, MoodCheckin, Record
+from companion.sync.engine import SyncEngine
+from companion.sync.fields import values_of
+from companion.sync.opening import WORKER_MIN_RECORDS, Outcome, PageOpener, open_here
+from companion.sync.payload import SealedParts, envelope_fields, seal_record
+from companion.sync.protocol import RecordEnvelope
+from tests.sync.kit import World, goal, many_days
+
+YOUTH, CARER = AccountKeys.generate(), AccountKeys.generate()
+YOUTH_ID, CARER_ID, SPACE = new_id(), new_id(), new_id()
+CLOCK = HybridClock("phone")
+
+
+def envelope_of(record: Record, *, shared: bool = True) -> RecordEnvelope:
+    keys = {YOUTH_ID: YOUTH.public.x25519, CARER_ID: CARER.public.x25519}
+    stamps = {name: record.updated_hlc for name in values_of(record)}
+    fields = seal_record(record, stamps, owner_id=YOUTH_ID, author=YOUTH, keys=keys)
+    if not shared:
+        fields["wraps"] = [w for w in fields["wraps"] if w["recipient_id"] != CARER_ID]
+    return RecordEnvelope.model_validate({**fields, "version": 1})
+
+
+def tampered(envelope: RecordEnvelope) -> RecordEnvelope:
+    raw = bytearray(base64.b64decode(envelope.ciphertext))
+    raw[-1] ^= 1
+    return envelope.model_copy(update={"ciphertext": base64.b64encode(bytes(raw)).decode()})
+
+
+def not_a_record(record: Record) -> RecordEnvelope:
+    """Properly sealed and signed by the youth, but the payload is no valid record."""
+    sealed = seal(
+        b'{"v": 1, "hlc": "x", "values": {}, "fields": {}}',
+        record_id=record.id,
+        space_id=SPACE,
+        kind=record.kind.value,
+        author_id=YOUTH_ID,
+        author=YOUTH,
+        recipients={YOUTH_ID: YOUTH.public.x25519, CARER_ID: CARER.public.x25519},
+    )
+    fields = envelope_fields(record)
+    return RecordEnvelope.model_validate({**fields, **sealed.to_wire(), "version": 1})
+
+
+def page_for_carer() -> list[RecordEnvelope]:
+    """Three kinds of record, and among them every way opening can fail."""
+    shares = [CARER_ID]
+    page: list[RecordEnvelope] = []
+    for n in range(WORKER_MIN_RECORDS):
+        common = {"space_id": SPACE, "author_id": YOUTH_ID, "shared_with": shares}
+        made: Record
+        if n % 3 == 0:
+            made = DiaryEntry(
+                **common, updated_hlc=CLOCK.now(), text=f"Dag {n}: werk ✓", mood=1 + n % 5,
+                entry_date=date(2026, 5, 1),
+            )  # fmt: skip
+        elif n % 3 == 1:
+            made = Goal(
+                **common, updated_hlc=CLOCK.now(), title=f"Doel {n}", domain=LifeDomain.WORK_SCHOOL
+            )
+        else:
+            made = MoodCheckin(
+                **common, updated_hlc=CLOCK.now(), mood=3, checked_at=datetime.now(UTC)
+            )
+        page.append(envelope_of(made))
+    page[5] = tampered(page[5])
+    page[11] = not_a_record(
+        DiaryEntry(
+            space_id=SPACE, author_id=YOUTH_ID, updated_hlc=CLOCK.now(), text="x",
+            entry_date=date(2026, 5, 1),
+        )
+    )  # fmt: skip
+    unshared = Goal(
+        space_id=SPACE, author_id=YOUTH_ID, updated_hlc=CLOCK.now(), title="Privé",
+        domain=LifeDomain.HOUSING,
+    )  # fmt: skip
+    page[13] = envelope_of(unshared, shared=False)
+    return page
+
+
+def items_of(page: list[RecordEnvelope]) -> list[tuple[SealedParts, PublicKeys]]:
+    return [(SealedParts.of(envelope, CARER_ID), YOUTH.public) for envelope in page]
+
+
+def same(here: Outcome, there: Outcome) -> None:
+    if isinstance(here, str):
+        assert there == here
+        return
+    assert not isinstance(there, str)
+    assert there.remote.row == here.remote.row
+    assert there.stamps == here.stamps
+    assert there.taken_shadow == here.taken_shadow
+    assert there.record == here.record  # rebuilt from the row, equal to the validated one
+    assert there.remote.order == here.remote.order and there.remote.id == here.remote.id
+
+
+async def ready(opener: PageOpener) -> None:
+    opener.expect_long_pull()
+    for _ in range(400):
+        if opener.in_worker:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the worker did not start within 10 s")
+
+
+async def test_the_worker_opens_a_page_exactly_as_this_process_does() -> None:
+    items = items_of(page_for_carer())
+    here = open_here(items, me_id=CARER_ID, my_keys=CARER)
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    try:
+        await ready(opener)
+        there = await opener.open(items)
+        assert opener.in_worker  # it did the page: nothing fell back
+    finally:
+        opener.close()
+    assert len(there) == len(here) == WORKER_MIN_RECORDS
+    for a, b in zip(here, there, strict=True):
+        same(a, b)
+    refused = {n: outcome for n, outcome in enumerate(there) if isinstance(outcome, str)}
+    assert sorted(refused) == [5, 11, 13]
+    assert "signature does not verify" in refused[5]
+    assert "not a valid record" in refused[11]
+    assert "not shared" in refused[13]
+
+
+async def test_a_worker_that_dies_leaves_the_rest_of_the_pull_to_this_process() -> None:
+    items = items_of(page_for_carer())
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    try:
+        await ready(opener)
+        worker = opener._worker
+        assert worker is not None
+        worker._process.kill()
+        outcomes = await opener.open(items)
+        assert not opener.in_worker
+        opener.expect_long_pull()  # a dead worker is not started again in this pull
+        assert opener._worker is None
+    finally:
+        opener.close()
+    for a, b in zip(open_here(items, me_id=CARER_ID, my_keys=CARER), outcomes, strict=True):
+        same(a, b)
+
+
+async def test_without_child_processes_pages_open_here() -> None:
+    items = items_of(page_for_carer())
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=False)
+    opener.expect_long_pull()
+    assert opener._worker is None
+    outcomes = await opener.open(items)
+    assert sum(not isinstance(o, str) for o in outcomes) == WORKER_MIN_RECORDS - 3
+
+
+async def test_a_short_page_opens_here_even_with_the_worker_ready() -> None:
+    items = items_of(page_for_carer())[:10]
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    try:
+        await ready(opener)
+        worker = opener._worker
+        assert worker is not None
+        worker._process.kill()  # if the page went there, it would fall back and say so
+        await opener.open(items)
+        assert opener.in_worker
+    finally:
+        opener.close()
+
+
+@pytest.mark.parametrize("started", [False, True])
+async def test_closing_stops_the_worker(started: bool) -> None:
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    if started:
+        await ready(opener)
+    else:
+        opener.expect_long_pull()
+    worker = opener._worker
+    assert worker is not None
+    opener.close()
+    assert worker._process.poll() is not None
+
+
+async def test_a_restore_through_the_worker_stores_what_a_restore_here_stores(
+    world: World,
+) -> None:
+    youth, phone = await world.youth("Sam")
+    many_days(phone, 1000, batch=250)
+    plan = goal(phone, "Eigen kamer")
+    await phone.sync()
+    there = await world.restore(youth, "laptop")
+    here = await world.restore(youth, "tablet")
+    engine = SyncEngine(there.store, there.api, there.identity, pull_page=200, open_in_worker=True)
+    report = await engine.sync()
+    assert report.opened_in_worker == 800  # the first page opens while the worker loads
+    control = SyncEngine(here.store, here.api, here.identity, pull_page=200, open_in_worker=False)
+    assert (await control.sync()).opened_in_worker == 0
+
+    ids = [e.id for e in here.store.diary.list(limit=1000)] + [plan.id]
+    assert len(ids) == 1001
+    for record_id in ids:
+        assert there.store.record(record_id) == here.store.record(record_id)
+        assert there.store.field_stamps(record_id) == here.store.field_stamps(record_id)
+        assert there.store.sync_info(record_id) == here.store.sync_info(record_id)
+    assert there.store.cursors.get(youth.space_id) == here.store.cursors.get(youth.space_id)
+
+
+async def test_a_local_edit_merges_with_a_version_opened_in_the_worker(world: World) -> None:
+    youth, phone = await world.youth("Sam")
+    plan = goal(phone, "Eigen kamer", why="rust")
+    await phone.sync()
+    tablet = await world.restore(youth, "tablet")
+    await tablet.sync()
+    mine = tablet.store.goals.get(plan.id).model_copy(update={"why": "rust en ruimte"})
+    tablet.store.goals.update(mine)
+    many_days(phone, 400, batch=400)  # versions 2-401: pages one and two
+    theirs = phone.store.goals.get(plan.id).model_copy(update={"title": "Eigen studio"})
+    phone.store.goals.update(theirs)  # version 402: page three, with 199 more days
+    many_days(phone, 200, batch=200)
+    await phone.sync()
+    engine = SyncEngine(
+        tablet.store, tablet.api, tablet.identity, pull_page=200, open_in_worker=True
+    )
+    report = await engine.sync()
+    assert report.opened_in_worker == 400  # pages two and three
+    merged = tablet.store.goals.get(plan.id)
+    assert (merged.title, merged.why) == ("Eigen studio", "rust en ruimte")
+    await phone.sync()
+    assert phone.store.goals.get(plan.id) == merged
