@@ -58,6 +58,7 @@ from companion.sync.payload import Opened, SealedParts, recipients, seal_record
 from companion.sync.protocol import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
+    ErrorCode,
     LiveNudge,
     Mutation,
     MutationResult,
@@ -65,6 +66,7 @@ from companion.sync.protocol import (
     PushIn,
     RecordEnvelope,
     RecordIn,
+    Refusal,
 )
 from companion.sync.state import ChangeOp, ParkedChange, SyncPhase, SyncStateBox
 
@@ -120,6 +122,23 @@ class CycleReport:
     dropped_spaces: list[str] = field(default_factory=list)
     opened_in_worker: int = 0  # records of long pulls opened in the worker process
     overridden: list[tuple[str, str]] = field(default_factory=list)  # (record, field) replaced
+
+
+# A push refused as a whole (HTTP 4xx) and split down to one change: why, by error code.
+_BATCH_REFUSALS = {
+    ErrorCode.NO_ACCESS: Refusal.NO_ACCESS,
+    ErrorCode.LINK_ENDED: Refusal.NO_ACCESS,
+    ErrorCode.FORBIDDEN: Refusal.ROLE,
+    ErrorCode.ID_IN_USE: Refusal.ID_IN_USE,
+}
+
+
+def _refusal(value: object) -> Refusal:
+    """A stored refusal code; OTHER for one parked before codes existed (or unknown)."""
+    try:
+        return Refusal(value)
+    except ValueError:
+        return Refusal.OTHER
 
 
 def _utc_now() -> datetime:
@@ -348,7 +367,11 @@ class SyncEngine:
             owner = await self._owner(entry.record.space_id)
             if owner is None:
                 await asyncio.to_thread(
-                    self._park, entry, "this space is not available to you", report
+                    self._park,
+                    entry,
+                    Refusal.NO_ACCESS,
+                    "this space is not available to you",
+                    report,
                 )
                 continue
             try:
@@ -357,7 +380,7 @@ class SyncEngine:
                         keys[account_id] = (await self.directory.public_keys(account_id)).x25519
             except RefusedError as exc:
                 reason = f"cannot get the keys of someone it is shared with: {exc.detail}"
-                await asyncio.to_thread(self._park, entry, reason, report)
+                await asyncio.to_thread(self._park, entry, Refusal.KEYS, reason, report)
                 continue
             ready.append(entry)
         return ready, keys
@@ -379,7 +402,7 @@ class SyncEngine:
                 body = RecordIn.model_validate({**fields, "base_version": entry.base_version})
                 mutation = Mutation(mutation_id=entry.mutation_id, op=entry.op.value, record=body)
             except (ValidationError, CryptoError) as exc:
-                self._park(entry, f"this change cannot be sent: {exc}", report)
+                self._park(entry, Refusal.INVALID, f"this change cannot be sent: {exc}", report)
                 continue
             batch.append((mutation, entry))
         batch.sort(key=lambda pair: pair[0].mutation_id)
@@ -407,7 +430,8 @@ class SyncEngine:
             answer = await self.api.push(PushIn(mutations=[m for m, _ in batch]))
         except RefusedError as exc:
             if len(batch) == 1:
-                await asyncio.to_thread(self._park, batch[0][1], exc.detail, report)
+                refusal = _BATCH_REFUSALS.get(exc.code, Refusal.INVALID)  # type: ignore[arg-type]
+                await asyncio.to_thread(self._park, batch[0][1], refusal, exc.detail, report)
                 return
             middle = len(batch) // 2
             await self._send(batch[:middle], report)
@@ -441,7 +465,12 @@ class SyncEngine:
                     if item is None or not self._absorb(item, report):
                         self._requeue(entry)
                 else:
-                    self._park(entry, result.reason or "refused by the server", report)
+                    self._park(
+                        entry,
+                        result.refusal or Refusal.OTHER,
+                        result.reason or "refused by the server",
+                        report,
+                    )
 
     def _acknowledged(self, entry: _Outgoing, result: MutationResult) -> None:
         self._unpark(entry.record_id)
@@ -493,6 +522,7 @@ class SyncEngine:
                 ChangeOp(item["op"]),
                 item["reason"],
                 datetime.fromisoformat(item["at"]),
+                _refusal(item.get("refusal")),
             )
             for item in json.loads(raw)
         ]
@@ -535,6 +565,7 @@ class SyncEngine:
                         "op": p.op.value,
                         "reason": p.reason,
                         "at": p.at.isoformat(),
+                        "refusal": p.refusal.value,
                     }
                     for p in items
                 ]
@@ -542,14 +573,19 @@ class SyncEngine:
         )
         self.state.update(parked=tuple(items))
 
-    def _park(self, entry: _Outgoing, reason: str, report: CycleReport) -> None:
+    def _park(self, entry: _Outgoing, refusal: Refusal, reason: str, report: CycleReport) -> None:
         """Take the change out of the queue, keep it on the device, and say why. The record
         stays as the user left it; editing it again queues it again."""
         with self.store.transaction():
             self.store.outbox.remove(entry.seqs)
             others = [p for p in self.parked() if p.record_id != entry.record_id]
             change = ParkedChange(
-                entry.record_id, entry.kind.value, ChangeOp(entry.op.value), reason, self._now()
+                entry.record_id,
+                entry.kind.value,
+                ChangeOp(entry.op.value),
+                reason,
+                self._now(),
+                refusal,
             )
             self._save_parked([*others, change])
         report.parked += 1

@@ -494,13 +494,31 @@ class PushIn(_Wire):
         return value
 
 
+class Refusal(StrEnum):
+    """Why a change was not sent: the app says it in the user's language (`reason` is the
+    English detail, for logs and support). The last three arise on the device."""
+
+    NO_ACCESS = "no_access"  # not, or no longer, linked to this space
+    ID_IN_USE = "id_in_use"  # the record id belongs to another space
+    NOT_AUTHOR = "not_author"  # only the author edits; only the youth or the author deletes
+    ROLE = "role"  # this role may not create this kind of record here
+    KIND_CHANGED = "kind_changed"  # a record cannot become another kind
+    DELETED = "deleted"  # deleted on another device meanwhile
+    MESSAGE_FINAL = "message_final"  # chat messages cannot be edited
+    SHARING = "sharing"  # shared with someone it may not be shared with
+    KEYS = "keys"  # a recipient's public keys could not be had
+    INVALID = "invalid"  # the change does not fit the wire contract
+    OTHER = "other"  # anything else, or a refusal recorded before codes existed
+
+
 class MutationResult(_Wire):
     """Replayed byte for byte when the same (device, mutation_id) is pushed again."""
 
     mutation_id: int
     status: Literal["applied", "conflict", "rejected"]
     version: int | None = None  # applied: the record's new version
-    reason: str | None = None  # conflict/rejected: why, in plain words
+    reason: str | None = None  # conflict/rejected: why, in plain (English) words
+    refusal: Refusal | None = None  # rejected: why, for the app to translate
     current: RecordEnvelope | None = None  # conflict: the record as the server has it
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from companion.sync.protocol import Refusal
+
 logger = logging.getLogger(__name__)
 
 
@@ -49,8 +51,9 @@ class ParkedChange:
     record_id: str
     kind: str
     op: ChangeOp
-    reason: str
+    reason: str  # in English, from the server or the engine: for logs and support
     at: datetime
+    refusal: Refusal = Refusal.OTHER  # what the app says, in the user's language
 
 
 @dataclass(frozen=True)

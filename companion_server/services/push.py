@@ -20,7 +20,15 @@ from datetime import datetime
 from typing import Any
 
 from companion.domain.models import RecordKind
-from companion.sync.protocol import LiveNudge, Mutation, PushIn, RecordEnvelope, RecordIn, b64decode
+from companion.sync.protocol import (
+    LiveNudge,
+    Mutation,
+    PushIn,
+    RecordEnvelope,
+    RecordIn,
+    Refusal,
+    b64decode,
+)
 from companion_server.access import (
     CREATE_KINDS,
     SpaceAccess,
@@ -155,6 +163,7 @@ def _result(
     *,
     version: int | None = None,
     reason: str | None = None,
+    refusal: Refusal | None = None,
     current: dict[str, Any] | None = None,
 ) -> Result:
     """`MutationResult(...).model_dump(mode="json", exclude_none=True)`, without the model."""
@@ -163,36 +172,40 @@ def _result(
         result["version"] = version
     if reason is not None:
         result["reason"] = reason
+    if refusal is not None:
+        result["refusal"] = refusal.value
     if current is not None:
         result["current"] = current
     return result
 
 
-def _rejected(mutation: Mutation, reason: str) -> Result:
-    return _result(mutation, "rejected", reason=reason)
+def _rejected(mutation: Mutation, refusal: Refusal, reason: str) -> Result:
+    return _result(mutation, "rejected", reason=reason, refusal=refusal)
 
 
 def _apply_one(batch: _Batch, mutation: Mutation) -> Result:
     record = mutation.record
     access = batch.access[record.space_id]
     if isinstance(access, ApiError):
-        return _rejected(mutation, access.detail)
+        return _rejected(mutation, Refusal.NO_ACCESS, access.detail)
     current = batch.records.get(record.id)
     if current is not None and current.space_id != record.space_id:
-        return _rejected(mutation, "this record id is already used")
+        return _rejected(mutation, Refusal.ID_IN_USE, "this record id is already used")
     if mutation.op == "delete":
         return _delete(batch, access, mutation, current)
     if record.author_id != batch.caller.account_id:
-        return _rejected(mutation, "author_id must be the signed-in account")
+        return _rejected(mutation, Refusal.NOT_AUTHOR, "author_id must be the signed-in account")
     if current is not None:
         refusal = _check_update(batch, mutation, current)
         if refusal is not None:
             return refusal
     elif record.kind not in CREATE_KINDS[access.role]:
-        return _rejected(mutation, f"a {access.role.value} cannot create a {record.kind.value}")
+        return _rejected(
+            mutation, Refusal.ROLE, f"a {access.role.value} cannot create a {record.kind.value}"
+        )
     reason = _check_sharing(batch, access, record)
     if reason is not None:
-        return _rejected(mutation, reason)
+        return _rejected(mutation, Refusal.SHARING, reason)
     version = _next_version(access.space)
     batch.audience[record.space_id].update(
         [record.author_id, *record.shared_with, *(current.shared_with if current else [])]
@@ -219,9 +232,9 @@ def _mark_updated(batch: _Batch, record: StoredRecord) -> None:
 def _check_update(batch: _Batch, mutation: Mutation, current: StoredRecord) -> Result | None:
     record = mutation.record
     if current.author_id != batch.caller.account_id:
-        return _rejected(mutation, "only the author can change this record")
+        return _rejected(mutation, Refusal.NOT_AUTHOR, "only the author can change this record")
     if current.kind != record.kind.value:
-        return _rejected(mutation, "a record cannot change its kind")
+        return _rejected(mutation, Refusal.KIND_CHANGED, "a record cannot change its kind")
     if record.base_version != current.version:
         return _result(
             mutation,
@@ -230,9 +243,9 @@ def _check_update(batch: _Batch, mutation: Mutation, current: StoredRecord) -> R
             current=envelope(current).model_dump(mode="json", exclude_none=True),
         )
     if current.deleted:
-        return _rejected(mutation, "this record was deleted")
+        return _rejected(mutation, Refusal.DELETED, "this record was deleted")
     if current.kind == RecordKind.MESSAGE.value:
-        return _rejected(mutation, "chat messages cannot be edited")
+        return _rejected(mutation, Refusal.MESSAGE_FINAL, "chat messages cannot be edited")
     return None
 
 
@@ -269,7 +282,9 @@ def _delete(
     if current is None:
         return _result(mutation, "applied", reason="nothing to delete")
     if not access.is_owner and current.author_id != batch.caller.account_id:
-        return _rejected(mutation, "only the youth or the author can delete this record")
+        return _rejected(
+            mutation, Refusal.NOT_AUTHOR, "only the youth or the author can delete this record"
+        )
     if not current.deleted:
         # A tombstone keeps the metadata that routes it; the content is erased for good.
         current.deleted = True

@@ -81,7 +81,7 @@ def test_only_the_author_updates_a_record(api: Api) -> None:
     goal = api.record(els, sam, "goal")
     assert api.put(els, goal) == 1
     [by_youth] = api.push(sam, api.upsert(sam, {**api.record(sam, sam, "goal"), "id": goal["id"]}))
-    assert by_youth["status"] == "rejected"
+    assert (by_youth["status"], by_youth["refusal"]) == ("rejected", "not_author")
     assert "author" in by_youth["reason"]
     assert api.put(els, {**goal, "base_version": 1, "ciphertext": b64(10)}) == 2
 
@@ -96,7 +96,7 @@ def test_youth_deletes_anything_in_their_space_and_the_content_is_erased(
     diary = api.record(sam, sam, shared_with=[els])
     api.put(sam, diary)
     [refused] = api.push(els, api.delete(els, diary))
-    assert refused["status"] == "rejected"
+    assert (refused["status"], refused["refusal"]) == ("rejected", "not_author")
     [deleted] = api.push(sam, api.delete(sam, document))
     assert deleted == {"mutation_id": deleted["mutation_id"], "status": "applied", "version": 3}
     with database.read() as session:
@@ -135,6 +135,7 @@ def test_what_each_linked_role_may_create(api: Api, role: str, kind: str, allowe
         api.link(sam, person)
     [result] = api.push(person, api.upsert(person, api.record(person, sam, kind)))
     assert result["status"] == ("applied" if allowed else "rejected"), result
+    assert result.get("refusal") == (None if allowed else "role")
 
 
 def test_messages_need_a_conversation_the_author_is_part_of(api: Api) -> None:
@@ -150,9 +151,10 @@ def test_messages_need_a_conversation_the_author_is_part_of(api: Api) -> None:
     hello = message(els)
     assert api.put(els, hello) >= 1
     [outsider] = api.push(mia, api.upsert(mia, message(mia, shared=(sam,))))
-    assert (outsider["status"], outsider["reason"]) == (
+    assert (outsider["status"], outsider["reason"], outsider["refusal"]) == (
         "rejected",
         "you are not in this conversation",
+        "sharing",
     )
     [unknown] = api.push(els, api.upsert(els, message(els, conversation=new_id())))
     assert unknown["reason"] == "unknown conversation"
@@ -160,6 +162,7 @@ def test_messages_need_a_conversation_the_author_is_part_of(api: Api) -> None:
     assert widened["status"] == "rejected"
     [edited] = api.push(els, api.upsert(els, {**hello, "base_version": 2, "ciphertext": b64(9)}))
     assert edited["reason"] == "chat messages cannot be edited"
+    assert edited["refusal"] == "message_final"
 
 
 def test_linked_people_cannot_widen_sharing_and_wraps_must_match(api: Api) -> None:
@@ -167,7 +170,7 @@ def test_linked_people_cannot_widen_sharing_and_wraps_must_match(api: Api) -> No
     api.link(sam, els)
     mia = api.network(sam)
     [widened] = api.push(els, api.upsert(els, api.record(els, sam, "goal", [mia])))
-    assert widened["status"] == "rejected"
+    assert (widened["status"], widened["refusal"]) == ("rejected", "sharing")
     record = api.record(sam, sam, shared_with=[els])
     missing = {**record, "wraps": record["wraps"][1:]}
     extra = {
@@ -183,11 +186,11 @@ def test_linked_people_cannot_widen_sharing_and_wraps_must_match(api: Api) -> No
 def test_author_id_must_be_the_caller_and_ids_stay_in_their_space(api: Api) -> None:
     sam, kim = api.youth("Sam"), api.youth("Kim")
     [forged] = api.push(sam, api.upsert(sam, {**api.record(sam, sam), "author_id": kim.account_id}))
-    assert forged["status"] == "rejected"
+    assert (forged["status"], forged["refusal"]) == ("rejected", "not_author")
     taken = api.record(kim, kim)
     api.put(kim, taken)
     [moved] = api.push(sam, api.upsert(sam, api.record(sam, sam, record_id=taken["id"])))
-    assert moved["status"] == "rejected"
+    assert (moved["status"], moved["refusal"]) == ("rejected", "id_in_use")
 
 
 def test_writing_into_a_space_without_access_says_the_same_as_a_missing_space(api: Api) -> None:
@@ -196,6 +199,7 @@ def test_writing_into_a_space_without_access_says_the_same_as_a_missing_space(ap
     missing_space = {**api.record(kim, kim), "space_id": new_id()}
     results = api.push(kim, api.upsert(kim, into_sam), api.upsert(kim, missing_space))
     assert [r["reason"] for r in results] == ["no access to this space"] * 2
+    assert [r["refusal"] for r in results] == ["no_access"] * 2
     assert api.pull_all(sam, sam.space_id)[0] == {}
 
 

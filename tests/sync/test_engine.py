@@ -20,6 +20,7 @@ from companion.store import Store
 from companion.sync.backoff import Backoff
 from companion.sync.engine import SyncEngine
 from companion.sync.errors import OfflineError
+from companion.sync.protocol import Refusal
 from companion.sync.registration import PENDING_ENROLMENT, PENDING_INVITATION
 from companion.sync.runner import SyncRunner
 from companion.sync.state import SyncPhase, SyncState
@@ -106,7 +107,10 @@ async def test_a_refused_change_is_parked_with_its_reason_and_the_rest_goes_thro
     [parked] = phone.engine.parked()
     assert parked.record_id == suggestion.id
     assert "author" in parked.reason
+    assert parked.refusal is Refusal.NOT_AUTHOR  # what the app says, translated
     assert phone.engine.state.state.parked == (parked,)  # visible in the UI state
+    restarted = SyncEngine(phone.store, phone.api, phone.identity)
+    assert restarted.parked() == [parked]  # kept as it was, code included
     assert phone.store.sync_info(mine.id).dirty is False
     assert phone.store.outbox.count() == 0  # the refused one does not block the queue
 

@@ -16,6 +16,7 @@ from companion.i18n import CATALOG_DIR, LANGUAGES, Translator, UnknownLanguageEr
 from companion.services import errors
 from companion.services.preferences import TEXT_SCALES, ThemeChoice
 from companion.services.sync_status import SyncPhase
+from companion.sync.protocol import Refusal
 from companion.views.navigation import TABS
 
 SOURCES = [
@@ -75,6 +76,7 @@ def computed_keys() -> set[str]:
     keys |= {f"settings.text_size_{i}" for i in range(len(TEXT_SCALES))}
     keys |= {f"sync.{phase.value}" for phase in SyncPhase}
     keys |= {f"sync.{phase.value}_detail" for phase in SyncPhase}
+    keys |= {f"sync.refusal_{refusal.value}" for refusal in Refusal}
     keys |= {
         "settings.lock_on",
         "settings.lock_off",

@@ -152,7 +152,7 @@ async def test_a_refused_change_is_shown_on_today_and_can_be_retried_or_hidden(
     await until(lambda: services.sync_state.state.parked, "parked")
     await app.settle()
     assert app.text_of("unsent-changes") == "1 wijziging(en) niet verstuurd"
-    assert app.has_text("dagboek:")
+    assert app.has_text("dagboek: de sleutels van iemand met wie je het deelt zijn niet op")
 
     first = services.sync_state.state.parked[0].at
     await app.click("retry-unsent")

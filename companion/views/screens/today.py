@@ -123,7 +123,7 @@ def unsent_rows(
         kind = t(f"network.kind_{change.kind}")
         rows.append(
             ft.Text(
-                t("sync.unsent_item", kind=kind, reason=change.reason),
+                t("sync.unsent_item", kind=kind, reason=t(f"sync.refusal_{change.refusal}")),
                 theme_style=ft.TextThemeStyle.BODY_SMALL,
             )
         )
