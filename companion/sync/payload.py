@@ -127,16 +127,22 @@ class SealedParts(NamedTuple):
 
     @classmethod
     def of(cls, envelope: RecordEnvelope, reader_id: str) -> SealedParts:
-        wrap = next((w.wrapped_key for w in envelope.wraps if w.recipient_id == reader_id), None)
-        return cls(
-            envelope.id,
-            envelope.space_id,
-            envelope.kind.value,
-            envelope.author_id,
-            envelope.ciphertext,
-            envelope.nonce,
-            wrap,
-            envelope.signature,
+        wrap = None
+        for candidate in envelope.wraps:
+            if candidate.recipient_id == reader_id:
+                wrap = candidate.wrapped_key
+                break
+        return cls._make(  # without the keyword handling of cls(...): one per pulled record
+            (
+                envelope.id,
+                envelope.space_id,
+                envelope.kind.value,
+                envelope.author_id,
+                envelope.ciphertext,
+                envelope.nonce,
+                wrap,
+                envelope.signature,
+            )
         )
 
 
