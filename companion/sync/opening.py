@@ -21,6 +21,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import PureWindowsPath  # splits at both separators, on every platform
 
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.store.remote import RemoteRecord
@@ -40,11 +41,12 @@ Outcome = Opened | str  # the opened record, or why it cannot be opened
 
 def processes_available() -> bool:
     """Whether this platform can start a worker process running this Python: not on
-    phones (Android reports "linux"; iOS allows no child processes) nor in frozen builds,
-    whose executable is the app itself."""
-    if getattr(sys, "frozen", False) or not sys.executable:
+    phones (Android reports "linux"; iOS allows no child processes), and only when the
+    executable is a Python interpreter: in a packaged app it is the app itself, which
+    would open a second window instead of a worker."""
+    if getattr(sys, "frozen", False) or hasattr(sys, "getandroidapilevel"):
         return False
-    if hasattr(sys, "getandroidapilevel"):
+    if not PureWindowsPath(sys.executable or "").name.lower().startswith("python"):
         return False
     return sys.platform in ("linux", "darwin", "win32")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,7 +18,13 @@ from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Goal, MoodCheckin, Record
 from companion.sync.engine import SyncEngine
 from companion.sync.fields import values_of
-from companion.sync.opening import WORKER_MIN_RECORDS, Outcome, PageOpener, open_here
+from companion.sync.opening import (
+    WORKER_MIN_RECORDS,
+    Outcome,
+    PageOpener,
+    open_here,
+    processes_available,
+)
 from companion.sync.payload import SealedParts, envelope_fields, seal_record
 from companion.sync.protocol import RecordEnvelope
 from tests.sync.kit import World, goal, many_days
@@ -238,3 +245,23 @@ async def test_a_local_edit_merges_with_a_version_opened_in_the_worker(world: Wo
     assert (merged.title, merged.why) == ("Eigen studio", "rust en ruimte")
     await phone.sync()
     assert phone.store.goals.get(plan.id) == merged
+
+
+@pytest.mark.parametrize(
+    ("executable", "frozen", "expected"),
+    [
+        ("/usr/bin/python3.11", False, True),
+        ("C:\\Python311\\python.exe", False, True),
+        ("/Applications/Companion.app/Contents/MacOS/Companion", False, False),  # flet build
+        ("/usr/bin/python3", True, False),  # PyInstaller
+        ("", False, False),
+    ],
+)
+def test_a_worker_is_only_started_where_the_executable_is_python(
+    monkeypatch: pytest.MonkeyPatch, executable: str, frozen: bool, expected: bool
+) -> None:
+    """In a packaged app sys.executable is the app: starting it would open a second app."""
+    monkeypatch.setattr(sys, "executable", executable)
+    if frozen:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert processes_available() is (expected and sys.platform in ("linux", "darwin", "win32"))
