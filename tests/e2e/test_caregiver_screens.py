@@ -28,6 +28,7 @@ from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
 from companion_server.testing import running_server
 from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.text_entry import type_into
 from tests.server.serverkit import relaxed_settings
 
 pytestmark = pytest.mark.e2e
@@ -99,15 +100,6 @@ def by_id(page: Page, identifier: str):
 
 def tap(page: Page, identifier: str) -> None:
     by_id(page, identifier).first.click()
-
-
-def type_into(page: Page, identifier: str, text: str, *, replace: bool = False) -> None:
-    field = by_id(page, identifier).locator("input, textarea").first
-    field.click()
-    if replace:
-        field.press("Control+a")
-        field.press("Backspace")
-    field.press_sequentially(text)
 
 
 def shot(page: Page, name: str) -> None:

@@ -30,8 +30,8 @@ from tests.e2e.test_caregiver_screens import (
     shot,
     shows,
     tap,
-    type_into,
 )
+from tests.e2e.text_entry import enter_text, type_into
 from tests.server.serverkit import relaxed_settings
 
 pytestmark = pytest.mark.e2e
@@ -170,9 +170,9 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         els.get_by_role("group", name=re.compile("Sam")).click()
         goal = els.get_by_role("progressbar", name=re.compile("Een studio huren"))
         expect(goal).to_be_visible(timeout=40000)
-        step_field = by_prefix(els, "step-title-").locator("input").first
-        step_field.click()
-        step_field.press_sequentially("Huurwaarborg aanvragen bij het OCMW")
+        enter_text(
+            by_prefix(els, "step-title-"), "Huurwaarborg aanvragen bij het OCMW", name="step-title-"
+        )
         by_prefix(els, "step-suggest-").click()
         shows(els, "Jouw voorstel: Huurwaarborg aanvragen bij het OCMW")
         tap(els, "open-chat")

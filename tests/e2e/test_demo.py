@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT
+from tests.e2e.text_entry import type_into
 
 pytestmark = pytest.mark.e2e
 
@@ -105,10 +106,8 @@ class Demo:
 
 
 def unlock(page: Page, pin: str) -> None:
-    pin_field = page.locator('[flt-semantics-identifier="unlock-pin"] input').first
-    pin_field.wait_for(timeout=30000)
-    pin_field.click()
-    pin_field.press_sequentially(pin)
+    page.locator('[flt-semantics-identifier="unlock-pin"] input').first.wait_for(timeout=30000)
+    type_into(page, "unlock-pin", pin)
     page.locator('[flt-semantics-identifier="unlock"]').click()
 
 

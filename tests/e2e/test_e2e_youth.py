@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.text_entry import type_into
+
 pytestmark = pytest.mark.e2e
 
 MIN_TOUCH = 48
@@ -18,16 +20,6 @@ def by_id(page: Page, identifier: str):
 
 def tap(page: Page, identifier: str) -> None:
     by_id(page, identifier).click()
-
-
-def type_into(page: Page, identifier: str, text: str, *, replace: bool = False) -> None:
-    """Real key presses (Flutter owns the input); `replace` clears the field first."""
-    field = by_id(page, identifier).locator("input, textarea").first
-    field.click()
-    if replace:
-        field.press("Control+a")
-        field.press("Backspace")
-    field.press_sequentially(text)
 
 
 def diary_entry(page: Page, text: str):

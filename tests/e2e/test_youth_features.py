@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_e2e_youth import assert_touch_targets, by_id, open_tab, shot, tap, type_into
+from tests.e2e.test_e2e_youth import assert_touch_targets, by_id, open_tab, shot, tap
+from tests.e2e.text_entry import type_into
 
 pytestmark = pytest.mark.e2e
 
