@@ -730,7 +730,7 @@ class SyncEngine:
         opener: PageOpener | None = None,
     ) -> list[_Incoming]:
         """Each envelope with what opening it gave. Tombstones and records whose author's
-        keys are missing need no opening; the rest go to a long pull's `opener`, or a
+        keys are missing need no opening; the rest go to the pull's `opener`, or a
         thread (a single record: right here)."""
         out: list[_Incoming] = []
         slots: list[int] = []
@@ -749,10 +749,10 @@ class SyncEngine:
         if not todo:
             return out
         me_id, keys = self.me.account_id, self.me.keys
-        if opener is not None:
-            outcomes = await opener.open(todo)
-        elif len(todo) == 1:
+        if len(todo) == 1:  # a chat message: a thread hop would cost more than opening
             outcomes = open_here(todo, me_id=me_id, my_keys=keys)
+        elif opener is not None:
+            outcomes = await opener.open(todo)
         else:
             outcomes = await asyncio.to_thread(open_here, todo, me_id=me_id, my_keys=keys)
         for slot, outcome in zip(slots, outcomes, strict=True):
