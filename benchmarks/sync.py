@@ -2,7 +2,7 @@
 
 - restore: a fresh device pulls 10,000 records of a youth's space: pages over HTTP, JSON
   parsing, signature checks and decryption, merge bookkeeping and the encrypted local store.
-  Measured as desktops do it (pages opened in a worker process) and, alternating with it,
+  Measured as desktops do it (pages opened in worker processes) and, alternating with it,
   as phones do (opened in a thread); the target applies to the first.
   Baseline: the same 10,000 envelopes fetched as one plain JSON array with httpx (from a
   static file server) and inserted into plain sqlite3 (WAL, synchronous=FULL), no crypto.
@@ -123,7 +123,7 @@ async def seed(phone: Device) -> None:
 
 async def restore(world: World, youth, rounds: int) -> dict[str, list[float]]:
     """Each round restores twice onto fresh stores, in turn: as desktops and the web build
-    do (long pulls open their pages in a worker process) and as phones do (in a thread)."""
+    do (long pulls open their pages in worker processes) and as phones do (in a thread)."""
     rates: dict[str, list[float]] = {"worker": [], "thread": []}
     for n in range(rounds):
         signed_in = await world.restore(youth, f"restore-{n}")

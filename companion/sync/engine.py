@@ -120,7 +120,7 @@ class CycleReport:
     conflict_copies: int = 0
     parked: int = 0
     dropped_spaces: list[str] = field(default_factory=list)
-    opened_in_worker: int = 0  # records of long pulls opened in the worker process
+    opened_in_worker: int = 0  # records of long pulls opened in worker processes
     overridden: list[tuple[str, str]] = field(default_factory=list)  # (record, field) replaced
 
 
@@ -159,7 +159,7 @@ class SyncEngine:
         now: Callable[[], datetime] = _utc_now,
         open_in_worker: bool | None = None,
     ) -> None:
-        """`open_in_worker`: whether a long pull may open its pages in a worker process
+        """`open_in_worker`: whether a long pull may open its pages in worker processes
         (None: where the platform can start one, see `companion.sync.opening`)."""
         if not 1 <= push_batch <= MAX_BATCH or not 1 <= pull_page <= MAX_PULL_LIMIT:
             raise ValueError("batch or page size outside what the server accepts")
@@ -600,7 +600,7 @@ class SyncEngine:
     async def _pull_space(self, space_id: str, report: CycleReport) -> None:
         """Page by page, in three overlapping stages: while page n is written to the store
         (a worker thread, mostly SQLCipher and the commit's fsync, without the GIL), page
-        n+1 is opened (in a worker process once the pull proves long, see
+        n+1 is opened (in worker processes once the pull proves long, see
         `companion.sync.opening`; else a thread) and page n+2 is served (the server works
         in its own process). Pages are written strictly in order, each with its cursor in
         one transaction."""

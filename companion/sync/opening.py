@@ -1,22 +1,23 @@
-"""Opening the pages of a pull: in a thread of this process, or in a worker process.
+"""Opening the pages of a pull: in a thread of this process, or in worker processes.
 
 Opening a record is a chain of Python and crypto: signature check, unwrap, decrypt, then
-validation into a record, its row and its field shadow (~130 µs a record on a 2-vCPU VM).
-Threads cannot spread Python over cores (the GIL), so a long pull, a restore above all,
-hands its pages to one worker process (`companion.sync.open_worker`) while this process
-fetches and writes. The worker starts when a pull proves long (a big page with more to
-come; that page opens here meanwhile) and stops when the pull ends. Short pulls and
-platforms without child processes (phones, frozen builds) open in a thread; if the worker
-fails, the rest of the pull does too.
+validation into a record, its row and its field shadow (~140 µs a record on a 2-vCPU VM,
+about half the CPU a restore costs). Threads cannot spread Python over cores (the GIL), so
+a long pull, a restore above all, splits its pages between worker processes
+(`companion.sync.open_worker`) while this process fetches and writes. The workers start
+when a pull proves long (a big page with more to come; that page opens here meanwhile)
+and stop when the pull ends. Short pulls and platforms without child processes (phones,
+packaged builds) open in a thread; if a worker fails, the rest of the pull does too.
 
-The worker gets the reader's keys once, through its stdin, and never writes anything: it
-returns rows, stamps and shadows, and this process stores them. It runs the installed
-module, not the app's main script (what multiprocessing's "spawn" would re-run).
+The workers get the reader's keys once, through their stdin, and never write anything:
+they return rows, stamps and shadows, and this process stores them. They run the
+installed module, not the app's main script (what multiprocessing's "spawn" would re-run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from companion.sync.payload import Opened, SealedParts, open_parts
 
 # Below this many records a page opens here: handing it over costs more than it saves.
 WORKER_MIN_RECORDS = 200
+MAX_WORKERS = 2
 # The worker loads in ~0.2 s and opens a page of 1,000 records in ~0.15 s (2-vCPU VM);
 # this long means it is stuck.
 WORKER_START_TIMEOUT_S = 20.0
@@ -49,6 +51,13 @@ def processes_available() -> bool:
     if not PureWindowsPath(sys.executable or "").name.lower().startswith("python"):
         return False
     return sys.platform in ("linux", "darwin", "win32")
+
+
+def worker_count() -> int:
+    """Two where there are two cores: on the 2-vCPU VM a restore went from 4,400-5,100
+    to 5,100-5,500 records/s against one worker (docs/benchmarks.md). More would only
+    compete with this process's fetching and writing, which then set the pace."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1)))
 
 
 def open_here(
@@ -71,7 +80,7 @@ def _from_worker(outcome: WorkerOutcome) -> Outcome:
 
 
 class _Worker:
-    """The worker process and its two pipes; blocking calls, made from threads."""
+    """One worker process and its two pipes; blocking calls, made from threads."""
 
     def __init__(self, me_id: str, keys: AccountKeys) -> None:
         self._process = subprocess.Popen(
@@ -107,23 +116,26 @@ class _Worker:
 
 
 class PageOpener:
-    """Opens the pages of one pull. `close()` when the pull ends (stops the worker)."""
+    """Opens the pages of one pull. `close()` when the pull ends (stops the workers)."""
 
-    def __init__(self, me_id: str, keys: AccountKeys, *, worker_allowed: bool) -> None:
+    def __init__(
+        self, me_id: str, keys: AccountKeys, *, worker_allowed: bool, workers: int | None = None
+    ) -> None:
         self._me_id = me_id
         self._keys = keys
         self._worker_allowed = worker_allowed
-        self._worker: _Worker | None = None
-        self._started: asyncio.Future[None] | None = None
-        self._spare_page = False  # the page that started the worker opens here meanwhile
+        self._count = workers or worker_count()
+        self._workers: list[_Worker] = []
+        self._started: asyncio.Future[list[None]] | None = None
+        self._spare_page = False  # the page that started the workers opens here meanwhile
         self.opened_in_worker = 0  # records: what the pull's report says
 
     @property
     def in_worker(self) -> bool:
-        """Whether big pages now go to the worker (it started and is ready)."""
+        """Whether big pages now go to the workers (they started and are ready)."""
         started = self._started
         return (
-            self._worker is not None
+            bool(self._workers)
             and started is not None
             and started.done()
             and not started.cancelled()
@@ -131,32 +143,37 @@ class PageOpener:
         )
 
     def expect_long_pull(self) -> None:
-        """Start the worker without waiting for it: the page at hand opens here, later
-        pages wait for the worker if it is not ready by then (it takes ~0.2 s to load)."""
-        if not self._worker_allowed or self._worker is not None:
+        """Start the workers without waiting for them: the page at hand opens here, later
+        pages wait for them if they are not ready by then (they take ~0.2 s to load)."""
+        if not self._worker_allowed or self._workers:
             return
         try:
-            self._worker = worker = _Worker(self._me_id, self._keys)
+            for _ in range(self._count):
+                self._workers.append(_Worker(self._me_id, self._keys))
         except OSError:
             self._give_up_worker()
             return
-        self._started = asyncio.ensure_future(asyncio.to_thread(worker.start))
+        starts = [asyncio.to_thread(worker.start) for worker in self._workers]
+        self._started = asyncio.ensure_future(asyncio.gather(*starts))
         self._spare_page = True
 
     async def open(self, items: Sequence[tuple[SealedParts, PublicKeys]]) -> list[Outcome]:
-        """Each record opened, or the reason it cannot be; in page order."""
+        """Each record opened, or the reason it cannot be; in page order. A page is split
+        between the workers, in order."""
         if len(items) >= WORKER_MIN_RECORDS and await self._worker_ready():
-            worker = self._worker
-            assert worker is not None
             authors = {parts.author_id: public for parts, public in items}
             page = [parts for parts, _ in items]
+            size = -(-len(page) // len(self._workers))
+            shares = [
+                asyncio.to_thread(worker.open, page[n * size : (n + 1) * size], authors)
+                for n, worker in enumerate(self._workers)
+            ]
             try:
-                outcomes = await asyncio.wait_for(
-                    asyncio.to_thread(worker.open, page, authors), WORKER_PAGE_TIMEOUT_S
-                )
+                parts = await asyncio.wait_for(asyncio.gather(*shares), WORKER_PAGE_TIMEOUT_S)
             except (OSError, EOFError, ValueError, pickle.PickleError, TimeoutError):
-                self._give_up_worker()  # it died or hangs: this page and the rest open here
+                self._give_up_worker()  # one died or hangs: this page and the rest open here
             else:
+                outcomes = [outcome for part in parts for outcome in part]
                 self.opened_in_worker += len(outcomes)
                 return outcomes
         return await asyncio.to_thread(open_here, items, me_id=self._me_id, my_keys=self._keys)
@@ -171,7 +188,7 @@ class PageOpener:
                 return False
             await asyncio.wait({started}, timeout=WORKER_START_TIMEOUT_S)
         if not self.in_worker:
-            self._give_up_worker()  # it failed to start in time: the pull goes on here
+            self._give_up_worker()  # they failed to start in time: the pull goes on here
             return False
         return True
 
@@ -181,9 +198,9 @@ class PageOpener:
             started.cancel()
         elif started is not None and not started.cancelled():
             started.exception()  # seen: a worker that failed to start is no error to log
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker = None
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
 
     def _give_up_worker(self) -> None:
         self.close()

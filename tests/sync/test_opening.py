@@ -97,6 +97,7 @@ def page_for_carer() -> list[RecordEnvelope]:
         domain=LifeDomain.HOUSING,
     )  # fmt: skip
     page[13] = envelope_of(unshared, shared=False)
+    page[-2] = tampered(page[-2])  # in the last worker's share
     return page
 
 
@@ -125,10 +126,11 @@ async def ready(opener: PageOpener) -> None:
     raise AssertionError("the worker did not start within 10 s")
 
 
-async def test_the_worker_opens_a_page_exactly_as_this_process_does() -> None:
+@pytest.mark.parametrize("workers", [1, 2, 3])
+async def test_the_workers_open_a_page_exactly_as_this_process_does(workers: int) -> None:
     items = items_of(page_for_carer())
     here = open_here(items, me_id=CARER_ID, my_keys=CARER)
-    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True, workers=workers)
     try:
         await ready(opener)
         there = await opener.open(items)
@@ -139,7 +141,7 @@ async def test_the_worker_opens_a_page_exactly_as_this_process_does() -> None:
     for a, b in zip(here, there, strict=True):
         same(a, b)
     refused = {n: outcome for n, outcome in enumerate(there) if isinstance(outcome, str)}
-    assert sorted(refused) == [5, 11, 13]
+    assert sorted(refused) == [5, 11, 13, WORKER_MIN_RECORDS - 2]
     assert "signature does not verify" in refused[5]
     assert "not a valid record" in refused[11]
     assert "not shared" in refused[13]
@@ -147,16 +149,16 @@ async def test_the_worker_opens_a_page_exactly_as_this_process_does() -> None:
 
 async def test_a_worker_that_dies_leaves_the_rest_of_the_pull_to_this_process() -> None:
     items = items_of(page_for_carer())
-    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True, workers=2)
     try:
         await ready(opener)
-        worker = opener._worker
-        assert worker is not None
-        worker._process.kill()
+        survivor = opener._workers[0]
+        opener._workers[1]._process.kill()
         outcomes = await opener.open(items)
         assert not opener.in_worker
-        opener.expect_long_pull()  # a dead worker is not started again in this pull
-        assert opener._worker is None
+        assert survivor._process.poll() is not None  # the other one is stopped too
+        opener.expect_long_pull()  # workers are not started again in this pull
+        assert opener._workers == []
     finally:
         opener.close()
     for a, b in zip(open_here(items, me_id=CARER_ID, my_keys=CARER), outcomes, strict=True):
@@ -167,9 +169,9 @@ async def test_without_child_processes_pages_open_here() -> None:
     items = items_of(page_for_carer())
     opener = PageOpener(CARER_ID, CARER, worker_allowed=False)
     opener.expect_long_pull()
-    assert opener._worker is None
+    assert opener._workers == []
     outcomes = await opener.open(items)
-    assert sum(not isinstance(o, str) for o in outcomes) == WORKER_MIN_RECORDS - 3
+    assert sum(not isinstance(o, str) for o in outcomes) == WORKER_MIN_RECORDS - 4
 
 
 async def test_a_short_page_opens_here_even_with_the_worker_ready() -> None:
@@ -177,9 +179,8 @@ async def test_a_short_page_opens_here_even_with_the_worker_ready() -> None:
     opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
     try:
         await ready(opener)
-        worker = opener._worker
-        assert worker is not None
-        worker._process.kill()  # if the page went there, it would fall back and say so
+        for worker in opener._workers:
+            worker._process.kill()  # if the page went there, it would fall back and say so
         await opener.open(items)
         assert opener.in_worker
     finally:
@@ -187,16 +188,16 @@ async def test_a_short_page_opens_here_even_with_the_worker_ready() -> None:
 
 
 @pytest.mark.parametrize("started", [False, True])
-async def test_closing_stops_the_worker(started: bool) -> None:
-    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+async def test_closing_stops_the_workers(started: bool) -> None:
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True, workers=2)
     if started:
         await ready(opener)
     else:
         opener.expect_long_pull()
-    worker = opener._worker
-    assert worker is not None
+    workers = list(opener._workers)
+    assert len(workers) == 2
     opener.close()
-    assert worker._process.poll() is not None
+    assert all(worker._process.poll() is not None for worker in workers)
 
 
 async def test_a_restore_through_the_worker_stores_what_a_restore_here_stores(
