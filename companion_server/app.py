@@ -15,6 +15,7 @@ from companion_server.limits import BodySizeLimit
 from companion_server.live import Notifier, notifier_for
 from companion_server.ratelimit import RateLimiter
 from companion_server.routes import accounts, devices, health, invitations, spaces, sync
+from companion_server.services.housekeeping import housekeeping
 from companion_server.settings import Settings
 
 DESCRIPTION = """\
@@ -40,8 +41,9 @@ def create_app(
     notifier = notifier or notifier_for(db.url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with housekeeping(app.state.ctx):
+            yield
         notifier.close()
         if owns_database:
             db.dispose()

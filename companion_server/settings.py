@@ -51,6 +51,9 @@ class Settings:
     activation_failures_per_email: RateLimit = RateLimit(burst=5, per_hour=5)
     invitation_lookups_per_ip: RateLimit = RateLimit(burst=20, per_hour=60)
     db_pool_size: int = 10
+    # Housekeeping (services/housekeeping.py): stored push answers older than this go.
+    push_answers_kept_days: int = 30
+    housekeeping_hours: float = 6.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -153,7 +153,7 @@ class MutationLog(Base):
         ForeignKey("spaces.id", ondelete="CASCADE"), index=True
     )
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # pruned by age
 
 
 class AccessLog(Base):

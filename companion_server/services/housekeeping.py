@@ -1,0 +1,65 @@
+"""What the server forgets on purpose: stored push answers past their use.
+
+Every push answer is kept per (device, mutation id) so that a retried push is answered
+exactly as the first time. A device retries within seconds or, after a long time offline,
+days; answers older than `push_answers_kept_days` (30) are deleted. Should a device retry
+even later, nothing breaks: the server treats the push as new, finds the record already at
+or past that version and answers `conflict` with the record as stored, which the engine
+takes like any other conflict (tests/sync/test_housekeeping.py). Nothing else is pruned:
+records, links and the access log are the youth's and go only with the account or space.
+
+Every API process runs it every few hours; two doing it at once delete the same rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from companion_server.context import AppContext
+from companion_server.db.engine import Database
+from companion_server.db.models import MutationLog
+
+log = logging.getLogger("companion_server")
+
+
+def prune_push_answers(db: Database, now: datetime, kept_days: int) -> int:
+    """Delete push answers stored before `now - kept_days`; returns how many."""
+    cutoff = now - timedelta(days=kept_days)
+    with db.write() as session:
+        result = session.execute(delete(MutationLog).where(MutationLog.created_at < cutoff))
+        return result.rowcount or 0
+
+
+def housekeeping_once(ctx: AppContext) -> int:
+    return prune_push_answers(ctx.db, ctx.clock(), ctx.settings.push_answers_kept_days)
+
+
+async def keep_house(ctx: AppContext) -> None:
+    """Prune at start-up and then every `housekeeping_hours`, until cancelled. A failure
+    (the database away for a moment) is logged and tried again next time."""
+    while True:
+        try:
+            pruned = await asyncio.to_thread(housekeeping_once, ctx)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        else:
+            if pruned:
+                log.info("housekeeping: %d stored push answers past their use deleted", pruned)
+        await asyncio.sleep(ctx.settings.housekeeping_hours * 3600)
+
+
+@contextlib.asynccontextmanager
+async def housekeeping(ctx: AppContext):  # type: ignore[no-untyped-def]
+    """Runs `keep_house` for as long as the app serves."""
+    task = asyncio.get_running_loop().create_task(keep_house(ctx))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
