@@ -129,6 +129,19 @@ def _banner(options: DemoOptions, server_url: str) -> str:
     )
 
 
+def bring_schema_up_to_date(database_url: str) -> None:
+    """A demo folder made by an older version keeps working: its server database is
+    migrated first (`serve` refuses an outdated schema, as it should in production)."""
+    from companion_server import migrate
+    from companion_server.db.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def run_demo(options: DemoOptions) -> int:
     try:
         _check_ports(options)
@@ -142,6 +155,7 @@ def run_demo(options: DemoOptions) -> int:
     logs.mkdir(exist_ok=True)
     children: list[Child] = []
     _stop_on_signals()
+    bring_schema_up_to_date(database_url)
     try:
         server = Child(
             "server",

@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
+from companion.demo.run import bring_schema_up_to_date
 from companion.domain.ids import new_id
 from companion.sync.protocol import LiveNudge, RecordEnvelope
 from companion_server import cli, migrate
@@ -265,3 +266,20 @@ async def test_nudges_keep_their_audience_across_processes_and_fit_notify() -> N
     assert got.version == 7 and got.record is None
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(unheard.next(), timeout=0.05)
+
+
+def test_a_demo_folder_made_by_an_older_version_starts_on_the_newest_schema(
+    tmp_path: Path,
+) -> None:
+    """`serve` refuses an outdated schema (production runs `migrate`); the demo migrates its
+    own database first, so restarting an old demo folder keeps working."""
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    engine = make_engine(url)
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert migrate.current_revision(engine) != migrate.head_revision()
+    bring_schema_up_to_date(url)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
