@@ -62,4 +62,4 @@ class RemoteRecord:
 
     @property
     def kind(self) -> RecordKind:
-        return self.record.kind
+        return RecordKind(self.row[1])  # without rebuilding a record made elsewhere

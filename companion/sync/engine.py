@@ -780,7 +780,7 @@ class SyncEngine:
             self._unreadable(envelope.id, item.problem or "cannot be opened")
             return False
         opened = item.opened
-        remote = opened.record
+        remote = opened.remote  # its record is rebuilt only if a merge needs it
         if info is not None and info.kind != remote.kind:
             self._unreadable(envelope.id, "its id belongs to another kind of record here")
             return False
@@ -813,7 +813,7 @@ class SyncEngine:
         try:
             self.store.apply_remote_many([(opened.remote, version, opened.taken_shadow)])
         except InvalidRecordError as exc:  # e.g. a stamp a day ahead of this device's clock
-            self._unreadable(opened.record.id, str(exc))
+            self._unreadable(opened.remote.id, str(exc))
             return False
         return True
 
@@ -919,7 +919,7 @@ def _taken_as_is(item: _Incoming, info: SyncInfo | None) -> bool:
     known = info.server_version
     return (
         not info.dirty
-        and info.kind == opened.record.kind
+        and info.kind == opened.remote.kind
         and (known is None or known < item.envelope.version)
     )
 

@@ -1,10 +1,12 @@
 """The worker process that opens a long pull's pages: `python -m companion.sync.open_worker`.
 
 Started by `companion.sync.opening.PageOpener`, never by hand. It speaks frames on stdin and
-stdout (a 4-byte length, then a pickle): first the reader's id and keys, answered by
-READY; then pages of `SealedParts` with their authors' public keys, each answered with one
-outcome per record. It stops at the end of its input (the app closed the pipe, or died).
-The app is our own code and the only writer of the pipe, so its pickles are trusted.
+stdout (a 4-byte length, then a pickle): first the reader's id and X25519 private key,
+answered by READY and where its code lives; then pages of `SealedParts` with their
+authors' public keys, each answered with one outcome per record. It stops at the end of
+its input (the app closed the pipe, or died). The app, running the same installed code, is
+the only writer of the pipe, so its pickles are trusted (and the app checks the answers'
+record ids).
 """
 
 from __future__ import annotations
@@ -13,13 +15,19 @@ import os
 import pickle
 import signal
 import sys
+from pathlib import Path
 from typing import IO, Any
 
+from nacl.public import PrivateKey
+from nacl.signing import SigningKey
+
+import companion
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.sync.errors import UnreadableRecordError
 from companion.sync.payload import SealedParts, open_parts
 
 READY = "ready"
+CODE_AT = str(Path(companion.__file__).resolve().parent)  # the worker must run the app's code
 _LENGTH = 4
 
 # What goes back per record: (row, field stamps, field shadow), or why it cannot be opened.
@@ -66,9 +74,11 @@ def main() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
     try:
-        me_id, key_bytes = read_frame(requests)
-        keys = AccountKeys.from_bytes(key_bytes)
-        write_frame(answers, READY)
+        me_id, unwrap_key = read_frame(requests)
+        # Opening unwraps with the X25519 key and never signs: the signing half is a
+        # throwaway, so the account's signing key never leaves the app.
+        keys = AccountKeys(PrivateKey(unwrap_key), SigningKey.generate())
+        write_frame(answers, (READY, CODE_AT))
         while True:
             items, authors = read_frame(requests)
             write_frame(answers, open_page(items, authors, me_id=me_id, keys=keys))

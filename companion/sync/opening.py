@@ -17,17 +17,19 @@ installed module, not the app's main script (what multiprocessing's "spawn" woul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import PureWindowsPath  # splits at both separators, on every platform
+from typing import Any
 
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
-from companion.sync.open_worker import READY, WorkerOutcome, read_frame, write_frame
+from companion.sync.open_worker import CODE_AT, READY, WorkerOutcome, read_frame, write_frame
 from companion.sync.payload import Opened, SealedParts, open_parts
 
 # Below this many records a page opens here: handing it over costs more than it saves.
@@ -57,7 +59,14 @@ def worker_count() -> int:
     """Two where there are two cores: on the 2-vCPU VM a restore went from 4,400-5,100
     to 5,100-5,500 records/s against one worker (docs/benchmarks.md). More would only
     compete with this process's fetching and writing, which then set the pace."""
-    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1)))
+    return max(1, min(MAX_WORKERS, usable_cpus()))
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (a container may see the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def open_here(
@@ -72,31 +81,38 @@ def open_here(
     return out
 
 
-def _from_worker(outcome: WorkerOutcome) -> Outcome:
+def _from_worker(parts: SealedParts, outcome: WorkerOutcome) -> Outcome:
     if isinstance(outcome, str):
         return outcome
     row, stamps, shadow = outcome
+    if row[0] != parts.id:
+        raise EOFError("the worker answered for another record")
     return Opened(remote=RemoteRecord.validated_elsewhere(row), stamps=stamps, taken_shadow=shadow)
 
 
 class _Worker:
-    """One worker process and its two pipes; blocking calls, made from threads."""
+    """One worker process and its two pipes; blocking calls, made from threads.
+
+    `-P`: the worker imports the app's own installed modules, never a `companion` that
+    happens to lie in the working folder; it reports where its code lives, and a worker
+    running other code than the app is not used. It gets only the key that unwraps
+    content keys, not the signing key."""
 
     def __init__(self, me_id: str, keys: AccountKeys) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "companion.sync.open_worker"],
+            [sys.executable, "-P", "-m", "companion.sync.open_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
         self._me_id = me_id
-        self._keys = keys
+        self._unwrap_key = bytes(keys.encryption)
 
     def start(self) -> None:
-        """Hand over the keys and wait until the worker has loaded its modules."""
+        """Hand over the key and wait until the worker has loaded its modules."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        write_frame(self._process.stdin, (self._me_id, self._keys.to_bytes()))
-        if read_frame(self._process.stdout) != READY:
-            raise EOFError("the worker did not start")
+        write_frame(self._process.stdin, (self._me_id, self._unwrap_key))
+        if read_frame(self._process.stdout) != (READY, CODE_AT):
+            raise EOFError("the worker did not start, or runs other code than the app")
 
     def open(self, items: list[SealedParts], authors: dict[str, PublicKeys]) -> list[Outcome]:
         assert self._process.stdin is not None and self._process.stdout is not None
@@ -104,7 +120,9 @@ class _Worker:
         outcomes = read_frame(self._process.stdout)
         if not isinstance(outcomes, list) or len(outcomes) != len(items):
             raise EOFError("the worker answered something else than the page")
-        return [_from_worker(outcome) for outcome in outcomes]
+        return [
+            _from_worker(parts, outcome) for parts, outcome in zip(items, outcomes, strict=True)
+        ]
 
     def stop(self) -> None:
         """At once, also in the middle of a page: it holds nothing worth finishing."""
@@ -112,7 +130,15 @@ class _Worker:
         self._process.wait()
         for pipe in (self._process.stdin, self._process.stdout):
             if pipe is not None:
-                pipe.close()
+                with contextlib.suppress(OSError):  # unflushed bytes to a dead process
+                    pipe.close()
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    """A failed or cancelled start or page is handled where it is awaited (or the pull
+    ended): it is no error for asyncio to log as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 class PageOpener:
@@ -154,7 +180,8 @@ class PageOpener:
             self._give_up_worker()
             return
         starts = [asyncio.to_thread(worker.start) for worker in self._workers]
-        self._started = asyncio.ensure_future(asyncio.gather(*starts))
+        self._started = asyncio.gather(*starts)
+        self._started.add_done_callback(_seen)
         self._spare_page = True
 
     async def open(self, items: Sequence[tuple[SealedParts, PublicKeys]]) -> list[Outcome]:
@@ -168,8 +195,10 @@ class PageOpener:
                 asyncio.to_thread(worker.open, page[n * size : (n + 1) * size], authors)
                 for n, worker in enumerate(self._workers)
             ]
+            gathered = asyncio.gather(*shares)
+            gathered.add_done_callback(_seen)
             try:
-                parts = await asyncio.wait_for(asyncio.gather(*shares), WORKER_PAGE_TIMEOUT_S)
+                parts = await asyncio.wait_for(gathered, WORKER_PAGE_TIMEOUT_S)
             except (OSError, EOFError, ValueError, pickle.PickleError, TimeoutError):
                 self._give_up_worker()  # one died or hangs: this page and the rest open here
             else:
@@ -193,11 +222,8 @@ class PageOpener:
         return True
 
     def close(self) -> None:
-        started = self._started
-        if started is not None and not started.done():
-            started.cancel()
-        elif started is not None and not started.cancelled():
-            started.exception()  # seen: a worker that failed to start is no error to log
+        if self._started is not None and not self._started.done():
+            self._started.cancel()
         for worker in self._workers:
             worker.stop()
         self._workers = []

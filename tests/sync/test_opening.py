@@ -7,6 +7,7 @@ import asyncio
 import base64
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -266,3 +267,29 @@ def test_a_worker_is_only_started_where_the_executable_is_python(
     if frozen:
         monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert processes_available() is (expected and sys.platform in ("linux", "darwin", "win32"))
+
+
+async def test_a_companion_package_in_the_working_folder_never_gets_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` would import the working folder's `companion` first; the worker runs
+    the app's own code, or is not used."""
+    fake = tmp_path / "companion" / "sync"
+    fake.mkdir(parents=True)
+    (tmp_path / "companion" / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    stolen = tmp_path / "stolen"
+    (fake / "open_worker.py").write_text(
+        f"import sys\nopen({str(stolen)!r}, 'wb').write(sys.stdin.buffer.read(200))\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    items = items_of(page_for_carer())
+    opener = PageOpener(CARER_ID, CARER, worker_allowed=True)
+    try:
+        await ready(opener)
+        assert opener.in_worker
+        outcomes = await opener.open(items)
+    finally:
+        opener.close()
+    assert not stolen.exists()
+    assert len(outcomes) == WORKER_MIN_RECORDS and opener.opened_in_worker == len(outcomes)
