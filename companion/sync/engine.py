@@ -133,14 +133,6 @@ _BATCH_REFUSALS = {
 }
 
 
-def _refusal(value: object) -> Refusal:
-    """A stored refusal code; OTHER for one parked before codes existed (or unknown)."""
-    try:
-        return Refusal(value)
-    except ValueError:
-        return Refusal.OTHER
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -467,7 +459,7 @@ class SyncEngine:
                 else:
                     self._park(
                         entry,
-                        result.refusal or Refusal.OTHER,
+                        Refusal.read(result.refusal),
                         result.reason or "refused by the server",
                         report,
                     )
@@ -522,7 +514,7 @@ class SyncEngine:
                 ChangeOp(item["op"]),
                 item["reason"],
                 datetime.fromisoformat(item["at"]),
-                _refusal(item.get("refusal")),
+                Refusal.read(item.get("refusal")),
             )
             for item in json.loads(raw)
         ]

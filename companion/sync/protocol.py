@@ -510,15 +510,29 @@ class Refusal(StrEnum):
     INVALID = "invalid"  # the change does not fit the wire contract
     OTHER = "other"  # anything else, or a refusal recorded before codes existed
 
+    @classmethod
+    def read(cls, value: object) -> Refusal:
+        """A code from the wire or the store; OTHER for none or one this app does not know."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.OTHER
+
 
 class MutationResult(_Wire):
-    """Replayed byte for byte when the same (device, mutation_id) is pushed again."""
+    """Replayed byte for byte when the same (device, mutation_id) is pushed again.
+
+    Unlike the rest of the wire, it ignores fields it does not know, and `refusal` is
+    plain text: a stored answer is replayed as it was, so an app must be able to read the
+    answers of a newer server (or an older app those of this one) without failing."""
+
+    model_config = ConfigDict(extra="ignore")
 
     mutation_id: int
     status: Literal["applied", "conflict", "rejected"]
     version: int | None = None  # applied: the record's new version
     reason: str | None = None  # conflict/rejected: why, in plain (English) words
-    refusal: Refusal | None = None  # rejected: why, for the app to translate
+    refusal: str | None = Field(default=None, max_length=32)  # a Refusal, for the app to translate
     current: RecordEnvelope | None = None  # conflict: the record as the server has it
 
 

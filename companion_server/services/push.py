@@ -203,9 +203,9 @@ def _apply_one(batch: _Batch, mutation: Mutation) -> Result:
         return _rejected(
             mutation, Refusal.ROLE, f"a {access.role.value} cannot create a {record.kind.value}"
         )
-    reason = _check_sharing(batch, access, record)
-    if reason is not None:
-        return _rejected(mutation, Refusal.SHARING, reason)
+    refused = _check_sharing(batch, access, record)
+    if refused is not None:
+        return _rejected(mutation, *refused)
     version = _next_version(access.space)
     batch.audience[record.space_id].update(
         [record.author_id, *record.shared_with, *(current.shared_with if current else [])]
@@ -249,7 +249,9 @@ def _check_update(batch: _Batch, mutation: Mutation, current: StoredRecord) -> R
     return None
 
 
-def _check_sharing(batch: _Batch, access: SpaceAccess, record: RecordIn) -> str | None:
+def _check_sharing(
+    batch: _Batch, access: SpaceAccess, record: RecordIn
+) -> tuple[Refusal, str] | None:
     """Who a record may be shared with, and that the wraps match exactly (DESIGN §4)."""
     owner = access.space.owner_id
     if record.kind is RecordKind.MESSAGE:
@@ -260,19 +262,22 @@ def _check_sharing(batch: _Batch, access: SpaceAccess, record: RecordIn) -> str 
             or conversation.kind != RecordKind.CONVERSATION.value
             or conversation.deleted
         ):
-            return "unknown conversation"
+            return Refusal.DELETED, "unknown conversation"
         participants = conversation_participants(
             owner, conversation.author_id, conversation.shared_with
         )
         if record.author_id not in participants:
-            return "you are not in this conversation"
+            return Refusal.NO_ACCESS, "you are not in this conversation"
         if not set(record.shared_with) <= participants:
-            return "a message is shared with the conversation's participants only"
+            return Refusal.SHARING, "a message is shared with the conversation's participants only"
     elif not access.is_owner and not set(record.shared_with) <= {owner, record.author_id}:
-        return "only the youth decides who else sees things in their space"
+        return Refusal.SHARING, "only the youth decides who else sees things in their space"
     expected = {owner, record.author_id, *record.shared_with}
     if {wrap.recipient_id for wrap in record.wraps} != expected:
-        return "wraps must be exactly for the youth, the author and everyone in shared_with"
+        return (
+            Refusal.INVALID,
+            "wraps must be exactly for the youth, the author and everyone in shared_with",
+        )
     return None
 
 

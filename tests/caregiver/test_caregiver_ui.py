@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import (
     Conversation,
@@ -17,6 +18,8 @@ from companion.domain.models import (
     Role,
     StepStatus,
 )
+from companion.sync.protocol import Refusal
+from companion.sync.state import ChangeOp, ParkedChange, SyncPhase
 from tests.caregiver.conftest import Youth, link_for
 from tests.caregiver.uikit import device, signed_in
 
@@ -244,3 +247,24 @@ async def test_a_new_message_inside_hours_shows_a_banner_without_its_text(
     await app.settle()
     banner = app.text_of("message-banner")
     assert "Sam" in banner and "huur" not in banner
+
+
+async def test_sync_details_say_why_changes_were_refused_in_dutch(services, clock, pilot_for):
+    refused = ParkedChange(
+        new_id(), "goal", ChangeOp.UPSERT, "only the author can change this record", clock(),
+        Refusal.NOT_AUTHOR,
+    )  # fmt: skip
+    unknown = ParkedChange(
+        new_id(), "document", ChangeOp.UPSERT, "a rule this app does not know", clock()
+    )
+    services.sync_state.update(
+        phase=SyncPhase.OFFLINE, detail="ConnectError: timed out", parked=(refused, unknown)
+    )
+    app = await pilot_for(services, route="/settings")
+    assert app.has_text(
+        "Niet aanvaard door de server (doel): alleen wie het maakte mag het aanpassen"
+    )
+    assert app.has_text(
+        "Niet aanvaard door de server (document): de server zegt: a rule this app does not know"
+    )
+    assert app.has_text("Technisch detail: ConnectError: timed out")

@@ -154,10 +154,10 @@ def test_messages_need_a_conversation_the_author_is_part_of(api: Api) -> None:
     assert (outsider["status"], outsider["reason"], outsider["refusal"]) == (
         "rejected",
         "you are not in this conversation",
-        "sharing",
+        "no_access",
     )
     [unknown] = api.push(els, api.upsert(els, message(els, conversation=new_id())))
-    assert unknown["reason"] == "unknown conversation"
+    assert (unknown["reason"], unknown["refusal"]) == ("unknown conversation", "deleted")
     [widened] = api.push(els, api.upsert(els, message(els, shared=(sam, els, mia))))
     assert widened["status"] == "rejected"
     [edited] = api.push(els, api.upsert(els, {**hello, "base_version": 2, "ciphertext": b64(9)}))
@@ -179,7 +179,7 @@ def test_linked_people_cannot_widen_sharing_and_wraps_must_match(api: Api) -> No
     }
     for bad in (missing, extra):
         [result] = api.push(sam, api.upsert(sam, bad))
-        assert result["status"] == "rejected"
+        assert (result["status"], result["refusal"]) == ("rejected", "invalid")
         assert "wraps" in result["reason"]
 
 

@@ -174,3 +174,18 @@ def test_backoff_grows_to_its_cap_with_full_jitter_and_resets() -> None:
     assert bottom.next_delay(at_least=30.0) == 30.0  # a server's Retry-After wins
     with pytest.raises(ValueError):
         Backoff(base=0)
+
+
+def test_a_push_answer_from_a_newer_server_still_reads() -> None:
+    """Stored answers are replayed as they were: a field or refusal code this app does
+    not know yet must not make the whole push unreadable."""
+    from companion.sync.protocol import MutationResult, Refusal
+
+    answer = MutationResult.model_validate(
+        {"mutation_id": 3, "status": "rejected", "reason": "new rule", "refusal": "quota",
+         "hint": "something newer"}
+    )  # fmt: skip
+    assert (answer.status, answer.reason) == ("rejected", "new rule")
+    assert Refusal.read(answer.refusal) is Refusal.OTHER
+    assert Refusal.read("not_author") is Refusal.NOT_AUTHOR
+    assert Refusal.read(None) is Refusal.OTHER  # parked before codes existed

@@ -22,14 +22,18 @@ def sync_details(services) -> ft.Control:
         body(t("caregiver.sync_pending", count=state.pending)),
         body(t("caregiver.server", url=services.server_url)),
     ]
-    if state.detail:
-        rows.append(ft.Text(state.detail, theme_style=ft.TextThemeStyle.BODY_SMALL))
-    for parked in state.parked:
+    if state.detail:  # technical, for whoever helps: it says so in the user's language
         rows.append(
             ft.Text(
-                t("caregiver.sync_parked", kind=parked.kind, reason=parked.reason),
-                color=ft.Colors.ERROR,
+                t("caregiver.sync_detail", detail=state.detail),
+                theme_style=ft.TextThemeStyle.BODY_SMALL,
             )
+        )
+    for parked in state.parked:
+        why = t(f"sync.refusal_{parked.refusal}", reason=parked.reason)
+        kind = t(f"network.kind_{parked.kind}")
+        rows.append(
+            ft.Text(t("caregiver.sync_parked", kind=kind, reason=why), color=ft.Colors.ERROR)
         )
     return tag("sync-details", card(*rows))
 

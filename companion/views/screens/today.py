@@ -123,7 +123,11 @@ def unsent_rows(
         kind = t(f"network.kind_{change.kind}")
         rows.append(
             ft.Text(
-                t("sync.unsent_item", kind=kind, reason=t(f"sync.refusal_{change.refusal}")),
+                t(
+                    "sync.unsent_item",
+                    kind=kind,
+                    reason=t(f"sync.refusal_{change.refusal}", reason=change.reason),
+                ),
                 theme_style=ft.TextThemeStyle.BODY_SMALL,
             )
         )
