@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, tuple_
 
 from companion_server.context import AppContext
 from companion_server.db.engine import Database
@@ -27,24 +28,41 @@ from companion_server.db.models import MutationLog
 log = logging.getLogger("companion_server")
 
 
+PRUNE_BATCH = 5_000  # rows per transaction: pushes wait at most for one batch
+
+
 def prune_push_answers(db: Database, now: datetime, kept_days: int) -> int:
-    """Delete push answers stored before `now - kept_days`; returns how many."""
+    """Delete push answers stored before `now - kept_days`, a batch per transaction (the
+    first run after months holds no lock for long); returns how many."""
     cutoff = now - timedelta(days=kept_days)
-    with db.write() as session:
-        result = session.execute(delete(MutationLog).where(MutationLog.created_at < cutoff))
-        return result.rowcount or 0
+    key = tuple_(MutationLog.device_id, MutationLog.mutation_id)
+    oldest = (
+        select(MutationLog.device_id, MutationLog.mutation_id)
+        .where(MutationLog.created_at < cutoff)
+        .limit(PRUNE_BATCH)
+    )
+    total = 0
+    while True:
+        with db.write() as session:
+            deleted = session.execute(delete(MutationLog).where(key.in_(oldest))).rowcount or 0
+        total += deleted
+        if deleted < PRUNE_BATCH:
+            return total
 
 
 def housekeeping_once(ctx: AppContext) -> int:
     return prune_push_answers(ctx.db, ctx.clock(), ctx.settings.push_answers_kept_days)
 
 
-async def keep_house(ctx: AppContext) -> None:
+async def keep_house(ctx: AppContext, running: list[asyncio.Future[int]]) -> None:
     """Prune at start-up and then every `housekeeping_hours`, until cancelled. A failure
-    (the database away for a moment) is logged and tried again next time."""
+    (the database away for a moment) is logged and tried again next time. The prune in
+    progress is kept in `running`, so shutting down can let it finish."""
     while True:
+        pruning = asyncio.ensure_future(asyncio.to_thread(housekeeping_once, ctx))
+        running[:] = [pruning]
         try:
-            pruned = await asyncio.to_thread(housekeeping_once, ctx)
+            pruned = await asyncio.shield(pruning)  # cancelling us leaves it running
         except Exception:
             log.exception("housekeeping failed; trying again later")
         else:
@@ -54,12 +72,17 @@ async def keep_house(ctx: AppContext) -> None:
 
 
 @contextlib.asynccontextmanager
-async def housekeeping(ctx: AppContext):  # type: ignore[no-untyped-def]
-    """Runs `keep_house` for as long as the app serves."""
-    task = asyncio.get_running_loop().create_task(keep_house(ctx))
+async def housekeeping(ctx: AppContext) -> AsyncIterator[None]:
+    """Runs `keep_house` for as long as the app serves; at the end a prune in progress
+    finishes (a thread cannot be stopped) before the database is closed."""
+    running: list[asyncio.Future[int]] = []
+    task = asyncio.get_running_loop().create_task(keep_house(ctx, running))
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        for pruning in running:
+            with contextlib.suppress(Exception):
+                await pruning

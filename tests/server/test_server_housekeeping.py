@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from companion_server.app import create_app
 from companion_server.db.engine import Database
 from companion_server.db.models import MutationLog
 from companion_server.live import InProcessNotifier
+from companion_server.services import housekeeping
 from companion_server.services.housekeeping import housekeeping_once
 from companion_server.settings import Settings
 from tests.server.serverkit import Api, FakeClock, b64
@@ -23,9 +25,16 @@ def stored_answers(database: Database) -> int:
         return session.scalar(select(func.count()).select_from(MutationLog)) or 0
 
 
+@pytest.mark.parametrize("batch", [1, housekeeping.PRUNE_BATCH])
 def test_a_push_retried_after_its_answer_was_pruned_changes_nothing(
-    api: Api, app: FastAPI, database: Database, clock: FakeClock
+    api: Api,
+    app: FastAPI,
+    database: Database,
+    clock: FakeClock,
+    batch: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(housekeeping, "PRUNE_BATCH", batch)
     sam = api.youth()
     record = api.record(sam, sam)
     created = api.upsert(sam, record)
