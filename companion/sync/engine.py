@@ -633,6 +633,8 @@ class SyncEngine:
         finally:
             opener.close()
             report.opened_in_worker += opener.opened_in_worker
+            if opener.failed:  # e.g. no memory for them: later pulls go straight to a thread
+                self._worker_allowed = False
             if fetch is not None and not fetch.done():
                 fetch.cancel()
                 with contextlib.suppress(asyncio.CancelledError, SyncError):

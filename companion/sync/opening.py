@@ -155,6 +155,7 @@ class PageOpener:
         self._started: asyncio.Future[list[None]] | None = None
         self._spare_page = False  # the page that started the workers opens here meanwhile
         self.opened_in_worker = 0  # records: what the pull's report says
+        self.failed = False  # workers could not start or broke: not worth trying again
 
     @property
     def in_worker(self) -> bool:
@@ -231,3 +232,4 @@ class PageOpener:
     def _give_up_worker(self) -> None:
         self.close()
         self._worker_allowed = False
+        self.failed = True

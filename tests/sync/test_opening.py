@@ -156,7 +156,7 @@ async def test_a_worker_that_dies_leaves_the_rest_of_the_pull_to_this_process() 
         survivor = opener._workers[0]
         opener._workers[1]._process.kill()
         outcomes = await opener.open(items)
-        assert not opener.in_worker
+        assert not opener.in_worker and opener.failed  # the engine stops trying
         assert survivor._process.poll() is not None  # the other one is stopped too
         opener.expect_long_pull()  # workers are not started again in this pull
         assert opener._workers == []
@@ -170,7 +170,7 @@ async def test_without_child_processes_pages_open_here() -> None:
     items = items_of(page_for_carer())
     opener = PageOpener(CARER_ID, CARER, worker_allowed=False)
     opener.expect_long_pull()
-    assert opener._workers == []
+    assert opener._workers == [] and not opener.failed
     outcomes = await opener.open(items)
     assert sum(not isinstance(o, str) for o in outcomes) == WORKER_MIN_RECORDS - 4
 
