@@ -174,6 +174,7 @@ def mood_picker(
                             ],
                             spacing=2,
                             horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                            alignment=ft.MainAxisAlignment.CENTER,
                         ),
                         padding=ft.Padding.symmetric(vertical=8, horizontal=2),
                         border_radius=12,
@@ -188,4 +189,10 @@ def mood_picker(
                 ),
             )
         )
-    return ft.Row(buttons, spacing=4, vertical_alignment=ft.CrossAxisAlignment.START)
+    # One height for all five, whether a label takes one line or two.
+    return ft.Row(
+        buttons,
+        spacing=4,
+        vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+        intrinsic_height=True,
+    )
