@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from companion_server.testing import RunningServer, running_server
 from tests.server.serverkit import relaxed_settings
+from tests.sync.faults import CommitLog, FaultyTransport
 from tests.sync.kit import World
 
 
@@ -23,4 +25,17 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
 async def world(server: RunningServer, tmp_path: Path) -> AsyncIterator[World]:
     made = World(server.url, server.database_url, tmp_path, transport=lambda: None)
     yield made
+    await made.close()
+
+
+@pytest.fixture
+async def faulty_world(
+    server: RunningServer, tmp_path: Path
+) -> AsyncIterator[tuple[World, FaultyTransport]]:
+    """A `World` whose devices reach the real server through a fault-injecting transport
+    (plan faults on the transport)."""
+    network = httpx.AsyncHTTPTransport()
+    faulty = FaultyTransport(lambda: network, CommitLog())
+    made = World(server.url, server.database_url, tmp_path, lambda: faulty)
+    yield made, faulty
     await made.close()

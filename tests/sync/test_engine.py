@@ -25,7 +25,7 @@ from companion.sync.registration import PENDING_ENROLMENT, PENDING_INVITATION
 from companion.sync.runner import SyncRunner
 from companion.sync.state import SyncPhase, SyncState
 from companion_server.testing import RunningServer
-from tests.sync.faults import CommitLog, Fault, FaultyTransport
+from tests.sync.faults import Fault, FaultyTransport
 from tests.sync.kit import World, diary, goal, many_days, settle
 from tests.sync.test_live import CountingTransport, eventually, sync_service
 
@@ -63,22 +63,17 @@ async def test_an_account_made_offline_registers_on_first_contact(
 
 
 async def test_a_registration_whose_answer_was_lost_signs_in_instead(
-    server: RunningServer, tmp_path: Path
+    faulty_world: tuple[World, FaultyTransport],
 ) -> None:
-    network = httpx.AsyncHTTPTransport()
-    faulty = FaultyTransport(lambda: network, CommitLog())
-    world = World(server.url, server.database_url, tmp_path, lambda: faulty)
-    try:
-        youth, phone = await world.youth("Sam", register_now=False)
-        faulty.plan.append(Fault.DROP_RESPONSE)  # the server made the account; we never heard
-        with pytest.raises(OfflineError, match="response lost"):
-            await world.register(phone)
-        await world.register(phone)  # again: the ids are ours, the recovery proof signs in
-        me = await phone.api.me()
-        assert me.account_id == youth.account_id
-        assert len(await phone.api.devices()) == 2  # the lost answer's device, and this one
-    finally:
-        await world.close()
+    world, faulty = faulty_world
+    youth, phone = await world.youth("Sam", register_now=False)
+    faulty.plan.append(Fault.DROP_RESPONSE)  # the server made the account; we never heard
+    with pytest.raises(OfflineError, match="response lost"):
+        await world.register(phone)
+    await world.register(phone)  # again: the ids are ours, the recovery proof signs in
+    me = await phone.api.me()
+    assert me.account_id == youth.account_id
+    assert len(await phone.api.devices()) == 2  # the lost answer's device, and this one
 
 
 async def test_a_refused_invitation_does_not_block_the_account(world: World) -> None:
@@ -235,29 +230,24 @@ async def test_a_restore_cut_off_midway_keeps_whole_pages_and_resumes(
 
 
 async def test_offline_retries_with_backoff_until_the_server_answers(
-    server: RunningServer, tmp_path: Path
+    faulty_world: tuple[World, FaultyTransport],
 ) -> None:
-    network = httpx.AsyncHTTPTransport()
-    faulty = FaultyTransport(lambda: network, CommitLog())
-    world = World(server.url, server.database_url, tmp_path, lambda: faulty)
+    world, faulty = faulty_world
+    _youth, phone = await world.youth("Sam")
+    diary(phone, "Geschreven in de trein")
+    faulty.plan.extend([Fault.DROP_REQUEST] * 3)  # no network for three attempts
+    seen: list[SyncPhase] = []
+    phone.engine.state.subscribe(lambda s: seen.append(s.phase))
+    runner = SyncRunner(
+        phone.engine.sync,
+        phone.engine.pull,
+        phone.engine.state,
+        backoff=Backoff(base=0.01, cap=0.05),
+    )
+    runner.start()
     try:
-        _youth, phone = await world.youth("Sam")
-        diary(phone, "Geschreven in de trein")
-        faulty.plan.extend([Fault.DROP_REQUEST] * 3)  # no network for three attempts
-        seen: list[SyncPhase] = []
-        phone.engine.state.subscribe(lambda s: seen.append(s.phase))
-        runner = SyncRunner(
-            phone.engine.sync,
-            phone.engine.pull,
-            phone.engine.state,
-            backoff=Backoff(base=0.01, cap=0.05),
-        )
-        runner.start()
-        try:
-            await eventually(lambda: phone.engine.state.state.phase is SyncPhase.UP_TO_DATE)
-        finally:
-            await runner.stop()
-        assert seen.count(SyncPhase.OFFLINE) >= 1
-        assert phone.store.outbox.count() == 0
+        await eventually(lambda: phone.engine.state.state.phase is SyncPhase.UP_TO_DATE)
     finally:
-        await world.close()
+        await runner.stop()
+    assert seen.count(SyncPhase.OFFLINE) >= 1
+    assert phone.store.outbox.count() == 0

@@ -4,25 +4,21 @@ the stored answer, converges without a duplicate and without a refused change.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 
 from companion.sync.errors import OfflineError
 from companion_server.db.engine import Database
 from companion_server.services.housekeeping import prune_push_answers
 from companion_server.testing import RunningServer
-from tests.sync.faults import CommitLog, Fault, FaultyTransport
+from tests.sync.faults import Fault, FaultyTransport
 from tests.sync.kit import World, diary, goal, settle
 
 
 async def test_a_push_retried_after_the_server_forgot_its_answer_converges(
-    server: RunningServer, tmp_path: Path
+    server: RunningServer, faulty_world: tuple[World, FaultyTransport]
 ) -> None:
-    network = httpx.AsyncHTTPTransport()
-    faulty = FaultyTransport(lambda: network, CommitLog())
-    world = World(server.url, server.database_url, tmp_path, lambda: faulty)
+    world, faulty = faulty_world
     database = Database(server.database_url)
     try:
         youth, phone = await world.youth("Sam")
@@ -50,4 +46,3 @@ async def test_a_push_retried_after_the_server_forgot_its_answer_converges(
         assert len(versions) == 1  # one version of the entry, everywhere
     finally:
         database.dispose()
-        await world.close()
