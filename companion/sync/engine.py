@@ -52,7 +52,7 @@ from companion.sync.opening import (
     WORKER_MIN_RECORDS,
     PageOpener,
     open_here,
-    processes_available,
+    workers_worthwhile,
 )
 from companion.sync.payload import Opened, SealedParts, recipients, seal_record
 from companion.sync.protocol import (
@@ -152,7 +152,8 @@ class SyncEngine:
         open_in_worker: bool | None = None,
     ) -> None:
         """`open_in_worker`: whether a long pull may open its pages in worker processes
-        (None: where the platform can start one, see `companion.sync.opening`)."""
+        (None: where the platform can start them and has a second core, see
+        `companion.sync.opening`)."""
         if not 1 <= push_batch <= MAX_BATCH or not 1 <= pull_page <= MAX_PULL_LIMIT:
             raise ValueError("batch or page size outside what the server accepts")
         self.store = store
@@ -167,7 +168,7 @@ class SyncEngine:
         self._push_batch = push_batch
         self._pull_page = pull_page
         self._now = now
-        self._worker_allowed = processes_available() if open_in_worker is None else open_in_worker
+        self._worker_allowed = workers_worthwhile() if open_in_worker is None else open_in_worker
         self._cycle = asyncio.Lock()
         # Versions this engine pushed, so pulls can skip their echo without a store read.
         self._pushed_versions: dict[str, tuple[str, int]] = {}  # record -> (space, version)

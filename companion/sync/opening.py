@@ -55,6 +55,11 @@ def processes_available() -> bool:
     return sys.platform in ("linux", "darwin", "win32")
 
 
+def workers_worthwhile() -> bool:
+    """Workers help only where they can start and have a core of their own."""
+    return processes_available() and usable_cpus() > 1
+
+
 def worker_count() -> int:
     """Two where there are two cores: on the 2-vCPU VM a restore went from 4,400-5,100
     to 5,100-5,500 records/s against one worker (docs/benchmarks.md). More would only
