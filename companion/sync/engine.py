@@ -51,10 +51,9 @@ from companion.sync.merge import merge
 from companion.sync.opening import (
     WORKER_MIN_RECORDS,
     PageOpener,
-    open_here,
     workers_worthwhile,
 )
-from companion.sync.payload import Opened, SealedParts, recipients, seal_record
+from companion.sync.payload import Opened, SealedParts, open_each, recipients, seal_record
 from companion.sync.protocol import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
@@ -745,11 +744,11 @@ class SyncEngine:
             return out
         me_id, keys = self.me.account_id, self.me.keys
         if len(todo) == 1:  # a chat message: a thread hop would cost more than opening
-            outcomes = open_here(todo, me_id=me_id, my_keys=keys)
+            outcomes = open_each(todo, me_id=me_id, my_keys=keys)
         elif opener is not None:
             outcomes = await opener.open(todo)
         else:
-            outcomes = await asyncio.to_thread(open_here, todo, me_id=me_id, my_keys=keys)
+            outcomes = await asyncio.to_thread(open_each, todo, me_id=me_id, my_keys=keys)
         for slot, outcome in zip(slots, outcomes, strict=True):
             if isinstance(outcome, str):
                 out[slot].problem = outcome

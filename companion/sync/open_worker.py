@@ -23,8 +23,7 @@ from nacl.signing import SigningKey
 
 import companion
 from companion.crypto.keys import AccountKeys, PublicKeys
-from companion.sync.errors import UnreadableRecordError
-from companion.sync.payload import SealedParts, open_parts
+from companion.sync.payload import SealedParts, open_each
 
 READY = "ready"
 CODE_AT = str(Path(companion.__file__).resolve().parent)  # the worker must run the app's code
@@ -55,17 +54,9 @@ def read_frame(stream: IO[bytes]) -> Any:
 def open_page(
     items: list[SealedParts], authors: dict[str, PublicKeys], *, me_id: str, keys: AccountKeys
 ) -> list[WorkerOutcome]:
-    out: list[WorkerOutcome] = []
-    for parts in items:
-        try:
-            opened = open_parts(
-                parts, me_id=me_id, my_keys=keys, author_public=authors[parts.author_id]
-            )
-        except UnreadableRecordError as exc:
-            out.append(exc.reason)
-            continue
-        out.append((opened.remote.row, opened.stamps, opened.taken_shadow))
-    return out
+    """`open_each`, answered as rows: what the app writes, without the record objects."""
+    opened = open_each([(p, authors[p.author_id]) for p in items], me_id=me_id, my_keys=keys)
+    return [o if isinstance(o, str) else (o.remote.row, o.stamps, o.taken_shadow) for o in opened]
 
 
 def main() -> None:

@@ -28,9 +28,8 @@ from typing import Any
 
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.store.remote import RemoteRecord
-from companion.sync.errors import UnreadableRecordError
 from companion.sync.open_worker import CODE_AT, READY, WorkerOutcome, read_frame, write_frame
-from companion.sync.payload import Opened, SealedParts, open_parts
+from companion.sync.payload import Opened, SealedParts, open_each
 
 # Below this many records a page opens here: handing it over costs more than it saves.
 WORKER_MIN_RECORDS = 200
@@ -72,18 +71,6 @@ def usable_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def open_here(
-    items: Sequence[tuple[SealedParts, PublicKeys]], *, me_id: str, my_keys: AccountKeys
-) -> list[Outcome]:
-    out: list[Outcome] = []
-    for parts, author in items:
-        try:
-            out.append(open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author))
-        except UnreadableRecordError as exc:
-            out.append(exc.reason)
-    return out
 
 
 def _from_worker(parts: SealedParts, outcome: WorkerOutcome) -> Outcome:
@@ -211,7 +198,7 @@ class PageOpener:
                 outcomes = [outcome for part in parts for outcome in part]
                 self.opened_in_worker += len(outcomes)
                 return outcomes
-        return await asyncio.to_thread(open_here, items, me_id=self._me_id, my_keys=self._keys)
+        return await asyncio.to_thread(open_each, items, me_id=self._me_id, my_keys=self._keys)
 
     async def _worker_ready(self) -> bool:
         started = self._started

@@ -13,7 +13,7 @@ copy in the envelope is only what the server routes by.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -228,3 +228,17 @@ def open_parts(
     except CryptoError as exc:
         raise UnreadableRecordError(parts.id, str(exc)) from exc
     return _decode(parts, plaintext)
+
+
+def open_each(
+    items: Sequence[tuple[SealedParts, PublicKeys]], *, me_id: str, my_keys: AccountKeys
+) -> list[Opened | str]:
+    """Each live record opened, or the reason it cannot be; in order (wherever a page is
+    opened: a thread of the app, or a worker process)."""
+    out: list[Opened | str] = []
+    for parts, author in items:
+        try:
+            out.append(open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author))
+        except UnreadableRecordError as exc:
+            out.append(exc.reason)
+    return out

@@ -23,10 +23,9 @@ from companion.sync.opening import (
     WORKER_MIN_RECORDS,
     Outcome,
     PageOpener,
-    open_here,
     processes_available,
 )
-from companion.sync.payload import SealedParts, envelope_fields, seal_record
+from companion.sync.payload import SealedParts, envelope_fields, open_each, seal_record
 from companion.sync.protocol import RecordEnvelope
 from tests.sync.kit import World, goal, many_days
 
@@ -130,7 +129,7 @@ async def ready(opener: PageOpener) -> None:
 @pytest.mark.parametrize("workers", [1, 2, 3])
 async def test_the_workers_open_a_page_exactly_as_this_process_does(workers: int) -> None:
     items = items_of(page_for_carer())
-    here = open_here(items, me_id=CARER_ID, my_keys=CARER)
+    here = open_each(items, me_id=CARER_ID, my_keys=CARER)
     opener = PageOpener(CARER_ID, CARER, worker_allowed=True, workers=workers)
     try:
         await ready(opener)
@@ -162,7 +161,7 @@ async def test_a_worker_that_dies_leaves_the_rest_of_the_pull_to_this_process() 
         assert opener._workers == []
     finally:
         opener.close()
-    for a, b in zip(open_here(items, me_id=CARER_ID, my_keys=CARER), outcomes, strict=True):
+    for a, b in zip(open_each(items, me_id=CARER_ID, my_keys=CARER), outcomes, strict=True):
         same(a, b)
 
 
