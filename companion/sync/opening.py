@@ -9,9 +9,10 @@ when a pull proves long (a big page with more to come; that page opens here mean
 and stop when the pull ends. Short pulls and platforms without child processes (phones,
 packaged builds) open in a thread; if a worker fails, the rest of the pull does too.
 
-The workers get the reader's keys once, through their stdin, and never write anything:
-they return rows, stamps and shadows, and this process stores them. They run the
-installed module, not the app's main script (what multiprocessing's "spawn" would re-run).
+The workers get the reader's X25519 key once (not the signing key), through their stdin,
+and never write anything: they return rows, stamps and shadows, and this process stores
+them. They run the installed module (`-P`, checked), not the app's main script (what
+multiprocessing's "spawn" would re-run).
 """
 
 from __future__ import annotations
