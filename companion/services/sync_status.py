@@ -5,6 +5,6 @@ The engine (companion.sync) publishes immutable `SyncState` snapshots to the app
 the phase is NOT_REGISTERED, and the UI says so plainly.
 """
 
-from companion.sync.state import SyncPhase, SyncState, SyncStateBox
+from companion.sync.state import ParkedChange, SyncPhase, SyncState, SyncStateBox
 
-__all__ = ["SyncPhase", "SyncState", "SyncStateBox"]
+__all__ = ["ParkedChange", "SyncPhase", "SyncState", "SyncStateBox"]

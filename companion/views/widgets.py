@@ -14,6 +14,7 @@ import flet as ft
 
 from companion.i18n import t
 from companion.services.errors import ServiceError
+from companion.services.sync_status import ParkedChange
 
 MIN_TOUCH = 48
 # Faces as Material icons, not emoji: the icon font ships with the app, while an emoji
@@ -139,6 +140,13 @@ def text_input(
 
 def mood_label(mood: int) -> str:
     return t(f"mood.level_{mood}")
+
+
+def refused_words(change: ParkedChange) -> tuple[str, str]:
+    """What was refused and why, in the user's language: (kind, reason). The server's own
+    English words only where the app has none for its reason."""
+    kind = t(f"network.kind_{change.kind}")
+    return kind, t(f"sync.refusal_{change.refusal}", reason=change.reason)
 
 
 def mood_icon(mood: int, scale: float = 1.0) -> ft.Icon:

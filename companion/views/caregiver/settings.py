@@ -11,7 +11,7 @@ from companion.views.caregiver.context import use_caregiver, use_session
 from companion.views.caregiver.frame import frame
 from companion.views.context import use_ui
 from companion.views.screens.settings import AppLockSection, RecoverySection, appearance_cards
-from companion.views.widgets import body, card, heading, tag
+from companion.views.widgets import body, card, heading, refused_words, tag
 
 
 def sync_details(services) -> ft.Control:
@@ -30,10 +30,9 @@ def sync_details(services) -> ft.Control:
             )
         )
     for parked in state.parked:
-        why = t(f"sync.refusal_{parked.refusal}", reason=parked.reason)
-        kind = t(f"network.kind_{parked.kind}")
+        kind, reason = refused_words(parked)
         rows.append(
-            ft.Text(t("caregiver.sync_parked", kind=kind, reason=why), color=ft.Colors.ERROR)
+            ft.Text(t("caregiver.sync_parked", kind=kind, reason=reason), color=ft.Colors.ERROR)
         )
     return tag("sync-details", card(*rows))
 

@@ -22,6 +22,7 @@ from companion.views.widgets import (
     mood_icon,
     mood_label,
     mood_picker,
+    refused_words,
     tag,
     text_button,
 )
@@ -120,14 +121,10 @@ def unsent_rows(
         body(t("sync.unsent_detail")),
     ]
     for change in snapshot.parked[-MAX_UNSENT_SHOWN:]:
-        kind = t(f"network.kind_{change.kind}")
+        kind, reason = refused_words(change)
         rows.append(
             ft.Text(
-                t(
-                    "sync.unsent_item",
-                    kind=kind,
-                    reason=t(f"sync.refusal_{change.refusal}", reason=change.reason),
-                ),
+                t("sync.unsent_item", kind=kind, reason=reason),
                 theme_style=ft.TextThemeStyle.BODY_SMALL,
             )
         )
