@@ -30,7 +30,7 @@ from nacl.utils import random
 from companion.crypto.envelope import open_sealed, seal
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, calibrate, derive
-from companion.domain.ids import new_id
+from companion_wire import new_id
 
 PAYLOAD_SIZE = 500
 FIELDS = {"space_id": new_id(), "kind": "diary_entry"}

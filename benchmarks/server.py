@@ -52,14 +52,12 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
-from companion.domain.ids import new_id
-from companion.domain.models import LinkStatus, Role
-from companion.sync.protocol import KeyBackup, PublicKeys, RecoveryCredentials
 from companion_server import migrate
 from companion_server.db.engine import Database
 from companion_server.db.models import Link
 from companion_server.services.accounts import create_account, issue_device, set_keys
-from companion_server.testing import running_server_process
+from companion_wire import KeyBackup, LinkStatus, PublicKeys, RecoveryCredentials, Role, new_id
+from tests.serving import running_server_process
 
 BATCH = 100
 PUSHES_PER_CLIENT = 6

@@ -35,11 +35,11 @@ from pathlib import Path
 import sqlcipher3
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.models import DiaryEntry
 from companion.store import OpenMode, Store
 from companion.store.connection import Connection
 from companion.store.schema import MIGRATIONS
+from companion_wire import new_id
 
 SAVES = 1000
 BULK = 10_000

@@ -48,8 +48,8 @@ from companion.store import Store
 from companion.sync.engine import SyncEngine
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase, SyncState
-from companion_server.testing import running_server_process
 from tests.server.serverkit import FreshPostgres, pg_available
+from tests.serving import running_server_process
 from tests.sync.kit import Device, World, conversation, message
 
 RECORDS = 10_000

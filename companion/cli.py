@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError as missing:
             print(
                 f"`companion demo` runs the server too, which this install lacks ({missing}).\n"
-                "Install from source with the server extra: pip install -e '.[server]'",
+                "Install from source with both extras: pip install -e '.[app,server]'",
                 file=sys.stderr,
             )
             return 2

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, select
 
-from companion.domain.models import LinkStatus, RecordKind, Role
 from companion_server.auth import Caller
 from companion_server.db.models import Link, Space
 from companion_server.errors import ApiError, link_ended, no_access
+from companion_wire import LinkStatus, RecordKind, Role
 
 # Which kinds each role may create in a space it can write to (the youth: everything).
 CREATE_KINDS: dict[Role, frozenset[RecordKind]] = {

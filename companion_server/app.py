@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from companion.sync.protocol import API_PREFIX, MAX_BODY_BYTES
 from companion_server import errors, live
 from companion_server.context import AppContext, Clock, utc_now
 from companion_server.db.engine import Database
@@ -17,6 +16,7 @@ from companion_server.ratelimit import RateLimiter
 from companion_server.routes import accounts, devices, health, invitations, spaces, sync
 from companion_server.services.housekeeping import housekeeping
 from companion_server.settings import Settings
+from companion_wire import API_PREFIX, MAX_BODY_BYTES
 
 DESCRIPTION = """\
 The Companion backend. It stores end-to-end encrypted records it cannot read, with the

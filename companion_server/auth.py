@@ -12,14 +12,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from companion.domain.models import Role
-from companion.sync.protocol import TOKEN_PATTERN
 from companion_server.context import Ctx
 from companion_server.db.engine import Database
 from companion_server.db.models import Account, Device, Space
 from companion_server.db.types import read_time
 from companion_server.errors import unauthorized
 from companion_server.security import token_hash
+from companion_wire import TOKEN_PATTERN, Role
 
 LAST_SEEN_RESOLUTION = timedelta(hours=1)  # avoid a write on every request
 

@@ -12,7 +12,6 @@ import uvicorn
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import inspect
 
-from companion.sync.protocol import Email, Name
 from companion_server import migrate
 from companion_server.app import create_app
 from companion_server.context import utc_now
@@ -21,6 +20,7 @@ from companion_server.errors import ApiError
 from companion_server.security import group
 from companion_server.services.accounts import create_caregiver_account
 from companion_server.settings import Settings
+from companion_wire import Email, Name
 
 log = logging.getLogger("companion_server")
 

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from companion.sync.protocol import ErrorCode, ErrorOut
+from companion_wire import ErrorCode, ErrorOut
 
 _DESCRIPTIONS = {
     400: "The body could not be read as JSON text (for example it is not UTF-8)",

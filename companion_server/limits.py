@@ -7,7 +7,7 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from companion.sync.protocol import ErrorCode
+from companion_wire import ErrorCode
 
 
 class BodyTooLarge(HTTPException):

@@ -32,10 +32,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from companion.sync.protocol import LiveNudge
 from companion_server.db.engine import is_sqlite
 from companion_server.db.models import Link, Space
 from companion_server.errors import ApiError
+from companion_wire import LiveNudge
 
 if TYPE_CHECKING:  # context imports this module for `Notifier`
     from companion_server.auth import Caller

@@ -1,5 +1,5 @@
 # Sourced by scripts/demo and scripts/test: makes .venv with the project installed.
-# Usage: source scripts/bootstrap.sh EXTRAS   (EXTRAS: "server" or "dev")
+# Usage: source scripts/bootstrap.sh EXTRAS   (EXTRAS: "app,server" for the demo, "dev" for tests)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"

@@ -10,27 +10,15 @@ chooses would only need a birthday search.
 
 from __future__ import annotations
 
-import hashlib
-
 from companion.crypto.errors import FingerprintMismatchError
 from companion.crypto.keys import PublicKeys
+from companion_wire import DIGITS, GROUP_DIGITS, safety_digits
 
-GROUPS = 5
-GROUP_DIGITS = 5
-DIGITS = GROUPS * GROUP_DIGITS
-_CHUNK_BYTES = 5  # 40 bits per group, reduced mod 10^5 (bias below 1e-7)
-_PERSON = b"companion-fp-v1"
 _SEPARATORS = frozenset(" \t-")
 
 
 def _digits(public: PublicKeys) -> str:
-    digest = hashlib.blake2b(
-        public.x25519 + public.ed25519, digest_size=GROUPS * _CHUNK_BYTES, person=_PERSON
-    ).digest()
-    return "".join(
-        f"{int.from_bytes(digest[i : i + _CHUNK_BYTES], 'big') % 10**GROUP_DIGITS:05d}"
-        for i in range(0, len(digest), _CHUNK_BYTES)
-    )
+    return safety_digits(public.x25519, public.ed25519)
 
 
 def _group(digits: str) -> str:

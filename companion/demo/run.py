@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -131,15 +132,13 @@ def _banner(options: DemoOptions, server_url: str) -> str:
 
 def bring_schema_up_to_date(database_url: str) -> None:
     """A demo folder made by an older version keeps working: its server database is
-    migrated first (`serve` refuses an outdated schema, as it should in production)."""
-    from companion_server import migrate
-    from companion_server.db.engine import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
+    migrated first (`serve` refuses an outdated schema, as it should in production). Run
+    as the operator would, through the server's command: the app never imports the server."""
+    subprocess.run(
+        [sys.executable, "-m", "companion_server.cli", "migrate", "--database-url", database_url],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def run_demo(options: DemoOptions) -> int:

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from companion.crypto.keys import AccountKeys
 from companion.demo import story as S
-from companion.domain.models import Role
 from companion.services.accounts import KEYS_SECRET, RECOVERY_GROUPS, recovery_group
 from companion.services.app_services import AppServices
 from companion.services.caregiver.availability import DEFAULT_ZONE
@@ -30,9 +29,9 @@ from companion.services.caregiver.services import CaregiverServices
 from companion.services.vaults import open_device_vault
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
-from companion.sync.protocol import InvitationIn
 from companion.sync.registration import register
 from companion.sync.session import DeviceSession
+from companion_wire import InvitationIn, Role
 
 _CODE = re.compile(r"activation code[^:]*:\s*([A-Z0-9-]{16,19})")
 

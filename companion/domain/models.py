@@ -23,15 +23,14 @@ from pydantic import (
 )
 
 from companion.domain.hlc import Stamp
-from companion.domain.ids import is_uuid7, new_id
 from companion.domain.life_domains import LifeDomain
+from companion_wire import MAX_SHARES, LinkStatus, RecordKind, Role, is_uuid7, new_id
 
 MAX_TITLE = 200
 MAX_DIARY_TEXT = 20_000
 MAX_NOTE = 2_000
 MAX_MESSAGE = 4_000
 MAX_DOCUMENT = 100_000
-MAX_SHARES = 50
 
 
 def _uuid7(value: str) -> str:
@@ -63,31 +62,6 @@ Id = Annotated[str, AfterValidator(_uuid7)]
 HlcStamp = Annotated[str, AfterValidator(_hlc)]
 Title = Annotated[str, Field(max_length=MAX_TITLE), AfterValidator(_title)]
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
-
-
-class Role(StrEnum):
-    YOUTH = "youth"
-    CAREGIVER = "caregiver"
-    NETWORK = "network"
-
-
-class RecordKind(StrEnum):
-    DIARY_ENTRY = "diary_entry"
-    MOOD_CHECKIN = "mood_checkin"
-    GOAL = "goal"
-    GOAL_STEP = "goal_step"
-    REMINDER = "reminder"
-    CONVERSATION = "conversation"
-    MESSAGE = "message"
-    DOCUMENT = "document"
-    DOCUMENT_COMMENT = "document_comment"
-
-
-class LinkStatus(StrEnum):
-    INVITED = "invited"
-    ACTIVE = "active"
-    ENDED = "ended"
-    REVOKED = "revoked"
 
 
 class Person(BaseModel):

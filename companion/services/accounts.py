@@ -28,8 +28,7 @@ from companion.crypto.errors import InvalidRecoveryCodeError
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import Enrolment, KdfParams, RecoveryCode, enrol
 from companion.crypto.vault_base import DATABASE_KEY, KeyVault
-from companion.domain.ids import new_id
-from companion.domain.models import Person, Role
+from companion.domain.models import Person
 from companion.services.account_info import Account
 from companion.services.errors import (
     AccountExists,
@@ -41,6 +40,7 @@ from companion.services.network import NetworkRemote
 from companion.services.space import UserSpace
 from companion.services.validation import build
 from companion.sync.session import TOKEN_SECRET
+from companion_wire import Role, new_id
 
 DB_FILE = "companion.db"
 KEYS_SECRET = "account_keys"

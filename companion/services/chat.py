@@ -24,7 +24,7 @@ from companion.services.export import every
 from companion.services.links import LinksService
 from companion.services.network import NetworkService
 from companion.services.validation import build
-from companion.sync.protocol import Availability, Slot
+from companion_wire import Availability, Slot
 
 HISTORY = 200
 

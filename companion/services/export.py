@@ -19,11 +19,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from companion.domain.models import RECORD_TYPES, CareLink, Record, RecordKind
+from companion.domain.models import RECORD_TYPES, CareLink, Record
 from companion.i18n import current_language, t
 from companion.services.account_info import Account
 from companion.services.errors import InvalidInput, ServiceError
 from companion.services.links import LinksService
+from companion_wire import RecordKind
 
 PAGE = 1000  # the store's largest page
 

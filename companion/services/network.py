@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
-from companion.domain.models import CareLink, LinkStatus, RecordKind, Role
+from companion.domain.models import CareLink
 from companion.services.account_info import Account
 from companion.services.errors import InvalidInput, NotConnected, NotFound, ServiceError
 from companion.services.export import every
@@ -30,13 +30,16 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
-from companion.sync.protocol import (
+from companion_wire import (
     AccessLogOut,
     Availability,
     InvitationIn,
     InvitationOut,
     LinkOut,
     LinkPatch,
+    LinkStatus,
+    RecordKind,
+    Role,
     SpaceOut,
 )
 

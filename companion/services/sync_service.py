@@ -22,7 +22,6 @@ import httpx
 
 from companion.crypto.keys import AccountKeys
 from companion.crypto.vault_base import KeyVault
-from companion.domain.models import Role
 from companion.services.account_info import Account
 from companion.services.accounts import (
     DB_FILE,
@@ -39,12 +38,12 @@ from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import CycleReport, Identity, SyncEngine
 from companion.sync.live import LiveChannel
-from companion.sync.protocol import SessionOut
 from companion.sync.registration import needs_registration, register
 from companion.sync.restore import recover_account
 from companion.sync.runner import SyncRunner
 from companion.sync.session import DeviceSession
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
+from companion_wire import Role, SessionOut
 
 SERVER_URL_ENV = "COMPANION_SERVER_URL"
 

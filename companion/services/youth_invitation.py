@@ -16,12 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 from companion.crypto.errors import FingerprintMismatchError
 from companion.crypto.fingerprint import safety_number, verify_fingerprint
 from companion.crypto.keys import PublicKeys
-from companion.domain.models import Role
 from companion.services.accounts import normalise_invitation
 from companion.services.errors import InvalidInput
 from companion.services.youth_errors import translate_sync_error
 from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SyncError
+from companion_wire import Role
 
 QR_SCHEME = "companion"
 

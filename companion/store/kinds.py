@@ -19,10 +19,10 @@ from companion.domain.models import (
     Message,
     MoodCheckin,
     Record,
-    RecordKind,
     Reminder,
 )
 from companion.store.errors import InvalidQueryError
+from companion_wire import RecordKind
 
 
 class Order(Enum):

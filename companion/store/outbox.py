@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from companion.domain.models import RecordKind
 from companion.store.database import Database
 from companion.store.errors import InvalidQueryError
+from companion_wire import RecordKind
 
 MAX_PENDING = 1000
 _ADD = "INSERT INTO outbox (record_id, kind, op, created_at) VALUES (?, ?, ?, ?)"

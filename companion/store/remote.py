@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.domain.models import RECORD_TYPES, Record, RecordKind, record_from_parts
+from companion.domain.models import RECORD_TYPES, Record, record_from_parts
 from companion.store.codec import decode, values
 from companion.store.kinds import SPECS
+from companion_wire import RecordKind
 
 
 class RemoteRecord:

@@ -21,7 +21,6 @@ from companion.domain.models import (
     Message,
     MoodCheckin,
     Record,
-    RecordKind,
     Reminder,
 )
 from companion.store import schema
@@ -41,6 +40,7 @@ from companion.store.kv import CursorStore, MetaStore
 from companion.store.outbox import Outbox, OutboxOp
 from companion.store.remote import RemoteRecord
 from companion.store.repository import DiaryRepository, Repository
+from companion_wire import RecordKind
 
 CLOCK_NODE_KEY = "clock_node"
 log = logging.getLogger(__name__)

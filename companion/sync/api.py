@@ -22,7 +22,7 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
-from companion.sync.protocol import (
+from companion_wire import (
     API_PREFIX,
     MAX_BODY_BYTES,
     AccessLogOut,

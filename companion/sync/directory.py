@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 from companion.crypto.errors import CryptoError
 from companion.crypto.keys import AccountKeys, PublicKeys
-from companion.domain.models import Role
 from companion.store.kv import MetaStore
 from companion.sync.api import ApiClient
 from companion.sync.errors import ProtocolError
-from companion.sync.protocol import SpaceOut
+from companion_wire import Role, SpaceOut
 
 KEYS_PREFIX = "sync.keys."
 SPACES_KEY = "sync.spaces"

@@ -21,14 +21,7 @@ from pydantic import ValidationError
 
 from companion.crypto.errors import CryptoError
 from companion.crypto.keys import AccountKeys, PublicKeys
-from companion.domain.ids import new_id
-from companion.domain.models import (
-    DiaryEntry,
-    Record,
-    RecordKind,
-    Role,
-    record_from_parts,
-)
+from companion.domain.models import DiaryEntry, Record, record_from_parts
 from companion.store import InvalidRecordError, OutboxOp, Repository, Store, SyncInfo
 from companion.store.remote import RemoteRecord
 from companion.sync.api import ApiClient
@@ -54,7 +47,8 @@ from companion.sync.opening import (
     workers_worthwhile,
 )
 from companion.sync.payload import Opened, SealedParts, open_each, recipients, seal_record
-from companion.sync.protocol import (
+from companion.sync.state import ChangeOp, ParkedChange, SyncPhase, SyncStateBox
+from companion_wire import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
     ErrorCode,
@@ -65,9 +59,11 @@ from companion.sync.protocol import (
     PushIn,
     RecordEnvelope,
     RecordIn,
+    RecordKind,
     Refusal,
+    Role,
+    new_id,
 )
-from companion.sync.state import ChangeOp, ParkedChange, SyncPhase, SyncStateBox
 
 PARKED_KEY = "sync.parked"
 MAX_PARKED = 200

@@ -6,7 +6,7 @@ the user signs in again; a refused request names the server's reason so it can b
 
 from __future__ import annotations
 
-from companion.sync.protocol import ErrorCode
+from companion_wire import ErrorCode
 
 
 class SyncError(Exception):

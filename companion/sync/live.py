@@ -15,7 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from companion.sync.backoff import Backoff
-from companion.sync.protocol import API_PREFIX, LiveNudge
+from companion_wire import API_PREFIX, LiveNudge
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from companion.domain.models import Message, Record
 from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
 from companion.sync.fields import SHARES, taken_json, values_of
-from companion.sync.protocol import RecordEnvelope, b64decode
+from companion_wire import RecordEnvelope, b64decode
 
 PAYLOAD_VERSION = 1
 

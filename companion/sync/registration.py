@@ -13,11 +13,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.domain.models import Role
 from companion.store.kv import MetaStore
 from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SignInRequiredError, SyncError
-from companion.sync.protocol import ErrorCode, RecoverIn, SessionOut, SignUpIn
+from companion_wire import ErrorCode, RecoverIn, Role, SessionOut, SignUpIn
 
 PENDING_REGISTRATION = "pending_registration"  # "1" until the server has the account
 PENDING_ENROLMENT = "pending_enrolment"  # JSON: public_keys, key_backup, recovery

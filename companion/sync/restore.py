@@ -16,7 +16,7 @@ from companion.crypto.recovery import KdfParams, KeyBackup, RecoveryCode, derive
 from companion.crypto.recovery import restore_backup as open_backup
 from companion.sync.api import ApiClient
 from companion.sync.errors import ProtocolError, RefusedError, SignInRequiredError
-from companion.sync.protocol import ErrorCode, MeOut, RecoverIn, RecoverOut
+from companion_wire import ErrorCode, MeOut, RecoverIn, RecoverOut
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
-from companion.sync.protocol import LiveNudge
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
+from companion_wire import LiveNudge
 
 log = logging.getLogger(__name__)
 

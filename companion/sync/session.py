@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from companion.crypto.vault_base import KeyVault
 from companion.store.kv import MetaStore
-from companion.sync.protocol import SessionOut
+from companion_wire import SessionOut
 
 TOKEN_SECRET = "device_token"
 DEVICE_ID_KEY = "sync.device_id"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from companion.sync.protocol import Refusal
+from companion_wire import Refusal
 
 logger = logging.getLogger(__name__)
 

@@ -9,23 +9,6 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from companion.domain.ids import new_id
-from companion.domain.models import Role
-from companion.sync.protocol import (
-    UUID7_PATTERN,
-    AccountKeysOut,
-    ActivateIn,
-    Availability,
-    ErrorCode,
-    MeOut,
-    RecoverIn,
-    RecoverOut,
-    RecoveryParamsIn,
-    RecoveryParamsOut,
-    SessionOut,
-    SignUpIn,
-    b64decode,
-)
 from companion_server.access import is_active
 from companion_server.auth import CurrentCaller, client_ip
 from companion_server.context import AppContext, Ctx
@@ -36,6 +19,23 @@ from companion_server.services import invitations
 from companion_server.services.accounts import create_account, erase_account, issue_device, set_keys
 from companion_server.services.views import availability, key_backup, public_keys
 from companion_server.settings import RateLimit
+from companion_wire import (
+    UUID7_PATTERN,
+    AccountKeysOut,
+    ActivateIn,
+    Availability,
+    ErrorCode,
+    MeOut,
+    RecoverIn,
+    RecoverOut,
+    RecoveryParamsIn,
+    RecoveryParamsOut,
+    Role,
+    SessionOut,
+    SignUpIn,
+    b64decode,
+    new_id,
+)
 
 router = APIRouter(tags=["accounts"])
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 
-from companion.sync.protocol import UUID7_PATTERN, DeviceOut
 from companion_server.auth import CurrentCaller
 from companion_server.context import Ctx
 from companion_server.db.models import Device
 from companion_server.errors import not_found, responses
+from companion_wire import UUID7_PATTERN, DeviceOut
 
 router = APIRouter(tags=["devices"])
 

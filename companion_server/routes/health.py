@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from companion.sync.protocol import ErrorCode, HealthOut
 from companion_server.context import Ctx
 from companion_server.errors import ApiError, responses
+from companion_wire import ErrorCode, HealthOut
 
 router = APIRouter(tags=["health"])
 

@@ -7,16 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from companion.domain.models import Role
-from companion.sync.protocol import (
-    INVITATION_CODE_PATTERN,
-    ErrorCode,
-    InvitationIn,
-    InvitationOut,
-    InvitationPreview,
-    LinkOut,
-    normalise_code,
-)
 from companion_server.auth import CurrentCaller, client_ip
 from companion_server.context import AppContext, Ctx
 from companion_server.db.models import Account
@@ -24,6 +14,16 @@ from companion_server.errors import ApiError, responses, unauthorized
 from companion_server.live import links_changed
 from companion_server.services import invitations
 from companion_server.services.views import link_out, public_keys
+from companion_wire import (
+    INVITATION_CODE_PATTERN,
+    ErrorCode,
+    InvitationIn,
+    InvitationOut,
+    InvitationPreview,
+    LinkOut,
+    Role,
+    normalise_code,
+)
 
 router = APIRouter(tags=["invitations"])
 

@@ -9,8 +9,14 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from companion.domain.models import LinkStatus, Role
-from companion.sync.protocol import (
+from companion_server.access import is_active, link_status
+from companion_server.auth import Caller, CurrentCaller
+from companion_server.context import Ctx
+from companion_server.db.models import AccessLog, Account, Link, Space
+from companion_server.errors import ApiError, no_access, not_found, responses
+from companion_server.live import links_changed
+from companion_server.services.views import link_out
+from companion_wire import (
     MAX_ACCESS_LOG_LIMIT,
     MAX_INT64,
     UUID7_PATTERN,
@@ -19,15 +25,10 @@ from companion.sync.protocol import (
     ErrorCode,
     LinkOut,
     LinkPatch,
+    LinkStatus,
+    Role,
     SpaceOut,
 )
-from companion_server.access import is_active, link_status
-from companion_server.auth import Caller, CurrentCaller
-from companion_server.context import Ctx
-from companion_server.db.models import AccessLog, Account, Link, Space
-from companion_server.errors import ApiError, no_access, not_found, responses
-from companion_server.live import links_changed
-from companion_server.services.views import link_out
 
 router = APIRouter(tags=["spaces"])
 

@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from companion.sync.protocol import (
+from companion_server.auth import CurrentCaller
+from companion_server.context import Ctx
+from companion_server.errors import responses
+from companion_server.services import pull as pull_service
+from companion_server.services import push as push_service
+from companion_wire import (
     DEFAULT_PULL_LIMIT,
     MAX_INT64,
     MAX_PULL_LIMIT,
@@ -15,11 +20,6 @@ from companion.sync.protocol import (
     PushIn,
     PushOut,
 )
-from companion_server.auth import CurrentCaller
-from companion_server.context import Ctx
-from companion_server.errors import responses
-from companion_server.services import pull as pull_service
-from companion_server.services import push as push_service
 
 router = APIRouter(tags=["sync"])
 

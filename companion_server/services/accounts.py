@@ -7,20 +7,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from companion.domain.ids import new_id
-from companion.domain.models import Role
-from companion.sync.protocol import (
-    ErrorCode,
-    KeyBackup,
-    PublicKeys,
-    RecoveryCredentials,
-    SessionOut,
-    b64decode,
-)
 from companion_server.auth import Caller
 from companion_server.db.models import Account, Device, Space
 from companion_server.errors import ApiError
 from companion_server.security import code_hash, new_code, new_token, secret_hash, token_hash
+from companion_wire import (
+    ErrorCode,
+    KeyBackup,
+    PublicKeys,
+    RecoveryCredentials,
+    Role,
+    SessionOut,
+    b64decode,
+    new_id,
+)
 
 ACTIVATION_CODE_LENGTH = 16  # 80 bits; shown once, expires, failures rate limited
 

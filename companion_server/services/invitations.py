@@ -13,16 +13,20 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from companion.crypto.fingerprint import safety_number
-from companion.crypto.keys import PublicKeys as KeyBytes
-from companion.domain.ids import new_id
-from companion.domain.models import LinkStatus, Role
-from companion.sync.protocol import ErrorCode, InvitationIn, InvitationOut
 from companion_server.access import is_active, link_status
 from companion_server.auth import Caller
 from companion_server.db.models import Account, Invitation, Link, Space
 from companion_server.errors import ApiError, invalid_field
 from companion_server.security import code_hash, group, new_code
+from companion_wire import (
+    ErrorCode,
+    InvitationIn,
+    InvitationOut,
+    LinkStatus,
+    Role,
+    new_id,
+    safety_digits,
+)
 
 CODE_LENGTH = 8  # 40 bits; single use, expiring, and looked up under a rate limit
 
@@ -42,7 +46,7 @@ def invalid() -> ApiError:
 def fingerprint(inviter: Account) -> str:
     """The inviter's safety number without spaces, for the QR payload."""
     assert inviter.x25519 is not None and inviter.ed25519 is not None
-    return safety_number(KeyBytes(inviter.x25519, inviter.ed25519)).replace(" ", "")
+    return safety_digits(inviter.x25519, inviter.ed25519)
 
 
 def create(

@@ -19,16 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from companion.domain.models import RecordKind
-from companion.sync.protocol import (
-    LiveNudge,
-    Mutation,
-    PushIn,
-    RecordEnvelope,
-    RecordIn,
-    Refusal,
-    b64decode,
-)
 from companion_server.access import (
     CREATE_KINDS,
     SpaceAccess,
@@ -42,6 +32,16 @@ from companion_server.db.models import Space
 from companion_server.errors import ApiError, unauthorized
 from companion_server.services.push_rows import Changes, PushRows, push_transaction
 from companion_server.services.records import StoredRecord, envelope
+from companion_wire import (
+    LiveNudge,
+    Mutation,
+    PushIn,
+    RecordEnvelope,
+    RecordIn,
+    RecordKind,
+    Refusal,
+    b64decode,
+)
 
 Result = dict[str, Any]  # a MutationResult as JSON (model field order, no None values)
 

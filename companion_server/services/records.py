@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, Row, Text, cast, type_coerce
 
-from companion.sync.protocol import RecordEnvelope, b64encode
 from companion_server.db.models import Record
+from companion_wire import RecordEnvelope, b64encode
 
 RECORDS = Record.__table__
 RECORD_COLUMNS = tuple(column.key for column in RECORDS.columns)

@@ -5,16 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from companion.domain.models import Role
-from companion.sync.protocol import (
-    Availability,
-    KeyBackup,
-    LinkOut,
-    PublicKeys,
-    b64encode,
-)
 from companion_server.access import is_active, link_status
 from companion_server.db.models import Account, Link
+from companion_wire import Availability, KeyBackup, LinkOut, PublicKeys, Role, b64encode
 
 
 def public_keys(account: Account) -> PublicKeys | None:

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
-from companion.domain.models import LinkStatus, Record, Role
+from companion.domain.models import Record
 from companion.notify import RecordingNotifier
 from companion.services.caregiver.directory import LinkedYouth
 from companion.services.caregiver.profile import Professional
 from companion.services.caregiver.session import CaregiverSession
 from companion.store import Store
+from companion_wire import LinkStatus, Role, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

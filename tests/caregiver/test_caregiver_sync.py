@@ -20,13 +20,7 @@ from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import (
-    Conversation,
-    Goal,
-    Message,
-    Role,
-    StepStatus,
-)
+from companion.domain.models import Conversation, Goal, Message, StepStatus
 from companion.notify import RecordingNotifier
 from companion.services.accounts import KEYS_SECRET, AccountService
 from companion.services.caregiver.services import CaregiverServices
@@ -36,11 +30,10 @@ from companion.services.links import LinksService
 from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
-from companion.sync.protocol import InvitationIn
 from companion.sync.registration import register
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
-from companion_server.testing import RunningServer, running_server
+from companion_wire import InvitationIn, Role
 from tests.machine import require
 from tests.server.serverkit import (
     FakeClock,
@@ -49,6 +42,7 @@ from tests.server.serverkit import (
     relaxed_settings,
     truncate_all,
 )
+from tests.serving import RunningServer, running_server
 
 EMAIL = "els.peeters@voorziening.be"
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import (
     Conversation,
@@ -15,11 +14,10 @@ from companion.domain.models import (
     GoalStatus,
     GoalStep,
     Message,
-    Role,
     StepStatus,
 )
-from companion.sync.protocol import Refusal
 from companion.sync.state import ChangeOp, ParkedChange, SyncPhase
+from companion_wire import Refusal, Role, new_id
 from tests.caregiver.conftest import Youth, link_for
 from tests.caregiver.uikit import device, signed_in
 

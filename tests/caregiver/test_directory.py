@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import DiaryEntry, Goal, LinkStatus, Role
+from companion.domain.models import DiaryEntry, Goal
 from companion.services.caregiver.directory import META_KEY, from_spaces
 from companion.services.errors import NotFound
-from companion.sync.protocol import LinkOut, SpaceOut
+from companion_wire import LinkOut, LinkStatus, Role, SpaceOut, new_id
 from tests.caregiver.conftest import Youth, link_for
 
 

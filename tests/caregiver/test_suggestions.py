@@ -6,20 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import (
-    Goal,
-    GoalStatus,
-    GoalStep,
-    Recurrence,
-    Role,
-    StepStatus,
-)
+from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, StepStatus
 from companion.services.caregiver.errors import NotAllowed
 from companion.services.caregiver.profile import Professional
 from companion.services.caregiver.session import CaregiverSession
 from companion.services.errors import InvalidInput, NotFound
+from companion_wire import Role, new_id
 from tests.caregiver.conftest import BRUSSELS, link_for
 
 

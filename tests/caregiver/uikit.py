@@ -15,13 +15,12 @@ from argon2 import PasswordHasher
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode
 from companion.crypto.vault import MemoryVault
-from companion.domain.ids import new_id
-from companion.domain.models import Role
 from companion.notify import RecordingNotifier
 from companion.services.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion.services.caregiver import accounts
 from companion.services.caregiver.services import CaregiverServices
 from companion.store import Store
+from companion_wire import Role, new_id
 
 
 def device(folder: Path, clock, vault: MemoryVault | None = None) -> CaregiverServices:

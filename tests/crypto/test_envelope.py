@@ -11,6 +11,7 @@ from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt
 from nacl.public import Box, PublicKey
 from nacl.utils import random
 
+import companion_wire as protocol
 from companion.crypto.envelope import (
     WRAP_SIZE,
     BoxCache,
@@ -28,7 +29,6 @@ from companion.crypto.errors import (
 )
 from companion.crypto.keys import AccountKeys
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import (
     Conversation,
@@ -40,11 +40,10 @@ from companion.domain.models import (
     Message,
     MoodCheckin,
     Record,
-    RecordKind,
     Reminder,
     record_from_parts,
 )
-from companion.sync import protocol
+from companion_wire import RecordKind, new_id
 
 
 @dataclass(frozen=True)

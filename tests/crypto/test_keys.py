@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+import companion_wire as protocol
 from companion.crypto.envelope import open_sealed, seal
 from companion.crypto.errors import BadKeyError, MalformedError
 from companion.crypto.keys import AccountKeys, PublicKeys, decode_b64, encode_b64
-from companion.sync import protocol
 
 
 def test_every_account_gets_its_own_key_pairs():

@@ -11,6 +11,7 @@ from dataclasses import replace
 import nacl.pwhash.argon2id as argon2id
 import pytest
 
+import companion_wire as protocol
 from companion.crypto.errors import (
     InvalidRecoveryCodeError,
     MalformedError,
@@ -35,7 +36,6 @@ from companion.crypto.recovery import (
     normalise,
     restore_backup,
 )
-from companion.sync import protocol
 
 
 @pytest.fixture

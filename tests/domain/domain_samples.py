@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from companion.domain.ids import new_id
-from companion.domain.models import RecordKind
+from companion_wire import RecordKind, new_id
 
 STAMP = "1767225600000-0000-device1"
 WHEN = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

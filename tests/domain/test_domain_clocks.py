@@ -12,9 +12,8 @@ import uuid
 
 import pytest
 
-from companion.domain import ids
 from companion.domain.hlc import MAX_DRIFT_MS, HybridClock, Stamp
-from companion.domain.ids import is_uuid7, new_id
+from companion_wire import ids, is_uuid7, new_id
 
 
 class Wall:

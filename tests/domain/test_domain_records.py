@@ -8,8 +8,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from companion.domain.ids import new_id
-from companion.domain.models import RECORD_TYPES, Record, RecordKind, record_from_parts
+from companion.domain.models import RECORD_TYPES, Record, record_from_parts
+from companion_wire import RecordKind, new_id
 from tests.domain.domain_samples import valid_fields
 
 

@@ -9,15 +9,8 @@ from importlib import resources
 import pytest
 
 from companion.domain.hlc import HybridClock, Stamp
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import (
-    GoalStatus,
-    Record,
-    RecordKind,
-    StepStatus,
-    record_from_parts,
-)
+from companion.domain.models import GoalStatus, Record, StepStatus, record_from_parts
 from companion.domain.starter_set import (
     StarterSetError,
     UnknownStarterGoalError,
@@ -26,6 +19,7 @@ from companion.domain.starter_set import (
     parse_starter_set,
 )
 from companion.i18n import LANGUAGES, UnknownLanguageError
+from companion_wire import RecordKind, new_id
 
 REQUIRED_TOPICS = {
     "health_insurance",

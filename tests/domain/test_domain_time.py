@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.domain.models import CareLink, Record, Reminder, record_from_parts
+from companion_wire import new_id
 from tests.domain.domain_samples import envelope
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from companion.domain.ids import new_id
 from companion.domain.models import (
     MAX_DIARY_TEXT,
     MAX_DOCUMENT,
     MAX_MESSAGE,
     MAX_NOTE,
-    MAX_SHARES,
     MAX_TITLE,
     RECORD_TYPES,
     CareLink,
@@ -25,9 +23,9 @@ from companion.domain.models import (
     Goal,
     MoodCheckin,
     Person,
-    RecordKind,
     Reminder,
 )
+from companion_wire import MAX_SHARES, RecordKind, new_id
 from tests.domain.domain_samples import WHEN, envelope, rejected_fields, valid_fields
 
 K = RecordKind

@@ -26,10 +26,10 @@ from companion.demo import story
 from companion.demo.seed import seed
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
-from companion_server.testing import running_server
 from tests.e2e.conftest import ROOT, _free_port
 from tests.e2e.text_entry import type_into
 from tests.server.serverkit import relaxed_settings
+from tests.serving import running_server
 
 pytestmark = pytest.mark.e2e
 

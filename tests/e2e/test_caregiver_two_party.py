@@ -20,7 +20,6 @@ from playwright.sync_api import Page, expect
 
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
-from companion_server.testing import running_server
 from tests.e2e.conftest import AppProcess
 from tests.e2e.test_caregiver_screens import (
     SHOTS,
@@ -33,6 +32,7 @@ from tests.e2e.test_caregiver_screens import (
 )
 from tests.e2e.text_entry import enter_text, type_into
 from tests.server.serverkit import relaxed_settings
+from tests.serving import running_server
 
 pytestmark = pytest.mark.e2e
 

@@ -22,12 +22,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from companion.domain.ids import new_id
 from companion_server import migrate
 from companion_server.db.engine import Database, make_engine
 from companion_server.db.models import Base
 from companion_server.services.accounts import create_caregiver_account
 from companion_server.settings import RateLimit, Settings
+from companion_wire import new_id
 
 PG_ADMIN_URL = os.environ.get(
     "COMPANION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -12,8 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from companion.domain.ids import new_id
-from companion.sync.protocol import MeOut, RecoverOut, SessionOut
 from companion_server.app import create_app
 from companion_server.db.models import (
     AccessLog,
@@ -28,6 +26,7 @@ from companion_server.db.models import (
 from companion_server.errors import ApiError
 from companion_server.services.accounts import create_caregiver_account
 from companion_server.settings import RateLimit, Settings
+from companion_wire import MeOut, RecoverOut, SessionOut, new_id
 from tests.server.serverkit import Api, FakeClock, b64
 
 pytestmark = pytest.mark.usefixtures("server_db")

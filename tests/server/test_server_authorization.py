@@ -24,8 +24,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from companion.sync.protocol import LiveNudge
 from companion_server.security import new_token
+from companion_wire import LiveNudge
 from tests.server.serverkit import Api, Person
 
 ACTORS = (

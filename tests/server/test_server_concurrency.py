@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from companion.domain.ids import new_id
 from companion_server.db.engine import Database
-from companion_server.testing import running_server
+from companion_wire import new_id
 from tests.server.serverkit import Api, FakeClock, Person, relaxed_settings
+from tests.serving import running_server
 
 WRITERS = 6
 PUSHES = 8

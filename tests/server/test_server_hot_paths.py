@@ -12,7 +12,6 @@ import pytest
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
 
-from companion.sync.protocol import PushIn, PushOut
 from companion_server.app import create_app
 from companion_server.auth import current_caller
 from companion_server.db.engine import Database
@@ -21,6 +20,7 @@ from companion_server.errors import ApiError
 from companion_server.live import InProcessNotifier
 from companion_server.services import push as push_service
 from companion_server.services import push_rows
+from companion_wire import PushIn, PushOut
 from tests.server.serverkit import Api, FakeClock, relaxed_settings, truncate_all
 
 pytestmark = pytest.mark.usefixtures("server_db")

@@ -10,7 +10,7 @@ import pytest
 
 from companion.crypto.fingerprint import verify_fingerprint
 from companion.crypto.keys import PublicKeys
-from companion.sync.protocol import InvitationOut, InvitationPreview, LinkOut
+from companion_wire import InvitationOut, InvitationPreview, LinkOut
 from tests.server.serverkit import Api
 
 pytestmark = pytest.mark.usefixtures("server_db")

@@ -16,8 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from companion.demo.run import bring_schema_up_to_date
-from companion.domain.ids import new_id
-from companion.sync.protocol import LiveNudge, RecordEnvelope
 from companion_server import cli, migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
@@ -25,8 +23,9 @@ from companion_server.db.models import Base
 from companion_server.live import MAX_NOTIFY_BYTES, InProcessNotifier, PostgresNotifier
 from companion_server.ratelimit import RateLimiter
 from companion_server.settings import RateLimit, Settings
-from companion_server.testing import running_server_process
+from companion_wire import LiveNudge, RecordEnvelope, new_id
 from tests.server.serverkit import Api, FakeClock, key_backup, public_keys, recovery
+from tests.serving import running_server_process
 
 
 def test_the_migrations_build_exactly_the_schema_the_models_describe(server_db: str) -> None:

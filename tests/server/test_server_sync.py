@@ -8,9 +8,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from companion.domain.ids import new_id
-from companion.sync.protocol import MAX_BATCH, MAX_CIPHERTEXT_BYTES, PullOut, PushOut
 from companion_server.db.models import Record, Space
+from companion_wire import MAX_BATCH, MAX_CIPHERTEXT_BYTES, PullOut, PushOut, new_id
 from tests.server.serverkit import Api, b64
 
 pytestmark = pytest.mark.usefixtures("server_db")

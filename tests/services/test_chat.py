@@ -10,15 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
-from companion.domain.models import Conversation, LinkStatus, Message, Role
+from companion.domain.models import Conversation, Message
 from companion.services.account_info import Account
 from companion.services.chat import ChatService, Delivery, reachability
 from companion.services.errors import InvalidInput, NotFound
 from companion.services.links import LinksService
 from companion.services.network import NetworkService
 from companion.store import Store
-from companion.sync.protocol import Availability, LinkOut, Slot
+from companion_wire import Availability, LinkOut, LinkStatus, Role, Slot, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 START = datetime(2026, 5, 4, 10, 0, tzinfo=BRUSSELS)  # a Monday

@@ -11,9 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, Document, LinkStatus, RecordKind, Role
+from companion.domain.models import CareLink, Document
 from companion.i18n import Translator
 from companion.services.account_info import Account
 from companion.services.chat import ChatService
@@ -27,6 +26,7 @@ from companion.services.network import NetworkService
 from companion.services.reminders import RemindersService
 from companion.services.timeline import TimelineService
 from companion.store import Store
+from companion_wire import LinkStatus, RecordKind, Role, new_id
 
 NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
 CAREGIVER = new_id()

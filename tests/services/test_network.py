@@ -11,9 +11,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, LinkStatus, RecordKind, Role
+from companion.domain.models import CareLink
 from companion.services.account_info import Account
 from companion.services.diary import DiaryService
 from companion.services.errors import InvalidInput, NotConnected, NotFound
@@ -26,6 +25,7 @@ from companion.sync.api import ApiClient
 from companion_server import migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
+from companion_wire import LinkStatus, RecordKind, Role, new_id
 from tests.server.serverkit import Api, FakeClock, relaxed_settings
 
 START = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

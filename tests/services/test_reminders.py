@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Recurrence, Reminder
 from companion.notify import (
@@ -29,6 +28,7 @@ from companion.services.links import LinksService
 from companion.services.reminder_scheduler import ReminderScheduler
 from companion.services.reminders import QuietHours, RemindersService, Snooze, parse_time
 from companion.store import Store
+from companion_wire import new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CAREGIVER = new_id()

@@ -9,7 +9,6 @@ import pytest
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, KeyBackup, RecoveryCode, restore_backup
 from companion.crypto.vault import MemoryVault
-from companion.domain.ids import is_uuid7
 from companion.services.accounts import (
     KEYS_SECRET,
     META_PENDING_ENROLMENT,
@@ -20,6 +19,7 @@ from companion.services.accounts import (
 )
 from companion.services.errors import AccountExists, InvalidInput, NoAccount, NotConnected
 from companion.store import Store
+from companion_wire import is_uuid7
 
 
 @pytest.fixture

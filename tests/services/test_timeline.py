@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, Document, LinkStatus, MoodCheckin, Role
+from companion.domain.models import CareLink, Document, MoodCheckin
 from companion.services.account_info import Account
 from companion.services.chat import ChatService
 from companion.services.diary import DiaryService
@@ -22,6 +21,7 @@ from companion.services.links import LinksService
 from companion.services.network import NetworkService
 from companion.services.timeline import EventKind, TimelineService
 from companion.store import Store
+from companion_wire import LinkStatus, Role, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CAREGIVER = new_id()

@@ -15,17 +15,16 @@ from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
 from companion.crypto.vault import MemoryVault
-from companion.domain.models import Role
 from companion.services.accounts import KEYS_SECRET
 from companion.services.app_services import AppServices
 from companion.services.errors import InvalidInput, NotConnected
 from companion.services.youth_errors import Offline
 from companion.sync.api import ApiClient
 from companion.sync.errors import SignInRequiredError
-from companion.sync.protocol import SignUpIn
 from companion.sync.state import SyncPhase
-from companion_server.testing import running_server
+from companion_wire import Role, SignUpIn
 from tests.server.serverkit import relaxed_settings
+from tests.serving import running_server
 
 
 @pytest.fixture

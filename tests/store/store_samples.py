@@ -10,9 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from companion.domain.models import RECORD_TYPES, DiaryEntry, Record, RecordKind
+from companion.domain.models import RECORD_TYPES, DiaryEntry, Record
 from companion.store import OpenMode, Repository, SqlCipherConnector, Store
 from companion.store.connection import Connection, prepare_file
+from companion_wire import RecordKind
 from tests.domain.domain_samples import STAMP, valid_fields
 
 KEY = bytes(range(32))

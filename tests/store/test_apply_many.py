@@ -8,10 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from companion.domain.hlc import Stamp
-from companion.domain.ids import new_id
-from companion.domain.models import Record, RecordKind
+from companion.domain.models import Record
 from companion.store import InvalidRecordError, Store
 from companion.store.remote import RemoteRecord
+from companion_wire import RecordKind, new_id
 from tests.store.store_samples import KEY, entry, make
 
 STAMPS = '{"text":["1767225600000-0003-server","d","1767225600000-0003-server"]}'

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.store import Store
+from companion_wire import new_id
 from tests.store.store_samples import entry
 
 

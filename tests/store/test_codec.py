@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from pydantic import PrivateAttr, ValidationError
 
-from companion.domain.models import RECORD_TYPES, DiaryEntry, Record, RecordKind
+from companion.domain.models import RECORD_TYPES, DiaryEntry, Record
 from companion.store.codec import _check_plain, _content_converters, content_json, decode, values
 from companion.store.kinds import SPECS
+from companion_wire import RecordKind
 from tests.store.store_samples import make, repository
 
 

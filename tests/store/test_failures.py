@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.store import (
     ConstraintError,
     DatabaseLockedError,
@@ -15,6 +14,7 @@ from companion.store import (
     Store,
     StoreError,
 )
+from companion_wire import new_id
 from tests.store.store_samples import KEY, ExtraSqlConnector, entry
 
 FAIL_OUTBOX = (

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from companion.domain.ids import new_id
-from companion.domain.models import RecordKind
 from companion.store import (
     CorruptDatabaseError,
     InvalidKeyError,
@@ -22,6 +20,7 @@ from companion.store import (
     WrongKeyError,
 )
 from companion.store.connection import CIPHER_PAGE_SIZE
+from companion_wire import RecordKind, new_id
 from tests.store.store_samples import (
     KEY,
     OTHER_KEY,

@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from companion.domain.ids import new_id
-from companion.domain.models import RecordKind
 from companion.store import Store
+from companion_wire import RecordKind, new_id
 from tests.store.store_samples import REPOSITORY_OF, make, repository
 
 SPACE = new_id()

@@ -8,9 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from companion.domain.hlc import Stamp
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import RecordKind
 from companion.store import (
     DuplicateRecordError,
     InvalidQueryError,
@@ -18,6 +16,7 @@ from companion.store import (
     NotFoundError,
     Store,
 )
+from companion_wire import RecordKind, new_id
 from tests.domain.domain_samples import STAMP
 from tests.store.store_samples import entry, make, repository
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.store import SchemaTooNewError, SqlCipherConnector, Store
 from companion.store.database import Database
 from companion.store.schema import LATEST, migrate, version_of
+from companion_wire import new_id
 from tests.domain.domain_samples import STAMP
 from tests.store.store_samples import KEY, raw_connection, run_and_crash, snapshot
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from companion.domain.ids import new_id
 from companion.store import InvalidQueryError, Store
 from companion.store.repository import match_expression
+from companion_wire import new_id
 from tests.store.store_samples import entry
 
 TEXTS = {

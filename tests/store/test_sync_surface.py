@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from companion.domain.hlc import Stamp
-from companion.domain.ids import new_id
-from companion.domain.models import RecordKind
 from companion.store import InvalidQueryError, InvalidRecordError, OutboxOp, Store
+from companion_wire import RecordKind, new_id
 from tests.store.store_samples import entry, make
 
 REMOTE_STAMP = "1767225600000-0003-server"

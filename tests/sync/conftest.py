@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from companion_server.testing import RunningServer, running_server
 from tests.server.serverkit import relaxed_settings
+from tests.serving import RunningServer, running_server
 from tests.sync.faults import CommitLog, FaultyTransport
 from tests.sync.kit import World
 

@@ -20,19 +20,11 @@ import httpx
 
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import (
-    Conversation,
-    DiaryEntry,
-    Goal,
-    Message,
-    Role,
-)
+from companion.domain.models import Conversation, DiaryEntry, Goal, Message
 from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
-from companion.sync.protocol import ActivateIn, InvitationIn
 from companion.sync.registration import (
     ACCOUNT_ID,
     DISPLAY_NAME,
@@ -44,6 +36,7 @@ from companion.sync.registration import (
 from companion.sync.restore import recover_account
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
+from companion_wire import ActivateIn, InvitationIn, Role, new_id
 
 Transport = Callable[[], httpx.AsyncBaseTransport | None]
 

@@ -32,9 +32,9 @@ from companion.sync.errors import RateLimitedError
 from companion.sync.fields import values_of
 from companion.sync.restore import recover_account
 from companion_server.settings import Settings
-from companion_server.testing import RunningServer, running_server
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, _psycopg_dsn, pg_available, relaxed_settings
+from tests.serving import RunningServer, running_server
 from tests.sync.kit import Device, World, conversation, diary, goal, message, settle
 
 SECRETS = {

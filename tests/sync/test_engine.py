@@ -20,11 +20,11 @@ from companion.store import Store
 from companion.sync.backoff import Backoff
 from companion.sync.engine import SyncEngine
 from companion.sync.errors import OfflineError
-from companion.sync.protocol import Refusal
 from companion.sync.registration import PENDING_ENROLMENT, PENDING_INVITATION
 from companion.sync.runner import SyncRunner
 from companion.sync.state import SyncPhase, SyncState
-from companion_server.testing import RunningServer
+from companion_wire import Refusal
+from tests.serving import RunningServer
 from tests.sync.faults import Fault, FaultyTransport
 from tests.sync.kit import World, diary, goal, many_days, settle
 from tests.sync.test_live import CountingTransport, eventually, sync_service

@@ -10,7 +10,7 @@ import pytest
 from companion.sync.errors import OfflineError
 from companion_server.db.engine import Database
 from companion_server.services.housekeeping import prune_push_answers
-from companion_server.testing import RunningServer
+from tests.serving import RunningServer
 from tests.sync.faults import Fault, FaultyTransport
 from tests.sync.kit import World, diary, goal, settle
 

@@ -23,12 +23,12 @@ from companion.crypto.vault import MemoryVault
 from companion.services.accounts import KEYS_SECRET
 from companion.services.sync_service import SyncService
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
-from companion.sync.protocol import LiveNudge
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase
-from companion_server.testing import RunningServer, running_server_process
+from companion_wire import LiveNudge
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, pg_available
+from tests.serving import RunningServer, running_server_process
 from tests.sync.kit import Device, World, conversation, diary, message
 
 WAIT = 10.0

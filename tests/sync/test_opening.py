@@ -14,7 +14,6 @@ import pytest
 from companion.crypto.envelope import seal
 from companion.crypto.keys import AccountKeys, PublicKeys
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Goal, MoodCheckin, Record
 from companion.sync.engine import SyncEngine
@@ -26,7 +25,7 @@ from companion.sync.opening import (
     processes_available,
 )
 from companion.sync.payload import SealedParts, envelope_fields, open_each, seal_record
-from companion.sync.protocol import RecordEnvelope
+from companion_wire import RecordEnvelope, new_id
 from tests.sync.kit import World, goal, many_days
 
 YOUTH, CARER = AccountKeys.generate(), AccountKeys.generate()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from companion.domain.ids import new_id
 from companion.sync.backoff import Backoff
 from companion.sync.errors import (
     OfflineError,
@@ -12,9 +11,9 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
-from companion.sync.protocol import LiveNudge, RecordEnvelope
 from companion.sync.runner import SyncRunner
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
+from companion_wire import LiveNudge, RecordEnvelope, new_id
 
 
 class Script:

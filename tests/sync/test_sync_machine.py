@@ -35,8 +35,8 @@ from companion.sync.api import ApiClient
 from companion.sync.errors import SyncError
 from companion.sync.fields import Shadow, digest, values_of
 from companion.sync.payload import open_envelope
-from companion.sync.protocol import RecordEnvelope
 from companion_server.db.models import Record as ServerRecord
+from companion_wire import RecordEnvelope
 from tests.machine import IN_CI
 from tests.sync.faults import CommitLog, Fault, FaultyTransport, SimulatedCrash
 from tests.sync.inprocess import BASE_URL, InProcessServer, migrated_sqlite

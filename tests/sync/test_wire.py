@@ -11,7 +11,6 @@ import pytest
 
 from companion.crypto.keys import AccountKeys
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.models import DiaryEntry
 from companion.sync.api import ApiClient, raise_for
 from companion.sync.backoff import Backoff
@@ -25,7 +24,7 @@ from companion.sync.errors import (
     UnreadableRecordError,
 )
 from companion.sync.payload import open_envelope, seal_record
-from companion.sync.protocol import ErrorCode, RecordEnvelope
+from companion_wire import ErrorCode, RecordEnvelope, new_id
 
 YOUTH, CARER, STRANGER = AccountKeys.generate(), AccountKeys.generate(), AccountKeys.generate()
 IDS = {"youth": new_id(), "carer": new_id(), "stranger": new_id()}
@@ -179,7 +178,7 @@ def test_backoff_grows_to_its_cap_with_full_jitter_and_resets() -> None:
 def test_a_push_answer_from_a_newer_server_still_reads() -> None:
     """Stored answers are replayed as they were: a field or refusal code this app does
     not know yet must not make the whole push unreadable."""
-    from companion.sync.protocol import MutationResult, Refusal
+    from companion_wire import MutationResult, Refusal
 
     answer = MutationResult.model_validate(
         {"mutation_id": 3, "status": "rejected", "reason": "new rule", "refusal": "quota",

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from companion.domain.ids import new_id
-from companion.domain.models import LinkStatus, Role
-from companion.sync.protocol import Availability, LinkOut, Slot
+from companion_wire import Availability, LinkOut, LinkStatus, Role, Slot, new_id
 
 NOOR, JAN = new_id(), new_id()
 OFFICE = Availability(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, Goal, GoalStatus, LinkStatus, Role
+from companion.domain.models import CareLink, Goal, GoalStatus
 from companion.domain.starter_set import load_starter_set
+from companion_wire import LinkStatus, Role, new_id
 
 NOOR = new_id()
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from companion.domain.ids import new_id
-from companion.domain.models import CareLink, LinkStatus, Role
+from companion.domain.models import CareLink
 from companion.services.network import NetworkService
 from companion.sync.api import ApiClient
+from companion_wire import LinkStatus, Role, new_id
 from tests.services.test_network import server  # noqa: F401  (fixture)
 
 NOOR = new_id()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Recurrence, Reminder
+from companion_wire import new_id
 from tests.ui.conftest import BRUSSELS
 
 

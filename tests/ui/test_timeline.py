@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from companion.domain.hlc import HybridClock
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, Document, LinkStatus, RecordKind, Role
+from companion.domain.models import CareLink, Document
 from companion.services.export import load_export
+from companion_wire import LinkStatus, RecordKind, Role, new_id
 
 NOOR = new_id()
 

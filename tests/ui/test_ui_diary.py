@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import CareLink, LinkStatus, Role
+from companion.domain.models import CareLink
+from companion_wire import LinkStatus, Role, new_id
 
 
 async def write(app, text: str, *, mood: int | None = None, domains=(), day: str | None = None):

@@ -11,13 +11,12 @@ import pytest
 
 import companion.views
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import Role
 from companion.i18n import CATALOG_DIR, LANGUAGES, Translator, UnknownLanguageError, load_catalog
 from companion.services import errors
 from companion.services.preferences import TEXT_SCALES, ThemeChoice
 from companion.services.sync_status import SyncPhase
-from companion.sync.protocol import Refusal
 from companion.views.navigation import TABS
+from companion_wire import Refusal, Role
 
 SOURCES = [
     *Path(companion.views.__file__).parent.rglob("*.py"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from companion.crypto.recovery import RecoveryCode
-from companion.domain.ids import is_uuid7
 from companion.services.accounts import (
     META_PENDING_ENROLMENT,
     META_PENDING_INVITATION,
     META_PENDING_REGISTRATION,
 )
+from companion_wire import is_uuid7
 
 CODE = re.compile(r"^([2-9A-Z]{4}-){7}[2-9A-Z]{4}$")
 

@@ -13,13 +13,13 @@ from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
-from companion.domain.ids import new_id
-from companion.domain.models import DiaryEntry, Role
+from companion.domain.models import DiaryEntry
 from companion.services.accounts import KEYS_SECRET, META_PENDING_INVITATION
 from companion.services.app_services import AppServices
-from companion_server.testing import running_server
+from companion_wire import Role, new_id
 from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until
+from tests.serving import running_server
 
 
 @pytest.fixture

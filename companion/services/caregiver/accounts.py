@@ -24,7 +24,6 @@ from pydantic import TypeAdapter, ValidationError
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
-from companion.domain.models import Role
 from companion.notify import Notifier
 from companion.services.accounts import (
     KEYS_SECRET,
@@ -49,7 +48,8 @@ from companion.sync.errors import (
     ServerError,
     SignInRequiredError,
 )
-from companion.sync.protocol import (
+from companion.sync.session import DeviceSession
+from companion_wire import (
     ActivateIn,
     ActivationCode,
     Email,
@@ -58,10 +58,10 @@ from companion.sync.protocol import (
     Name,
     PublicKeys,
     RecoveryCredentials,
+    Role,
     SessionOut,
     SignUpIn,
 )
-from companion.sync.session import DeviceSession
 
 DB_FILE = "companion.db"
 META_ACCOUNT_ID = "account_id"

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from companion.services.caregiver.errors import CaregiverInvalid
 from companion.services.validation import to_invalid_input
 from companion.store import Store
-from companion.sync.protocol import Availability, Slot
+from companion_wire import Availability, Slot
 
 META_KEY = "availability"
 PENDING_KEY = "availability_pending"  # "1" until the server has the current hours

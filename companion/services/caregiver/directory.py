@@ -14,10 +14,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from companion.domain.models import RECORD_TYPES, LinkStatus, Role
+from companion.domain.models import RECORD_TYPES
 from companion.services.errors import NotFound
 from companion.store import Store
-from companion.sync.protocol import SpaceOut
+from companion_wire import LinkStatus, Role, SpaceOut
 
 META_KEY = "caregiver_caseload"
 PAGE = 500

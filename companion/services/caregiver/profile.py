@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.domain.models import Role
+from companion_wire import Role
 
 
 @dataclass(frozen=True)

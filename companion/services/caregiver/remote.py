@@ -8,7 +8,7 @@ hours. (Activation, invitations and link end dates are `ApiClient` calls.)
 from __future__ import annotations
 
 from companion.sync.api import ApiClient
-from companion.sync.protocol import Availability
+from companion_wire import Availability
 
 
 class CaregiverApi(ApiClient):

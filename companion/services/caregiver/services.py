@@ -33,8 +33,8 @@ from companion.services.preferences import PreferencesFile
 from companion.services.settings import SettingsService
 from companion.services.vaults import open_device_vault
 from companion.sync.errors import SyncError
-from companion.sync.protocol import InvitationCode, LinkOut
 from companion.sync.state import SyncStateBox
+from companion_wire import InvitationCode, LinkOut
 
 ENV_SERVER_URL = "COMPANION_SERVER_URL"
 ENV_POLL = "COMPANION_SYNC_INTERVAL"

@@ -13,14 +13,7 @@ from datetime import date, datetime
 
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import (
-    Goal,
-    GoalStatus,
-    GoalStep,
-    Recurrence,
-    Reminder,
-    StepStatus,
-)
+from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, Reminder, StepStatus
 from companion.services.caregiver.directory import CaseloadDirectory, LinkedYouth
 from companion.services.caregiver.errors import NotAllowed
 from companion.services.caregiver.profile import Professional

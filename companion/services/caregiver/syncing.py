@@ -25,9 +25,9 @@ from companion.services.caregiver.remote import CaregiverApi
 from companion.services.caregiver.session import CaregiverSession
 from companion.sync.engine import Identity, SyncEngine
 from companion.sync.live import LiveChannel
-from companion.sync.protocol import LinkOut, LinkPatch
 from companion.sync.runner import SyncRunner
 from companion.sync.state import Problem, SyncPhase, SyncStateBox
+from companion_wire import LinkOut, LinkPatch
 
 POLL_SECONDS = 60.0
 

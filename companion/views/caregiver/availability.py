@@ -12,11 +12,11 @@ import flet as ft
 
 from companion.i18n import t
 from companion.services.errors import ServiceError
-from companion.sync.protocol import Availability
 from companion.views.caregiver.context import use_caregiver, use_session
 from companion.views.caregiver.frame import frame
 from companion.views.context import use_ui
 from companion.views.widgets import body, card, error_text, heading, primary_button, tag
+from companion_wire import Availability
 
 WEEKDAYS = range(7)
 

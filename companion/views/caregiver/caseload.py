@@ -7,7 +7,6 @@ from datetime import datetime
 
 import flet as ft
 
-from companion.domain.models import Role
 from companion.i18n import t
 from companion.services.caregiver.caseload import CaseloadEntry
 from companion.services.dates import format_date
@@ -17,6 +16,7 @@ from companion.views.caregiver.frame import frame
 from companion.views.context import use_ui
 from companion.views.shell import go
 from companion.views.widgets import body, card, error_text, heading, primary_button, tag
+from companion_wire import Role
 
 
 def when(moment: datetime | None) -> str:

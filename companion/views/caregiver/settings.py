@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import flet as ft
 
-from companion.domain.models import Role
 from companion.i18n import t
 from companion.views.caregiver.context import use_caregiver, use_session
 from companion.views.caregiver.frame import frame
 from companion.views.context import use_ui
 from companion.views.screens.settings import AppLockSection, RecoverySection, appearance_cards
 from companion.views.widgets import body, card, heading, refused_words, tag
+from companion_wire import Role
 
 
 def sync_details(services) -> ft.Control:

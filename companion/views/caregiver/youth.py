@@ -7,7 +7,7 @@ from datetime import date
 
 import flet as ft
 
-from companion.domain.models import DiaryEntry, Reminder, Role, StepStatus
+from companion.domain.models import DiaryEntry, Reminder, StepStatus
 from companion.i18n import t
 from companion.services.caregiver.directory import LinkedYouth
 from companion.services.caregiver.youth import OpenSuggestions, SharedGoal, YouthDetail
@@ -27,6 +27,7 @@ from companion.views.widgets import (
     secondary_button,
     tag,
 )
+from companion_wire import Role
 
 
 def section(title: str, identifier: str, items: list[ft.Control], empty: str) -> ft.Control:

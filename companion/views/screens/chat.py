@@ -11,10 +11,10 @@ from companion.i18n import current_language, t
 from companion.services.chat import ChatContact, ChatLine, Delivery, Reachability
 from companion.services.errors import NotFound, ServiceError
 from companion.services.helplines import Helpline
-from companion.sync.protocol import Slot
 from companion.views.context import use_services, use_space, use_ui
 from companion.views.shell import go, screen
 from companion.views.widgets import body, card, error_text, icon_button, primary_button, tag
+from companion_wire import Slot
 
 PREVIEW_CHARS = 60
 

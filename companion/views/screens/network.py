@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import flet as ft
 
-from companion.domain.models import LinkStatus, Role
 from companion.i18n import t
 from companion.services.dates import format_date, parse_date
 from companion.services.errors import NotConnected, ServiceError
@@ -25,6 +24,7 @@ from companion.views.widgets import (
     tag,
     text_button,
 )
+from companion_wire import LinkStatus, Role
 
 
 def period_text(person: LinkedPerson) -> str:

@@ -10,7 +10,8 @@ import uuid
 
 # Canonical lowercase text of a version-7, RFC 9562 variant UUID: one id, one spelling, so
 # equality checks hold. A pattern, not uuid.UUID(): ids are checked on every record pulled.
-_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+UUID7_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+_UUID7 = re.compile(UUID7_PATTERN[1:-1])
 _lock = threading.Lock()
 _last_ms = 0
 _last_rand = 0
