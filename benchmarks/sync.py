@@ -42,12 +42,12 @@ import httpx
 
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
-from companion.services.accounts import KEYS_SECRET
-from companion.services.sync_service import SyncService
 from companion.store import Store
 from companion.sync.engine import SyncEngine
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase, SyncState
+from companion.youth.accounts import KEYS_SECRET
+from companion.youth.sync_service import SyncService
 from tests.server.serverkit import FreshPostgres, pg_available
 from tests.serving import running_server_process
 from tests.sync.kit import Device, World, conversation, message

@@ -1,5 +1,5 @@
 """`python -m companion` starts the youth app (web mode with FLET_FORCE_WEB_SERVER=true)."""
 
-from companion.app import run
+from companion.youth.app import run
 
 run()

@@ -53,11 +53,11 @@ def run_app(role: str, *, web: bool = False, port: int = 0) -> int:
         if port:
             os.environ["FLET_SERVER_PORT"] = str(port)
     if role == "caregiver":
-        from companion.views.caregiver.app import run as run_caregiver
+        from companion.caregiver.app import run as run_caregiver
 
         run_caregiver()
     else:
-        from companion.app import run as run_youth
+        from companion.youth.app import run as run_youth
 
         run_youth()
     return 0

@@ -84,7 +84,7 @@ def test_every_asset_is_bundled_where_the_code_looks_for_it(spec):
 
 def test_every_hidden_import_exists(spec):
     hidden = _made("Analysis").kwargs["hiddenimports"]
-    assert "companion.views.caregiver.app" in hidden and "companion.app" in hidden
+    assert "companion.caregiver.app" in hidden and "companion.youth.app" in hidden
     missing = [name for name in hidden if importlib.util.find_spec(name) is None]
     assert missing == []
 

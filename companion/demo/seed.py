@@ -20,17 +20,17 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from companion.caregiver.availability.service import DEFAULT_ZONE
+from companion.caregiver.services import CaregiverServices
+from companion.core.vaults import open_device_vault
 from companion.crypto.keys import AccountKeys
 from companion.demo import story as S
-from companion.services.accounts import KEYS_SECRET, RECOVERY_GROUPS, recovery_group
-from companion.services.app_services import AppServices
-from companion.services.caregiver.availability import DEFAULT_ZONE
-from companion.services.caregiver.services import CaregiverServices
-from companion.services.vaults import open_device_vault
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
 from companion.sync.registration import register
 from companion.sync.session import DeviceSession
+from companion.youth.accounts import KEYS_SECRET, RECOVERY_GROUPS, recovery_group
+from companion.youth.services import AppServices
 from companion_wire import InvitationIn, Role
 
 _CODE = re.compile(r"activation code[^:]*:\s*([A-Z0-9-]{16,19})")

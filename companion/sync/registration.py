@@ -1,6 +1,6 @@
 """Registering an account made offline, on the device's first contact with the server.
 
-Onboarding (companion/services/accounts.py) creates the account entirely on the phone and
+Onboarding (companion/youth/accounts.py) creates the account entirely on the phone and
 leaves markers in the store's meta table; these names are that contract. Registration sends
 them with POST /v1/accounts and clears them. If an earlier attempt reached the server but its
 answer was lost, the ids are taken by our own account: the stored recovery proof then signs

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from companion.caregiver.caseload.directory import LinkedYouth
+from companion.caregiver.profile import Professional
+from companion.caregiver.session import CaregiverSession
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Record
 from companion.notify import RecordingNotifier
-from companion.services.caregiver.directory import LinkedYouth
-from companion.services.caregiver.profile import Professional
-from companion.services.caregiver.session import CaregiverSession
 from companion.store import Store
 from companion_wire import LinkStatus, Role, new_id
 
@@ -123,7 +123,7 @@ def youth(store, clock, session) -> Youth:
 @pytest.fixture
 async def pilot_for():
     """`await pilot_for(services, route="/")` starts the caregiver app in process."""
-    from companion.views.caregiver.app import make_main
+    from companion.caregiver.app import make_main
     from tests.ui.ui_pilot import Pilot
 
     started: list = []

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import pytest
 
+from companion.caregiver.availability.service import DEFAULT_HOURS, is_within
+from companion.caregiver.chat.alerts import MessageAlerts
+from companion.caregiver.errors import CaregiverInvalid
 from companion.domain.models import Conversation, Message
 from companion.notify import NotifyError
-from companion.services.caregiver.alerts import MessageAlerts
-from companion.services.caregiver.availability import DEFAULT_HOURS, is_within
-from companion.services.caregiver.errors import CaregiverInvalid
 from tests.caregiver.conftest import BRUSSELS
 
 

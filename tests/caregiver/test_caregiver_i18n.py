@@ -6,23 +6,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from companion import caregiver
+from companion.caregiver import errors
+from companion.caregiver.errors import ActivationFailed, CaregiverError, ServerRefused
+from companion.caregiver.frame_view import RAIL
+from companion.caregiver.suggestions.view import KINDS
 from companion.domain.models import Recurrence
 from companion.i18n import LANGUAGES, load_catalog
-from companion.services import caregiver
-from companion.services.caregiver import errors
-from companion.services.caregiver.errors import (
-    ActivationFailed,
-    CaregiverError,
-    ServerRefused,
-)
 from companion.sync.state import SyncPhase
-from companion.views.caregiver.frame import RAIL
-from companion.views.caregiver.suggest import KINDS
 
-SOURCES = [
-    *Path(caregiver.__file__).parent.glob("*.py"),
-    *(Path(caregiver.__file__).parents[2] / "views" / "caregiver").glob("*.py"),
-]
+SOURCES = sorted(Path(caregiver.__file__).parent.rglob("*.py"))
 
 
 def _invalid_codes() -> set[str]:

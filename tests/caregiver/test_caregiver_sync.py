@@ -16,21 +16,21 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from companion.caregiver.services import CaregiverServices
+from companion.core.errors import InvalidInput, NotFound, ServiceError
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Conversation, Goal, Message, StepStatus
 from companion.notify import RecordingNotifier
-from companion.services.accounts import KEYS_SECRET, AccountService
-from companion.services.caregiver.services import CaregiverServices
-from companion.services.errors import InvalidInput, NotFound, ServiceError
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
 from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
 from companion.sync.registration import register
+from companion.youth.accounts import KEYS_SECRET, AccountService
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
 from companion_wire import InvitationIn, Role

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.models import Conversation, Message
-from companion.services.errors import InvalidInput, NotFound
 from tests.caregiver.conftest import link_for
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from companion.caregiver.caseload.directory import META_KEY, from_spaces
+from companion.core.errors import NotFound
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Goal
-from companion.services.caregiver.directory import META_KEY, from_spaces
-from companion.services.errors import NotFound
 from companion_wire import LinkOut, LinkStatus, Role, SpaceOut, new_id
 from tests.caregiver.conftest import Youth, link_for
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from companion.caregiver.errors import NotAllowed
+from companion.caregiver.profile import Professional
+from companion.caregiver.session import CaregiverSession
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, StepStatus
-from companion.services.caregiver.errors import NotAllowed
-from companion.services.caregiver.profile import Professional
-from companion.services.caregiver.session import CaregiverSession
-from companion.services.errors import InvalidInput, NotFound
 from companion_wire import Role, new_id
 from tests.caregiver.conftest import BRUSSELS, link_for
 

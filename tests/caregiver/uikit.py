@@ -12,14 +12,14 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
+from companion.caregiver import accounts
+from companion.caregiver.services import CaregiverServices
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode
 from companion.crypto.vault import MemoryVault
 from companion.notify import RecordingNotifier
-from companion.services.accounts import KEYS_SECRET, RECOVERY_SECRET
-from companion.services.caregiver import accounts
-from companion.services.caregiver.services import CaregiverServices
 from companion.store import Store
+from companion.youth.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion_wire import Role, new_id
 
 

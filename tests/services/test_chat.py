@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Conversation, Message
-from companion.services.account_info import Account
-from companion.services.chat import ChatService, Delivery, reachability
-from companion.services.errors import InvalidInput, NotFound
-from companion.services.links import LinksService
-from companion.services.network import NetworkService
 from companion.store import Store
+from companion.youth.account import Account
+from companion.youth.chat.service import ChatService, Delivery, reachability
+from companion.youth.network.links import LinksService
+from companion.youth.network.service import NetworkService
 from companion_wire import Availability, LinkOut, LinkStatus, Role, Slot, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -10,22 +10,22 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from companion.core.errors import InvalidInput
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Document
 from companion.i18n import Translator
-from companion.services.account_info import Account
-from companion.services.chat import ChatService
-from companion.services.diary import DiaryService
-from companion.services.errors import InvalidInput
-from companion.services.export import ExportService, InvalidExport, load_export
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
-from companion.services.moods import MoodService
-from companion.services.network import NetworkService
-from companion.services.reminders import RemindersService
-from companion.services.timeline import TimelineService
 from companion.store import Store
+from companion.youth.account import Account
+from companion.youth.chat.service import ChatService
+from companion.youth.diary.service import DiaryService
+from companion.youth.export.service import ExportService, InvalidExport, load_export
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
+from companion.youth.network.service import NetworkService
+from companion.youth.reminders.service import RemindersService
+from companion.youth.timeline.service import TimelineService
+from companion.youth.today.moods import MoodService
 from companion_wire import LinkStatus, RecordKind, Role, new_id
 
 NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)

@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Goal, GoalStatus, GoalStep, Reminder, StepStatus
 from companion.domain.starter_set import load_starter_set
-from companion.services.account_info import Account
-from companion.services.errors import InvalidInput, NotFound
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
 from companion.store import Store
+from companion.youth.account import Account
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
 from companion_wire import LinkStatus, Role, new_id
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

@@ -11,17 +11,17 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from companion.core.errors import InvalidInput, NotConnected, NotFound
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink
-from companion.services.account_info import Account
-from companion.services.diary import DiaryService
-from companion.services.errors import InvalidInput, NotConnected, NotFound
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
-from companion.services.moods import MoodService
-from companion.services.network import NetworkService, ServerRefused
 from companion.store import Store
 from companion.sync.api import ApiClient
+from companion.youth.account import Account
+from companion.youth.diary.service import DiaryService
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
+from companion.youth.network.service import NetworkService, ServerRefused
+from companion.youth.today.moods import MoodService
 from companion_server import migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine

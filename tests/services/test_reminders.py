@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Recurrence, Reminder
@@ -21,13 +22,12 @@ from companion.notify import (
     PlyerNotifier,
     RecordingNotifier,
 )
-from companion.services.account_info import Account
-from companion.services.errors import InvalidInput, NotFound
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
-from companion.services.reminder_scheduler import ReminderScheduler
-from companion.services.reminders import QuietHours, RemindersService, Snooze, parse_time
 from companion.store import Store
+from companion.youth.account import Account
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
+from companion.youth.reminders.scheduler import ReminderScheduler
+from companion.youth.reminders.service import QuietHours, RemindersService, Snooze, parse_time
 from companion_wire import new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -492,7 +492,7 @@ def test_the_in_app_scheduler_needs_aware_times(notifier) -> None:
 def test_today_shows_when_reminders_really_ring_and_not_unaccepted_suggestions(
     reminders, store, account, clock
 ) -> None:
-    from companion.services.today import TodayService
+    from companion.youth.today.service import TodayService
 
     today = TodayService(store, account, clock, reminders)
     caregiver_reminder(store, account, clock)  # a suggestion: not the youth's until accepted

@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, KeyBackup, RecoveryCode, restore_backup
 from companion.crypto.vault import MemoryVault
-from companion.services.accounts import (
+from companion.store import Store
+from companion.youth.accounts import (
     KEYS_SECRET,
     META_PENDING_ENROLMENT,
     META_PENDING_REGISTRATION,
@@ -17,8 +19,6 @@ from companion.services.accounts import (
     AccountService,
     normalise_invitation,
 )
-from companion.services.errors import AccountExists, InvalidInput, NoAccount, NotConnected
-from companion.store import Store
 from companion_wire import is_uuid7
 
 

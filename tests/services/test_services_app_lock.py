@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
+from companion.core.app_lock import PIN_SECRET, AppLock
+from companion.core.errors import InvalidInput, TooManyAttempts, WrongPin
 from companion.crypto.vault import MemoryVault
-from companion.services.app_lock import PIN_SECRET, AppLock
-from companion.services.errors import InvalidInput, TooManyAttempts, WrongPin
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from companion.core.errors import InvalidInput
+from companion.core.helplines import HelplineDataError, load_helplines
+from companion.core.paths import data_dir
+from companion.core.preferences import Preferences, PreferencesFile, ThemeChoice
+from companion.core.settings import SettingsService
+from companion.core.vaults import DEVICE_SECRET_FILE, open_device_vault
 from companion.crypto.vault import KeyringVault, PassphraseFileVault
 from companion.i18n import Translator
-from companion.services.errors import InvalidInput
-from companion.services.helplines import HelplineDataError, load_helplines
-from companion.services.paths import data_dir
-from companion.services.preferences import Preferences, PreferencesFile, ThemeChoice
-from companion.services.settings import SettingsService
-from companion.services.vaults import DEVICE_SECRET_FILE, open_device_vault
 
 
 def test_data_dir_comes_from_the_environment(tmp_path):
@@ -43,7 +43,7 @@ def test_a_supplied_passphrase_protects_the_vault_file(tmp_path):
 
 
 def test_keychain_is_used_when_there_is_one_and_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr("companion.services.vaults.keyring_usable", lambda: True)
+    monkeypatch.setattr("companion.core.vaults.keyring_usable", lambda: True)
     vault = open_device_vault(tmp_path, {})
     assert isinstance(vault, KeyringVault)
     assert vault.service.startswith("companion:")

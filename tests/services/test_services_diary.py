@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from companion.core.dates import format_date, parse_date
+from companion.core.errors import InvalidInput, NotFound
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink
-from companion.services.accounts import AccountService
-from companion.services.dates import format_date, parse_date
-from companion.services.errors import InvalidInput, NotFound
 from companion.store import Store
+from companion.youth.accounts import AccountService
 from companion_wire import LinkStatus, Role, new_id
 
 NOW = datetime(2026, 5, 4, 21, 15, tzinfo=ZoneInfo("Europe/Brussels"))

@@ -9,18 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Document, MoodCheckin
-from companion.services.account_info import Account
-from companion.services.chat import ChatService
-from companion.services.diary import DiaryService
-from companion.services.errors import InvalidInput, NotFound
-from companion.services.goals import GoalsService
-from companion.services.links import LinksService
-from companion.services.network import NetworkService
-from companion.services.timeline import EventKind, TimelineService
 from companion.store import Store
+from companion.youth.account import Account
+from companion.youth.chat.service import ChatService
+from companion.youth.diary.service import DiaryService
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
+from companion.youth.network.service import NetworkService
+from companion.youth.timeline.service import EventKind, TimelineService
 from companion_wire import LinkStatus, Role, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -11,17 +11,17 @@ from collections.abc import Callable
 import pytest
 from argon2 import PasswordHasher
 
+from companion.core.errors import InvalidInput, NotConnected
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
 from companion.crypto.vault import MemoryVault
-from companion.services.accounts import KEYS_SECRET
-from companion.services.app_services import AppServices
-from companion.services.errors import InvalidInput, NotConnected
-from companion.services.youth_errors import Offline
 from companion.sync.api import ApiClient
 from companion.sync.errors import SignInRequiredError
 from companion.sync.state import SyncPhase
+from companion.youth.accounts import KEYS_SECRET
+from companion.youth.errors import Offline
+from companion.youth.services import AppServices
 from companion_wire import Role, SignUpIn
 from tests.server.serverkit import relaxed_settings
 from tests.serving import running_server

@@ -25,12 +25,12 @@ from companion.crypto.errors import WrongRecoveryCodeError
 from companion.crypto.recovery import RecoveryCode
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import Document, DocumentComment, MoodCheckin, Reminder
-from companion.services.sync_service import SyncService, restore_device
 from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.errors import RateLimitedError
 from companion.sync.fields import values_of
 from companion.sync.restore import recover_account
+from companion.youth.sync_service import SyncService, restore_device
 from companion_server.settings import Settings
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, _psycopg_dsn, pg_available, relaxed_settings

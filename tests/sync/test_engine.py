@@ -14,8 +14,6 @@ import pytest
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
-from companion.services.accounts import AccountService
-from companion.services.sync_service import SyncService
 from companion.store import Store
 from companion.sync.backoff import Backoff
 from companion.sync.engine import SyncEngine
@@ -23,6 +21,8 @@ from companion.sync.errors import OfflineError
 from companion.sync.registration import PENDING_ENROLMENT, PENDING_INVITATION
 from companion.sync.runner import SyncRunner
 from companion.sync.state import SyncPhase, SyncState
+from companion.youth.accounts import AccountService
+from companion.youth.sync_service import SyncService
 from companion_wire import Refusal
 from tests.serving import RunningServer
 from tests.sync.faults import Fault, FaultyTransport

@@ -20,11 +20,11 @@ from websockets.exceptions import ConnectionClosed
 
 import companion_server.live as server_live
 from companion.crypto.vault import MemoryVault
-from companion.services.accounts import KEYS_SECRET
-from companion.services.sync_service import SyncService
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase
+from companion.youth.accounts import KEYS_SECRET
+from companion.youth.sync_service import SyncService
 from companion_wire import LiveNudge
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, pg_available

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from argon2 import PasswordHasher
 
-from companion.app import make_main
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.i18n import set_language
-from companion.services.app_services import AppServices
-from companion.services.space import UserSpace
+from companion.youth.app import make_main
+from companion.youth.services import AppServices
+from companion.youth.session import UserSpace
 from tests.ui.ui_pilot import Pilot
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

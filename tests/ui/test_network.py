@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from companion.domain.models import CareLink
-from companion.services.network import NetworkService
 from companion.sync.api import ApiClient
+from companion.youth.network.service import NetworkService
 from companion_wire import LinkStatus, Role, new_id
 from tests.services.test_network import server  # noqa: F401  (fixture)
 

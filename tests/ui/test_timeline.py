@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Document
-from companion.services.export import load_export
+from companion.youth.export.service import load_export
 from companion_wire import LinkStatus, RecordKind, Role, new_id
 
 NOOR = new_id()

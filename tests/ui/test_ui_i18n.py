@@ -9,19 +9,18 @@ from pathlib import Path
 
 import pytest
 
-import companion.views
+import companion
+from companion.core import errors
+from companion.core.preferences import TEXT_SCALES, ThemeChoice
+from companion.core.sync_status import SyncPhase
+from companion.core.views.navigation import TABS
 from companion.domain.life_domains import LifeDomain
 from companion.i18n import CATALOG_DIR, LANGUAGES, Translator, UnknownLanguageError, load_catalog
-from companion.services import errors
-from companion.services.preferences import TEXT_SCALES, ThemeChoice
-from companion.services.sync_status import SyncPhase
-from companion.views.navigation import TABS
 from companion_wire import Refusal, Role
 
-SOURCES = [
-    *Path(companion.views.__file__).parent.rglob("*.py"),
-    Path(companion.views.__file__).parents[1] / "app.py",
-]
+APP_FOLDER = Path(companion.__file__).parent
+# the youth app and the core it shares with the caregiver app
+SOURCES = [*(APP_FOLDER / "core").rglob("*.py"), *(APP_FOLDER / "youth").rglob("*.py")]
 
 
 def placeholders(text: str) -> set[str]:
@@ -91,11 +90,10 @@ def computed_keys() -> set[str]:
 
 def invalid_input_codes() -> set[str]:
     """Every code services raise InvalidInput with, read from their source."""
-    import companion.services as services_pkg
-    from companion.services.validation import _CODES
+    from companion.core.validation import _CODES
 
     codes = set(_CODES.values()) | {"empty", "duplicate", "invalid"}
-    for path in Path(services_pkg.__file__).parent.glob("*.py"):
+    for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from companion.crypto.recovery import RecoveryCode
-from companion.services.accounts import (
+from companion.youth.accounts import (
     META_PENDING_ENROLMENT,
     META_PENDING_INVITATION,
     META_PENDING_REGISTRATION,

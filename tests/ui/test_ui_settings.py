@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from companion.services.accounts import KEYS_SECRET, META_PENDING_REGISTRATION
+from companion.youth.accounts import KEYS_SECRET, META_PENDING_REGISTRATION
 
 
 async def open_settings(app):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import flet as ft
 import pytest
 
+from companion.core.views.help_view import HelpScreen
+from companion.core.views.navigation import TABS, MoreItem, Registry, Screen
+from companion.core.views.theme import text_theme
 from companion.i18n import t
-from companion.views.navigation import TABS, MoreItem, Registry, Screen
-from companion.views.registry import MAIN
-from companion.views.screens.help import HelpScreen
-from companion.views.theme import text_theme
+from companion.youth.registry import MAIN
 
 MAIN_SCREENS = ["/", "/diary", "/diary/new", "/more", "/more/settings", "/more/settings/delete"]
 

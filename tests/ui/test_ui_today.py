@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from companion.core.sync_status import SyncPhase, SyncState
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStep, Recurrence, Reminder, StepStatus
-from companion.services.sync_status import SyncPhase, SyncState
 
 
 def fields(space):

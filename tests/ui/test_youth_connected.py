@@ -14,8 +14,8 @@ from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
-from companion.services.accounts import KEYS_SECRET, META_PENDING_INVITATION
-from companion.services.app_services import AppServices
+from companion.youth.accounts import KEYS_SECRET, META_PENDING_INVITATION
+from companion.youth.services import AppServices
 from companion_wire import Role, new_id
 from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until

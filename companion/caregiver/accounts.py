@@ -1,0 +1,263 @@
+"""Signing a caregiver or network person in on this device, once, with the server.
+
+Unlike a youth (who may start offline), these accounts only exist through someone else:
+- a caregiver activates the account the operator created (`companion-server
+  create-caregiver` printed a one-time activation code);
+- a network person joins with the invitation code a youth gave them.
+Either way the keys and the recovery code are made here, the encrypted key backup goes to
+the server, and nothing is stored on this device unless the server said yes. The recovery
+code is shown once afterwards and confirmed like in the youth app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from companion.caregiver.errors import ActivationFailed, CaregiverInvalid, ServerUnreachable
+from companion.caregiver.profile import Professional
+from companion.caregiver.remote import CaregiverApi
+from companion.caregiver.session import CaregiverSession
+from companion.core.errors import AccountExists, InvalidInput, NoAccount
+from companion.crypto.keys import AccountKeys
+from companion.crypto.recovery import KdfParams
+from companion.crypto.vault_base import KeyVault
+from companion.notify import Notifier
+from companion.sync.errors import (
+    OfflineError,
+    RateLimitedError,
+    RefusedError,
+    ServerError,
+    SignInRequiredError,
+)
+from companion.sync.session import DeviceSession
+from companion.youth.accounts import (
+    KEYS_SECRET,
+    RECOVERY_SECRET,
+    AccountService,
+    NewCredentials,
+    recovery_group,
+)
+from companion_wire import (
+    ActivateIn,
+    ActivationCode,
+    Email,
+    InvitationCode,
+    KeyBackup,
+    Name,
+    PublicKeys,
+    RecoveryCredentials,
+    Role,
+    SessionOut,
+    SignUpIn,
+)
+
+DB_FILE = "companion.db"
+META_ACCOUNT_ID = "account_id"
+META_DISPLAY_NAME = "display_name"
+META_ROLE = "role"
+META_SERVER_URL = "server_url"
+META_RECOVERY_CONFIRMED = "recovery_confirmed"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where this device syncs and with which token (kept as the sync layer keeps it)."""
+
+    server_url: str
+    token: str
+
+
+def device_name() -> str:
+    """What the account's device list shows for this computer."""
+    return f"Companion ({platform.system() or 'desktop'})"[:80]
+
+
+def _valid(kind: object, value: str, code: str, field: str) -> str:
+    try:
+        return TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        raise CaregiverInvalid(code, field=field) from None
+
+
+class CaregiverAccounts:
+    def __init__(
+        self,
+        data_dir: Path,
+        vault: KeyVault,
+        now: Callable[[], datetime],
+        notifier: Notifier,
+        *,
+        open_store: Callable[..., object],
+        api: Callable[[str], CaregiverApi] = CaregiverApi,
+        kdf: Callable[[], KdfParams] = KdfParams.create,
+    ) -> None:
+        self._data_dir = data_dir
+        self._vault = vault
+        self._now = now
+        self._notifier = notifier
+        self._open_store = open_store
+        self._api = api
+        # key generation and Argon2id are shared with the youth app's sign-up
+        self._credentials = AccountService(data_dir, vault, now, open_store=open_store, kdf=kdf)
+
+    @property
+    def db_path(self) -> Path:
+        return self._data_dir / DB_FILE
+
+    def exists(self) -> bool:
+        return self.db_path.exists() and self._vault.get(KEYS_SECRET) is not None
+
+    def open(self) -> CaregiverSession:
+        if not self.exists():
+            raise NoAccount()
+        store = self._open_store(self.db_path, self._vault.database_key())
+        meta = store.meta
+        account_id, role = meta.get(META_ACCOUNT_ID), meta.get(META_ROLE)
+        if account_id is None or role not in (Role.CAREGIVER.value, Role.NETWORK.value):
+            store.close()
+            raise NoAccount("the store has no caregiver or network account in it")
+        me = Professional(account_id, meta.get(META_DISPLAY_NAME) or "", Role(role))
+        return CaregiverSession(store, me, self._now, self._notifier)
+
+    def keys(self) -> AccountKeys:
+        raw = self._vault.get(KEYS_SECRET)
+        if raw is None:
+            raise NoAccount()
+        return AccountKeys.from_bytes(raw)
+
+    def connection(self, session: CaregiverSession) -> Connection | None:
+        token = DeviceSession(self._vault, session.store.meta).token
+        url = session.store.meta.get(META_SERVER_URL)
+        if token is None or url is None:
+            return None
+        return Connection(url, token)
+
+    # --- signing in -----------------------------------------------------------------------
+
+    def check_activation(self, email: str, code: str) -> tuple[str, str]:
+        """Cheap local checks before the slow part (typos are caught without the server)."""
+        return (
+            _valid(Email, email, "email_format", "email"),
+            _valid(ActivationCode, code, "activation_format", "activation_code"),
+        )
+
+    def check_invitation(self, code: str, display_name: str) -> tuple[str, str]:
+        return (
+            _valid(InvitationCode, code, "invitation_format", "invitation"),
+            _valid(Name, display_name, "empty", "display_name"),
+        )
+
+    def prepare_credentials(self) -> NewCredentials:
+        """Keys, recovery code and Argon2id enrolment: slow, so callers run it off the UI."""
+        return self._credentials.prepare_credentials()
+
+    async def activate(
+        self, server_url: str, email: str, code: str, credentials: NewCredentials
+    ) -> CaregiverSession:
+        """Activate the operator-made caregiver account on this device."""
+        email, code = self.check_activation(email, code)
+        self._refuse_second_account()
+        enrolment = credentials.enrolment
+        body = ActivateIn(
+            email=email,
+            activation_code=code,
+            public_keys=PublicKeys.model_validate(credentials.keys.public.to_wire()),
+            recovery=RecoveryCredentials.model_validate(enrolment.credentials.to_wire()),
+            key_backup=KeyBackup.model_validate(enrolment.backup.to_wire()),
+            device_name=device_name(),
+        )
+        return await self._register(server_url, credentials, lambda api: api.activate(body))
+
+    async def join_network(
+        self, server_url: str, code: str, display_name: str, credentials: NewCredentials
+    ) -> CaregiverSession:
+        """A network person signs up with the invitation code a youth gave them."""
+        code, display_name = self.check_invitation(code, display_name)
+        self._refuse_second_account()
+        enrolment = credentials.enrolment
+        body = SignUpIn(
+            display_name=display_name,
+            role=Role.NETWORK,
+            public_keys=PublicKeys.model_validate(credentials.keys.public.to_wire()),
+            recovery=RecoveryCredentials.model_validate(enrolment.credentials.to_wire()),
+            key_backup=KeyBackup.model_validate(enrolment.backup.to_wire()),
+            device_name=device_name(),
+            invitation_code=code,
+        )
+        return await self._register(server_url, credentials, lambda api: api.sign_up(body))
+
+    async def _register(
+        self, server_url: str, credentials: NewCredentials, call
+    ) -> CaregiverSession:
+        api = self._api(server_url)
+        try:
+            answer: SessionOut = await call(api)
+            api.token = answer.token
+            me = await api.me()
+        except OfflineError as error:
+            raise ServerUnreachable(str(error)) from None
+        except RateLimitedError as error:
+            raise ActivationFailed(str(error), reason="rate_limited") from None
+        except SignInRequiredError as error:
+            raise ActivationFailed(str(error), reason="unauthorized") from None
+        except (RefusedError, ServerError) as error:
+            raise ActivationFailed(str(error), reason=_reason(error)) from None
+        finally:
+            await api.aclose()
+        return await asyncio.to_thread(
+            self._store_account, server_url, answer, me.display_name, credentials
+        )
+
+    def _store_account(
+        self, server_url: str, answer: SessionOut, name: str, credentials: NewCredentials
+    ) -> CaregiverSession:
+        if self.db_path.exists():  # left by a sign-in that crashed before the keys were kept
+            self.db_path.rename(self.db_path.with_suffix(f".orphan-{answer.device_id}"))
+        store = self._open_store(self.db_path, self._vault.database_key())
+        with store.transaction():
+            store.meta.set(META_ACCOUNT_ID, answer.account_id)
+            store.meta.set(META_DISPLAY_NAME, name)
+            store.meta.set(META_ROLE, answer.role.value)
+            store.meta.set(META_SERVER_URL, server_url.rstrip("/"))
+            DeviceSession(self._vault, store.meta).save(answer)
+        self._vault.set(RECOVERY_SECRET, str(credentials.recovery).encode("ascii"))
+        # The keys go in last: until they are there, no account "exists" on this device.
+        self._vault.set(KEYS_SECRET, credentials.keys.to_bytes())
+        me = Professional(answer.account_id, name, answer.role)
+        return CaregiverSession(store, me, self._now, self._notifier)
+
+    def _refuse_second_account(self) -> None:
+        if self.exists():
+            raise AccountExists()
+
+    # --- the recovery code, shown once ---------------------------------------------------
+
+    def recovery_code(self) -> str:
+        raw = self._vault.get(RECOVERY_SECRET)
+        if raw is None:
+            raise NoAccount("no recovery code on this device")
+        return raw.decode("ascii")
+
+    def recovery_confirmed(self, session: CaregiverSession) -> bool:
+        return session.store.meta.get(META_RECOVERY_CONFIRMED) == "1"
+
+    def confirm_recovery(self, session: CaregiverSession, group_number: int, typed: str) -> None:
+        expected = recovery_group(self.recovery_code(), group_number)
+        if re.sub(r"[\s\-]", "", typed or "").upper() != expected:
+            raise InvalidInput("recovery_group_mismatch", field="recovery_group")
+        session.store.meta.set(META_RECOVERY_CONFIRMED, "1")
+
+
+def _reason(error: RefusedError | ServerError) -> str:
+    """Which message to show: the invitation is not valid, already linked, or other."""
+    if isinstance(error, RefusedError) and error.code is not None:
+        return error.code.value
+    return "server"

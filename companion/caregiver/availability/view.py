@@ -1,0 +1,141 @@
+"""My availability hours (right to disconnect): one block per weekday.
+
+Outside these hours the youth's app says so and shows the help lines, and this app does
+not notify about new messages. The hours reach the server with the next sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import flet as ft
+
+from companion.caregiver.frame_view import frame
+from companion.caregiver.hooks import use_caregiver, use_session
+from companion.core.errors import ServiceError
+from companion.core.views.context import use_ui
+from companion.core.views.widgets import body, card, error_text, heading, primary_button, tag
+from companion.i18n import t
+from companion_wire import Availability
+
+WEEKDAYS = range(7)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    on: bool
+    start: str
+    end: str
+
+
+def rows_from(hours: Availability) -> tuple[DayRow, ...]:
+    """The editable rows: the first block of each day (or a default, switched off)."""
+    rows = []
+    for day in WEEKDAYS:
+        block = next((s for s in hours.slots if s.weekday == day), None)
+        rows.append(
+            DayRow(True, block.start, block.end) if block else DayRow(False, "09:00", "17:00")
+        )
+    return tuple(rows)
+
+
+@ft.component
+def AvailabilityScreen() -> ft.View:
+    session = use_session()
+    services = use_caregiver()
+    ui = use_ui()
+    rows, set_rows = ft.use_state(lambda: rows_from(session.availability.current()))
+    error, set_error = ft.use_state(None)
+    saved, set_saved = ft.use_state(False)
+
+    def change(day: int, **fields: object) -> None:
+        updated = list(rows)
+        updated[day] = replace(updated[day], **fields)
+        set_rows(tuple(updated))
+        set_saved(False)
+
+    def save() -> None:
+        try:
+            session.availability.set_hours(
+                [
+                    (day, row.start.strip(), row.end.strip())
+                    for day, row in enumerate(rows)
+                    if row.on
+                ]
+            )
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_error(None)
+        set_saved(True)
+        services.sync_soon()
+        ui.data_changed()
+
+    def day_row(day: int, row: DayRow) -> ft.Control:
+        return ft.Row(
+            [
+                ft.Container(
+                    tag(
+                        f"day-{day}",
+                        ft.Checkbox(
+                            label=t(f"caregiver.weekday_{day}"),
+                            value=row.on,
+                            on_change=lambda e, day=day: change(day, on=bool(e.control.value)),
+                        ),
+                    ),
+                    width=180,
+                ),
+                ft.Container(
+                    tag(
+                        f"start-{day}",
+                        ft.TextField(
+                            label=t("caregiver.from"),
+                            value=row.start,
+                            disabled=not row.on,
+                            dense=True,
+                            on_change=lambda e, day=day: change(day, start=e.control.value),
+                        ),
+                    ),
+                    width=120,
+                ),
+                ft.Container(
+                    tag(
+                        f"end-{day}",
+                        ft.TextField(
+                            label=t("caregiver.to"),
+                            value=row.end,
+                            disabled=not row.on,
+                            dense=True,
+                            on_change=lambda e, day=day: change(day, end=e.control.value),
+                        ),
+                    ),
+                    width=120,
+                ),
+            ],
+            spacing=16,
+        )
+
+    available = session.availability.is_available()
+    status = (
+        t("caregiver.hours_pending")
+        if session.availability.pending()
+        else t("caregiver.hours_published")
+    )
+    return frame(
+        t("caregiver.availability_title"),
+        [
+            body(t("caregiver.availability_intro")),
+            tag(
+                "available-now",
+                body(t("caregiver.available_now") if available else t("caregiver.unavailable_now")),
+            ),
+            card(
+                heading(t("caregiver.hours_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+                *[day_row(day, row) for day, row in enumerate(rows)],
+                error_text(error, "hours-error"),
+                primary_button("hours-save", t("common.save"), save),
+                tag("hours-saved", body(t("caregiver.hours_saved"))) if saved else ft.Container(),
+                tag("hours-status", ft.Text(status, theme_style=ft.TextThemeStyle.BODY_MEDIUM)),
+            ),
+        ],
+    )

@@ -1,0 +1,172 @@
+"""The youths this device's account is linked to, as the server last reported them.
+
+The server's `GET /v1/spaces` answer is kept in the store's meta table, so the caseload
+works offline. Access follows the link's period on this device's clock too: a care period
+whose end date passed hides the youth at once, before any sync, and `forget` removes that
+youth's records from this device (the youth keeps everything in their own space).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from companion.core.errors import NotFound
+from companion.domain.models import RECORD_TYPES
+from companion.store import Store
+from companion_wire import LinkStatus, Role, SpaceOut
+
+META_KEY = "caregiver_caseload"
+PAGE = 500
+
+
+class LinkedYouth(BaseModel):
+    """One youth's space and this account's care link to it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    space_id: str
+    youth_id: str
+    youth_name: str
+    link_id: str
+    role: Role
+    status: LinkStatus
+    starts_at: datetime
+    ends_at: datetime | None = None
+
+    def is_active(self, at: datetime) -> bool:
+        """Granted and inside its period: an end date ends access by itself."""
+        if self.status is not LinkStatus.ACTIVE or at < self.starts_at:
+            return False
+        return self.ends_at is None or at < self.ends_at
+
+
+_LIST = TypeAdapter(list[LinkedYouth])
+
+
+def from_spaces(spaces: Iterable[SpaceOut], account_id: str) -> list[LinkedYouth]:
+    """The spaces someone else owns, each with this account's newest link to it."""
+    found: list[LinkedYouth] = []
+    for space in spaces:
+        if space.owner_id == account_id:
+            continue
+        mine = [link for link in space.links if link.person_id == account_id]
+        if not mine:
+            continue
+        active = [link for link in mine if link.status is LinkStatus.ACTIVE]
+        link = max(active or mine, key=lambda item: (item.starts_at, item.id))
+        found.append(
+            LinkedYouth(
+                space_id=space.space_id,
+                youth_id=space.owner_id,
+                youth_name=space.owner_name,
+                link_id=link.id,
+                role=Role(link.role),
+                status=link.status,
+                starts_at=link.starts_at,
+                ends_at=link.ends_at,
+            )
+        )
+    return found
+
+
+class CaseloadDirectory:
+    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._now = now
+
+    def all(self) -> list[LinkedYouth]:
+        raw = self._store.meta.get(META_KEY)
+        if not raw:
+            return []
+        try:
+            return _LIST.validate_json(raw)
+        except ValidationError:
+            # A list we do not understand must not show anyone's data.
+            return []
+
+    def active(self) -> list[LinkedYouth]:
+        at = self._now()
+        return [youth for youth in self.all() if youth.is_active(at)]
+
+    def get(self, space_id: str) -> LinkedYouth:
+        """An actively linked youth; NotFound once the link ended (or never existed)."""
+        for youth in self.active():
+            if youth.space_id == space_id:
+                return youth
+        raise NotFound(space_id)
+
+    def replace_all(self, youths: Iterable[LinkedYouth]) -> list[str]:
+        """Store the server's list; forget the records of every space no longer active.
+
+        Returns the forgotten space ids (the sync layer stops pulling them).
+        """
+        youths = list(youths)
+        at = self._now()
+        keep = {youth.space_id for youth in youths if youth.is_active(at)}
+        known = {youth.space_id for youth in self.all()} | self._spaces_on_device()
+        gone = sorted(known - keep)
+        with self._store.transaction():
+            self._store.meta.set(
+                META_KEY, json.dumps([youth.model_dump(mode="json") for youth in youths])
+            )
+            for space_id in gone:
+                self.forget(space_id)
+        return gone
+
+    def forget_ended(self) -> list[str]:
+        """Drop the records of links whose period ended on this device's clock."""
+        at = self._now()
+        ended = [youth.space_id for youth in self.all() if not youth.is_active(at)]
+        with self._store.transaction():
+            for space_id in ended:
+                self.forget(space_id)
+        return ended
+
+    def forget(self, space_id: str) -> int:
+        """Remove every record of one youth's space from this device; returns how many."""
+        ids = [
+            record.id
+            for kind in RECORD_TYPES
+            for record in _every(self._store, kind.value, space_id)
+        ]
+        with self._store.transaction():
+            for record_id in ids:
+                self._store.purge(record_id)
+        return len(ids)
+
+    def _spaces_on_device(self) -> set[str]:
+        spaces: set[str] = set()
+        for kind in RECORD_TYPES:
+            spaces |= {record.space_id for record in _every(self._store, kind.value, None)}
+        return spaces
+
+
+def _every(store: Store, kind: str, space_id: str | None) -> list:
+    """All records of one kind (tombstones too), optionally of one space."""
+    repository = _repository(store, kind)
+    found: list = []
+    offset = 0
+    while True:
+        page = repository.list(space_id=space_id, include_deleted=True, limit=PAGE, offset=offset)
+        found += page
+        if len(page) < PAGE:
+            return found
+        offset += PAGE
+
+
+def _repository(store: Store, kind: str):
+    return {
+        "diary_entry": store.diary,
+        "mood_checkin": store.moods,
+        "goal": store.goals,
+        "goal_step": store.steps,
+        "reminder": store.reminders,
+        "conversation": store.conversations,
+        "message": store.messages,
+        "document": store.documents,
+        "document_comment": store.comments,
+    }[kind]

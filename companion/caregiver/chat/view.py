@@ -1,0 +1,128 @@
+"""Chat with one youth: the thread, a composer, and my own availability in view."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from companion.caregiver.chat.service import ChatLine
+from companion.caregiver.frame_view import frame
+from companion.caregiver.hooks import use_caregiver, use_session
+from companion.core.errors import NotFound, ServiceError
+from companion.core.views.context import use_ui
+from companion.core.views.widgets import body, error_text, primary_button, tag
+from companion.i18n import t
+
+
+def bubble(line: ChatLine) -> ft.Control:
+    message = line.message
+    sent = message.sent_at.astimezone().strftime("%d/%m %H:%M")
+    state = ""
+    if line.mine:
+        state = t("caregiver.delivered") if line.delivered else t("caregiver.waiting")
+    return tag(
+        f"message-{message.id}",
+        ft.Row(
+            [
+                ft.Container(
+                    content=ft.Column(
+                        [
+                            ft.Text(message.text),
+                            ft.Text(
+                                " · ".join(p for p in (sent, state) if p),
+                                theme_style=ft.TextThemeStyle.LABEL_SMALL,
+                            ),
+                        ],
+                        spacing=4,
+                        tight=True,
+                    ),
+                    padding=ft.Padding.symmetric(horizontal=14, vertical=10),
+                    border_radius=14,
+                    bgcolor=(
+                        ft.Colors.PRIMARY_CONTAINER
+                        if line.mine
+                        else ft.Colors.SURFACE_CONTAINER_HIGHEST
+                    ),
+                    width=520,
+                )
+            ],
+            alignment=ft.MainAxisAlignment.END if line.mine else ft.MainAxisAlignment.START,
+        ),
+        label=t("caregiver.from_me") if line.mine else t("caregiver.from_youth"),
+    )
+
+
+@ft.component
+def ChatScreen() -> ft.View:
+    session = use_session()
+    services = use_caregiver()
+    ui = use_ui()
+    space_id = ft.use_route_params().get("space_id", "")
+    text, set_text = ft.use_state("")
+    error, set_error = ft.use_state(None)
+
+    def load():
+        try:
+            youth = session.directory.get(space_id)
+        except NotFound:
+            return None
+        lines = session.chat.messages(space_id)
+        session.chat.mark_read(space_id)
+        return youth, lines
+
+    found = ft.use_memo(load, [space_id, ui.revision])
+    if found is None:
+        return frame(
+            t("caregiver.gone_title"),
+            [tag("youth-gone", body(t("caregiver.gone_text")))],
+            back="/",
+        )
+    youth, lines = found
+
+    def send() -> None:
+        try:
+            session.chat.send(space_id, text)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_text("")
+        set_error(None)
+        services.sync_soon()
+        ui.data_changed()
+
+    notices: list[ft.Control] = []
+    if not session.availability.is_available():
+        notices.append(tag("outside-hours", body(t("caregiver.outside_hours"))))
+    thread = [bubble(line) for line in lines] or [
+        tag("chat-empty", body(t("caregiver.chat_empty", name=youth.youth_name)))
+    ]
+    return frame(
+        t("caregiver.chat_title", name=youth.youth_name),
+        [
+            *notices,
+            tag("thread", ft.Column(thread, spacing=8)),
+            ft.Row(
+                [
+                    ft.Container(
+                        tag(
+                            "chat-input",
+                            ft.TextField(
+                                label=t("caregiver.chat_label"),
+                                value=text,
+                                multiline=True,
+                                min_lines=1,
+                                max_lines=5,
+                                on_change=lambda e: set_text(e.control.value),
+                            ),
+                        ),
+                        expand=True,
+                    ),
+                    primary_button("chat-send", t("caregiver.send"), send, icon=ft.Icons.SEND),
+                ],
+                spacing=12,
+                vertical_alignment=ft.CrossAxisAlignment.END,
+            ),
+            error_text(error, "chat-error"),
+            ft.Text(t("caregiver.chat_privacy"), theme_style=ft.TextThemeStyle.BODY_SMALL),
+        ],
+        back=f"/youth/{space_id}",
+    )

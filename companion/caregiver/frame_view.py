@@ -1,0 +1,150 @@
+"""The wide desktop frame every caregiver screen returns: navigation rail + content.
+
+`frame(title, controls)` gives the app bar (sync state, help, quick-hide), the rail on the
+left (caseload, availability, settings, help) and a scrolling content column capped at a
+readable width. Deeper screens (a youth, a chat) get a back button to the caseload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import flet as ft
+
+from companion.caregiver.hooks import use_caregiver
+from companion.core.sync_status import SyncPhase
+from companion.core.views.context import use_ui
+from companion.core.views.shell import app_bar_actions, go
+from companion.core.views.widgets import tag
+from companion.i18n import t
+
+CONTENT_WIDTH = 1040
+
+
+@dataclass(frozen=True)
+class RailItem:
+    path: str
+    key: str
+    icon: ft.IconData
+    selected_icon: ft.IconData
+
+
+RAIL = (
+    RailItem("/", "caseload", ft.Icons.PEOPLE_OUTLINE, ft.Icons.PEOPLE),
+    RailItem("/availability", "availability", ft.Icons.SCHEDULE_OUTLINED, ft.Icons.SCHEDULE),
+    RailItem("/settings", "settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS),
+    RailItem("/help", "help", ft.Icons.HELP_OUTLINE, ft.Icons.HELP),
+)
+
+
+def rail_index(location: str) -> int:
+    """The rail item a location belongs to (a youth's pages belong to the caseload)."""
+    for index, item in enumerate(RAIL[1:], start=1):
+        if location == item.path or location.startswith(item.path + "/"):
+            return index
+    return 0
+
+
+def sync_badge() -> ft.Control:
+    """One line on how current the data is, in words (the details sit in Settings)."""
+    services = use_caregiver()
+    state = services.sync_state.state
+    icons = {
+        SyncPhase.UP_TO_DATE: ft.Icons.CLOUD_DONE_OUTLINED,
+        SyncPhase.SYNCING: ft.Icons.SYNC,
+        SyncPhase.OFFLINE: ft.Icons.CLOUD_OFF_OUTLINED,
+        SyncPhase.ERROR: ft.Icons.ERROR_OUTLINE,
+        SyncPhase.SIGN_IN_REQUIRED: ft.Icons.LOCK_OUTLINE,
+        SyncPhase.NOT_REGISTERED: ft.Icons.CLOUD_QUEUE,
+    }
+    text = t(f"caregiver.sync_{state.phase.value}")
+    if state.phase is SyncPhase.UP_TO_DATE and state.last_synced is not None:
+        text = t(
+            "caregiver.sync_up_to_date_at", time=state.last_synced.astimezone().strftime("%H:%M")
+        )
+    return tag(
+        "sync-state",
+        ft.Row(
+            [ft.Icon(icons[state.phase], size=20), ft.Text(text)],
+            spacing=6,
+            tight=True,
+        ),
+        label=text,
+    )
+
+
+def frame(
+    title: str,
+    controls: Sequence[ft.Control],
+    *,
+    back: str | None = None,
+) -> ft.View:
+    """The View for the current route (call it from a screen component's body)."""
+    use_ui()  # re-render on language / theme / data changes
+    location = ft.use_view_path() or ft.use_route_location()
+    selected = rail_index(location)
+    rail = tag(
+        "rail",
+        ft.NavigationRail(
+            selected_index=selected,
+            label_type=ft.NavigationRailLabelType.ALL,
+            min_width=96,
+            destinations=[
+                ft.NavigationRailDestination(
+                    icon=item.icon,
+                    selected_icon=item.selected_icon,
+                    label=t(f"caregiver.nav_{item.key}"),
+                )
+                for item in RAIL
+            ],
+            on_change=lambda e: go(RAIL[int(e.control.selected_index)].path),
+        ),
+    )
+    leading = (
+        tag(
+            "back",
+            ft.IconButton(ft.Icons.ARROW_BACK, tooltip=t("common.back"), on_click=lambda: go(back)),
+        )
+        if back is not None
+        else None
+    )
+    content = ft.Container(
+        content=ft.Column(
+            list(controls),
+            spacing=16,
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,  # cards share one width
+        ),
+        padding=ft.Padding.symmetric(horizontal=32, vertical=20),
+        width=CONTENT_WIDTH,
+    )
+    return ft.View(
+        route=location,
+        appbar=ft.AppBar(
+            leading=leading,
+            automatically_imply_leading=False,
+            title=ft.Semantics(
+                header=True, content=ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE)
+            ),
+            actions=[sync_badge(), ft.Container(width=12), *app_bar_actions()],
+        ),
+        controls=[
+            ft.Row(
+                [
+                    rail,
+                    ft.VerticalDivider(width=1),
+                    ft.Container(
+                        content=ft.Row([content], vertical_alignment=ft.CrossAxisAlignment.START),
+                        expand=True,
+                        alignment=ft.Alignment.TOP_LEFT,
+                    ),
+                ],
+                expand=True,
+                spacing=0,
+                vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+            )
+        ],
+        padding=0,
+    )

@@ -1,0 +1,44 @@
+"""Everything that exists once a caregiver or network person is signed in on this device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from companion.caregiver.availability.service import AvailabilityService
+from companion.caregiver.caseload.directory import CaseloadDirectory
+from companion.caregiver.caseload.service import CaseloadService
+from companion.caregiver.chat.alerts import MessageAlerts
+from companion.caregiver.chat.service import ChatService
+from companion.caregiver.documents.service import DocumentService
+from companion.caregiver.profile import Professional
+from companion.caregiver.suggestions.service import SuggestionService
+from companion.caregiver.youth.service import YouthService
+from companion.notify import Notifier
+from companion.store import Store
+
+
+class CaregiverSession:
+    def __init__(
+        self,
+        store: Store,
+        me: Professional,
+        now: Callable[[], datetime],
+        notifier: Notifier,
+    ) -> None:
+        self.store = store
+        self.me = me
+        clock = store.clock
+        self.directory = CaseloadDirectory(store, now)
+        self.youth = YouthService(store, me, self.directory)
+        self.chat = ChatService(store, me, clock, self.directory, now)
+        self.caseload = CaseloadService(self.directory, self.youth, self.chat)
+        self.suggestions = SuggestionService(store, me, clock, self.directory, now)
+        self.documents = DocumentService(store, me, clock, self.directory, self.youth, now)
+        self.availability = AvailabilityService(store, now)
+        self.alerts = MessageAlerts(
+            store, self.directory, self.chat, self.availability, notifier, now
+        )
+
+    def close(self) -> None:
+        self.store.close()

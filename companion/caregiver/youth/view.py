@@ -1,0 +1,351 @@
+"""One youth: what they shared (goals with steps, diary, reminders), my open suggestions,
+a step to propose on each shared goal, and the care period with its end date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import flet as ft
+
+from companion.caregiver.caseload.directory import LinkedYouth
+from companion.caregiver.frame_view import frame
+from companion.caregiver.hooks import use_caregiver, use_session
+from companion.caregiver.youth.service import OpenSuggestions, SharedGoal, YouthDetail
+from companion.core.dates import format_date, parse_date
+from companion.core.errors import NotFound, ServiceError
+from companion.core.views.context import use_ui
+from companion.core.views.shell import go
+from companion.core.views.widgets import (
+    body,
+    card,
+    error_text,
+    heading,
+    mood_label,
+    primary_button,
+    secondary_button,
+    tag,
+)
+from companion.domain.models import DiaryEntry, Reminder, StepStatus
+from companion.i18n import t
+from companion_wire import Role
+
+
+def section(title: str, identifier: str, items: list[ft.Control], empty: str) -> ft.Control:
+    return tag(
+        identifier,
+        card(
+            heading(title, style=ft.TextThemeStyle.TITLE_MEDIUM),
+            *(items or [body(empty)]),
+        ),
+    )
+
+
+def step_line(step, mine: bool = False) -> ft.Control:
+    done = step.status is StepStatus.DONE
+    icon = ft.Icons.CHECK_CIRCLE if done else ft.Icons.RADIO_BUTTON_UNCHECKED
+    if mine:
+        icon = ft.Icons.LIGHTBULB_OUTLINE
+    text = t("caregiver.step_suggested", title=step.title) if mine else step.title
+    return tag(
+        f"step-{step.id}",
+        ft.Row(
+            [ft.Icon(icon, size=20), ft.Text(text, expand=True)],
+            spacing=8,
+        ),
+    )
+
+
+@ft.component
+def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control:
+    """A shared goal with its checklist and, for caregivers, a field to propose a step."""
+    session = use_session()
+    services = use_caregiver()
+    ui = use_ui()
+    title, set_title = ft.use_state("")
+    error, set_error = ft.use_state(None)
+    goal = shared.goal
+
+    def suggest() -> None:
+        try:
+            session.suggestions.suggest_step(space_id, goal.id, title)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_title("")
+        set_error(None)
+        services.sync_soon()
+        ui.data_changed()
+
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Text(goal.title, theme_style=ft.TextThemeStyle.TITLE_SMALL, expand=True),
+                ft.Text(
+                    t(f"domain.{goal.domain.value}"), theme_style=ft.TextThemeStyle.LABEL_LARGE
+                ),
+            ]
+        ),
+        ft.ProgressBar(value=shared.done / shared.total if shared.total else 0.0),
+        ft.Text(t("caregiver.steps_done", done=shared.done, total=shared.total)),
+        *[step_line(step) for step in shared.steps],
+        *[step_line(step, mine=True) for step in shared.my_suggestions],
+    ]
+    if can_suggest:
+        controls += [
+            ft.Row(
+                [
+                    ft.Container(
+                        tag(
+                            f"step-title-{goal.id}",
+                            ft.TextField(
+                                label=t("caregiver.step_label"),
+                                value=title,
+                                on_change=lambda e: set_title(e.control.value),
+                                dense=True,
+                            ),
+                        ),
+                        expand=True,
+                    ),
+                    secondary_button(
+                        f"step-suggest-{goal.id}", t("caregiver.step_button"), suggest
+                    ),
+                ],
+                spacing=8,
+            ),
+            error_text(error, f"step-error-{goal.id}"),
+        ]
+    return tag(f"goal-{goal.id}", ft.Container(ft.Column(controls, spacing=8), padding=8))
+
+
+def diary_line(entry: DiaryEntry) -> ft.Control:
+    mood = mood_label(entry.mood) if entry.mood else ""
+    return tag(
+        f"entry-{entry.id}",
+        ft.Column(
+            [
+                ft.Text(
+                    " · ".join(p for p in (format_date(entry.entry_date), mood) if p),
+                    theme_style=ft.TextThemeStyle.LABEL_LARGE,
+                ),
+                ft.Text(entry.text),
+            ],
+            spacing=2,
+        ),
+    )
+
+
+def reminder_line(reminder: Reminder) -> ft.Control:
+    due = reminder.first_due.astimezone()
+    return tag(
+        f"reminder-{reminder.id}",
+        ft.Text(
+            t(
+                "caregiver.reminder_line",
+                title=reminder.title,
+                date=format_date(due.date()),
+                time=due.strftime("%H:%M"),
+                repeat=t(f"caregiver.repeat_{reminder.recurrence.value}"),
+            )
+        ),
+    )
+
+
+@ft.component
+def OpenSuggestionsCard(suggestions: OpenSuggestions) -> ft.Control:
+    session = use_session()
+    services = use_caregiver()
+    ui = use_ui()
+
+    def withdraw(record_id: str) -> None:
+        session.suggestions.withdraw(record_id)
+        services.sync_soon()
+        ui.data_changed()
+
+    def line(record_id: str, text: str) -> ft.Control:
+        return ft.Row(
+            [
+                ft.Text(text, expand=True),
+                tag(
+                    f"withdraw-{record_id}",
+                    ft.TextButton(
+                        t("caregiver.withdraw"), on_click=lambda _e, rid=record_id: withdraw(rid)
+                    ),
+                ),
+            ]
+        )
+
+    items = [
+        *[line(g.id, t("caregiver.open_goal", title=g.title)) for g in suggestions.goals],
+        *[line(s.id, t("caregiver.open_step", title=s.title)) for s in suggestions.steps],
+        *[line(r.id, t("caregiver.open_reminder", title=r.title)) for r in suggestions.reminders],
+    ]
+    return section(t("caregiver.open_heading"), "open-suggestions", items, t("caregiver.open_none"))
+
+
+@ft.component
+def CarePeriodCard(youth: LinkedYouth) -> ft.Control:
+    """Since when, until when; the linked person may only bring the end closer."""
+    services = use_caregiver()
+    ui = use_ui()
+    typed, set_typed = ft.use_state("")
+    error, set_error = ft.use_state(None)
+    busy, set_busy = ft.use_state(False)
+
+    async def set_end() -> None:
+        try:
+            last_day: date = parse_date(typed, field="ends_at")
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_busy(True)
+        try:
+            await services.end_care_period(youth.space_id, last_day)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        finally:
+            set_busy(False)
+        set_typed("")
+        set_error(None)
+        ui.data_changed()
+
+    until = (
+        t("caregiver.period_until", date=format_date(youth.ends_at.astimezone().date()))
+        if youth.ends_at is not None
+        else t("caregiver.period_open")
+    )
+    return tag(
+        "care-period",
+        card(
+            heading(t("caregiver.period_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+            body(
+                t("caregiver.period_since", date=format_date(youth.starts_at.astimezone().date()))
+            ),
+            tag("period-end", body(until)),
+            ft.Text(t("caregiver.period_help"), theme_style=ft.TextThemeStyle.BODY_MEDIUM),
+            ft.Row(
+                [
+                    ft.Container(
+                        tag(
+                            "period-date",
+                            ft.TextField(
+                                label=t("caregiver.period_label"),
+                                hint_text="30/06/2026",
+                                value=typed,
+                                on_change=lambda e: set_typed(e.control.value),
+                                dense=True,
+                            ),
+                        ),
+                        width=200,
+                    ),
+                    secondary_button(
+                        "period-set", t("caregiver.period_button"), None if busy else set_end
+                    ),
+                ],
+                wrap=True,
+            ),
+            error_text(error, "period-error"),
+        ),
+    )
+
+
+def actions(youth: LinkedYouth, unread: int, can_suggest: bool) -> ft.Control:
+    buttons = [
+        primary_button(
+            "open-chat",
+            t("caregiver.chat_button", count=unread) if unread else t("caregiver.chat_open"),
+            lambda: go(f"/youth/{youth.space_id}/chat"),
+            icon=ft.Icons.CHAT_BUBBLE_OUTLINE,
+        )
+    ]
+    if can_suggest:
+        buttons += [
+            secondary_button(
+                "open-suggest",
+                t("caregiver.suggest_button"),
+                lambda: go(f"/youth/{youth.space_id}/suggest"),
+                icon=ft.Icons.LIGHTBULB_OUTLINE,
+            ),
+            secondary_button(
+                "open-documents",
+                t("caregiver.documents_button"),
+                lambda: go(f"/youth/{youth.space_id}/documents"),
+                icon=ft.Icons.DESCRIPTION_OUTLINED,
+            ),
+        ]
+    return ft.Row(buttons, spacing=12, wrap=True)
+
+
+def detail_view(detail: YouthDetail, unread: int, can_suggest: bool) -> list[ft.Control]:
+    youth = detail.youth
+    left = [
+        section(
+            t("caregiver.goals_heading"),
+            "shared-goals",
+            [GoalCard(youth.space_id, shared, can_suggest) for shared in detail.goals],
+            t("caregiver.goals_none"),
+        ),
+        section(
+            t("caregiver.diary_heading"),
+            "shared-diary",
+            [diary_line(entry) for entry in detail.diary],
+            t("caregiver.diary_none"),
+        ),
+    ]
+    right = [
+        section(
+            t("caregiver.reminders_heading"),
+            "shared-reminders",
+            [reminder_line(reminder) for reminder in detail.reminders],
+            t("caregiver.reminders_none"),
+        ),
+    ]
+    if can_suggest:
+        right.append(OpenSuggestionsCard(detail.suggestions))
+    right.append(CarePeriodCard(youth))
+    return [
+        body(t("caregiver.shared_intro", name=youth.youth_name)),
+        actions(youth, unread, can_suggest),
+        ft.ResponsiveRow(
+            [
+                ft.Column(
+                    left,
+                    col={"md": 7},
+                    spacing=12,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                ),
+                ft.Column(
+                    right,
+                    col={"md": 5},
+                    spacing=12,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                ),
+            ],
+            spacing=16,
+            run_spacing=12,
+        ),
+    ]
+
+
+@ft.component
+def YouthScreen() -> ft.View:
+    session = use_session()
+    ui = use_ui()
+    space_id = ft.use_route_params().get("space_id", "")
+
+    def load() -> tuple[YouthDetail, int] | None:
+        try:
+            return session.youth.detail(space_id), session.chat.unread(space_id)
+        except NotFound:
+            return None
+
+    found = ft.use_memo(load, [space_id, ui.revision])
+    if found is None:
+        return frame(
+            t("caregiver.gone_title"),
+            [tag("youth-gone", body(t("caregiver.gone_text")))],
+            back="/",
+        )
+    detail, unread = found
+    can_suggest = session.me.can_suggest and detail.youth.role is Role.CAREGIVER
+    return frame(detail.youth.youth_name, detail_view(detail, unread, can_suggest), back="/")

@@ -1,0 +1,1 @@
+"""Flet components and hooks both apps use: theme, shell, widgets, lock, help, contexts."""

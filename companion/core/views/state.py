@@ -1,0 +1,45 @@
+"""UI state every screen may react to: language, theme, text size, hidden and locked.
+
+It is an observable: a component that reads it through `use_ui()` re-renders when a field
+changes. Data changes bump `revision`, which screens list as a dependency of their queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flet as ft
+
+from companion.youth.services import AppServices
+
+
+@ft.observable
+@dataclass
+class UiState:
+    language: str
+    theme: str
+    text_scale: float
+    locked: bool = False
+    hidden: bool = False
+    # set after sign-up until the youth has chosen about a PIN (onboarding's last step)
+    offering_pin: bool = False
+    revision: int = 0
+
+    @classmethod
+    def initial(cls, services: AppServices) -> UiState:
+        prefs = services.settings.current
+        return cls(
+            language=prefs.language,
+            theme=str(prefs.theme),
+            text_scale=prefs.text_scale,
+            locked=services.space is not None and services.lock.enabled,
+        )
+
+    def data_changed(self) -> None:
+        """Tell screens that stored data changed, so their queries run again."""
+        self.revision += 1
+
+    def hide(self, lock_enabled: bool) -> None:
+        """Quick-hide: blank at once; coming back goes through the PIN when one is set."""
+        self.hidden = True
+        self.locked = self.locked or lock_enabled

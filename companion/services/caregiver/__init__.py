@@ -1,6 +1,0 @@
-"""The caregiver desktop app's services: caseload, youth detail, suggestions, documents,
-chat and availability, over the same encrypted store and sync engine as the youth app.
-
-A caregiver (or network person) has no space of their own: every record they see or
-write lives in a youth's space, reached through a care link the youth controls.
-"""

@@ -1,0 +1,252 @@
+"""Goals: the youth's goals per life domain with step progress, what a caregiver suggested,
+and the "18+ paperwork" starter set to add with one tap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from companion.core.dates import format_date
+from companion.core.errors import ServiceError
+from companion.core.views.context import use_space, use_ui
+from companion.core.views.shell import go, screen
+from companion.core.views.widgets import (
+    body,
+    card,
+    error_text,
+    heading,
+    primary_button,
+    secondary_button,
+    tag,
+)
+from companion.domain.life_domains import LifeDomain
+from companion.domain.models import GoalStatus
+from companion.i18n import current_language, t
+from companion.youth.goals.service import GoalSuggestion, GoalView, StarterOffer, StepSuggestion
+
+
+def domain_filter(
+    selected: str | None, on_pick: Callable[[str | None], None], *, prefix: str = "filter"
+) -> ft.Control:
+    """'All' plus one chip per life domain; one chosen at a time."""
+    chips = [
+        tag(
+            f"{prefix}-all",
+            ft.Chip(
+                label=ft.Text(t("goals.filter_all")),
+                selected=selected is None,
+                on_select=lambda _e: on_pick(None),
+            ),
+        )
+    ]
+    for domain in LifeDomain:
+        chips.append(
+            tag(
+                f"{prefix}-{domain.value}",
+                ft.Chip(
+                    label=ft.Text(t(domain.label_key)),
+                    selected=selected == domain.value,
+                    on_select=lambda _e, d=domain.value: on_pick(None if d == selected else d),
+                ),
+            )
+        )
+    return ft.Row(chips, wrap=True, spacing=8, run_spacing=8)
+
+
+def progress_text(view: GoalView) -> str:
+    if view.goal.status is GoalStatus.DONE:
+        return t("goals.reached")
+    if not view.total:
+        return t("goals.no_steps")
+    return t("goals.progress", done=view.done, total=view.total)
+
+
+def goal_card(view: GoalView) -> ft.Control:
+    goal = view.goal
+    meta = t(goal.domain.label_key)
+    if goal.target_date:
+        meta += " · " + t("goals.target", date=format_date(goal.target_date))
+    done = goal.status is GoalStatus.DONE
+    return ft.Semantics(
+        identifier=f"goal-{goal.id}",
+        button=True,
+        container=True,
+        label=t("goals.open_goal", title=goal.title),
+        content=ft.Card(
+            content=ft.Container(
+                padding=16,
+                on_click=lambda: go(f"/goals/{goal.id}"),
+                ink=True,
+                content=ft.Column(
+                    [
+                        ft.Row(
+                            [
+                                ft.Icon(ft.Icons.EMOJI_EVENTS if done else ft.Icons.FLAG_OUTLINED),
+                                ft.Text(
+                                    goal.title,
+                                    theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                                    expand=True,
+                                ),
+                            ]
+                        ),
+                        ft.Text(meta, theme_style=ft.TextThemeStyle.BODY_MEDIUM),
+                        ft.ProgressBar(
+                            value=1.0 if done else view.fraction, height=8, border_radius=4
+                        ),
+                        ft.Text(progress_text(view), theme_style=ft.TextThemeStyle.BODY_MEDIUM),
+                    ],
+                    spacing=8,
+                ),
+            )
+        ),
+    )
+
+
+def suggested_by(name: str | None) -> str:
+    return t("goals.suggested_by", name=name or t("goals.someone"))
+
+
+def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], space) -> ft.Control:
+    goal = item.goal
+    rows: list[ft.Control] = [
+        ft.Text(suggested_by(item.by_name), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        heading(goal.title, style=ft.TextThemeStyle.TITLE_MEDIUM),
+        body(t(goal.domain.label_key)),
+    ]
+    if goal.why:
+        rows.append(body(goal.why))
+    rows += [body("• " + step.title) for step in item.steps]
+    rows.append(
+        ft.Row(
+            [
+                primary_button(
+                    f"suggestion-accept-{goal.id}",
+                    t("goals.accept"),
+                    lambda: act(space.goals.accept_goal, goal.id),
+                    icon=ft.Icons.CHECK,
+                ),
+                secondary_button(
+                    f"suggestion-decline-{goal.id}",
+                    t("goals.decline"),
+                    lambda: act(space.goals.decline_goal, goal.id),
+                ),
+            ],
+            wrap=True,
+        )
+    )
+    return card(*rows)
+
+
+def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], space) -> ft.Control:
+    step = item.step
+    return card(
+        ft.Text(suggested_by(item.by_name), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        body(t("goals.step_for", goal=item.goal.title)),
+        heading(step.title, style=ft.TextThemeStyle.TITLE_SMALL),
+        ft.Row(
+            [
+                primary_button(
+                    f"suggestion-accept-{step.id}",
+                    t("goals.accept_step"),
+                    lambda: act(space.goals.accept_step, step.id),
+                    icon=ft.Icons.CHECK,
+                ),
+                secondary_button(
+                    f"suggestion-decline-{step.id}",
+                    t("goals.decline"),
+                    lambda: act(space.goals.decline_step, step.id),
+                ),
+            ],
+            wrap=True,
+        ),
+    )
+
+
+def starter_row(offer: StarterOffer, act: Callable[..., None], space) -> ft.Control:
+    starter = offer.starter
+    language = current_language()
+    action: ft.Control
+    if offer.added:
+        action = tag(
+            f"starter-added-{starter.key}",
+            ft.Text(t("goals.starter_added"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        )
+    else:
+        action = secondary_button(
+            f"starter-add-{starter.key}",
+            t("goals.starter_add"),
+            lambda: act(space.goals.add_starter, starter.key),
+            icon=ft.Icons.ADD,
+        )
+    return card(
+        heading(starter.title.get(language), style=ft.TextThemeStyle.TITLE_SMALL),
+        body(starter.why.get(language)),
+        ft.Text(
+            t("goals.starter_meta", domain=t(starter.domain.label_key), steps=len(starter.steps)),
+            theme_style=ft.TextThemeStyle.BODY_MEDIUM,
+        ),
+        action,
+    )
+
+
+@ft.component
+def GoalsScreen() -> ft.View:
+    space = use_space()
+    ui = use_ui()
+    domain, set_domain = ft.use_state(None)
+    showing_starters, set_showing_starters = ft.use_state(False)
+    error, set_error = ft.use_state(None)
+    views = ft.use_memo(lambda: space.goals.overview(domain), [domain, ui.revision])
+    goal_suggestions, step_suggestions = ft.use_memo(space.goals.suggestions, [ui.revision])
+    starters = ft.use_memo(space.goals.starters, [ui.revision])
+
+    def act(action: Callable[..., object], *args: object) -> None:
+        try:
+            action(*args)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_error(None)
+        ui.data_changed()
+
+    controls: list[ft.Control] = []
+    if goal_suggestions or step_suggestions:
+        controls.append(heading(t("goals.suggestions_title"), style=ft.TextThemeStyle.TITLE_MEDIUM))
+        controls += [goal_suggestion_card(s, act, space) for s in goal_suggestions]
+        controls += [step_suggestion_card(s, act, space) for s in step_suggestions]
+    controls += [
+        error_text(error),
+        primary_button("goal-new", t("goals.new"), lambda: go("/goals/new"), icon=ft.Icons.ADD),
+        domain_filter(domain, set_domain),
+    ]
+    if views:
+        controls += [goal_card(view) for view in views]
+    elif domain is not None:
+        controls.append(tag("goals-empty", body(t("goals.empty_domain"))))
+    else:
+        controls.append(tag("goals-empty", body(t("goals.empty"))))
+
+    open_starters = [offer for offer in starters if not offer.added]
+    controls += [
+        heading(t("goals.starter_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+        body(t("goals.starter_intro")),
+        secondary_button(
+            "starter-toggle",
+            t("goals.starter_hide") if showing_starters else t("goals.starter_show"),
+            lambda: set_showing_starters(not showing_starters),
+            icon=ft.Icons.EXPAND_LESS if showing_starters else ft.Icons.EXPAND_MORE,
+        ),
+    ]
+    if showing_starters:
+        if open_starters:
+            controls.append(
+                primary_button(
+                    "starter-add-all",
+                    t("goals.starter_add_all", count=len(open_starters)),
+                    lambda: act(space.goals.add_all_starters),
+                    icon=ft.Icons.PLAYLIST_ADD,
+                )
+            )
+        controls += [starter_row(offer, act, space) for offer in starters]
+    return screen(t("goals.title"), controls)

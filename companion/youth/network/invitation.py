@@ -1,0 +1,85 @@
+"""Before a youth accepts an invitation: who invites, and is it really their key?
+
+The code (typed, or the QR payload `companion://join?code=ABCD-EFGH&fp=<safety number>`) is
+looked up on the server (GET /v1/invitations/{code}); the youth sees the inviter's name, role
+and safety number computed here from the public keys the server returned. A QR code carries
+the inviter's own number: if the server's keys give another one, the keys were swapped
+somewhere in between, and the app says so before anything is accepted (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+from companion.core.errors import InvalidInput
+from companion.crypto.errors import FingerprintMismatchError
+from companion.crypto.fingerprint import safety_number, verify_fingerprint
+from companion.crypto.keys import PublicKeys
+from companion.sync.api import ApiClient
+from companion.sync.errors import RefusedError, SyncError
+from companion.youth.accounts import normalise_invitation
+from companion.youth.errors import translate_sync_error
+from companion_wire import Role
+
+QR_SCHEME = "companion"
+
+
+@dataclass(frozen=True)
+class InvitationText:
+    code: str  # normalised: upper case, no dashes
+    fingerprint: str | None  # the inviter's number from a QR code, if it came from one
+
+
+@dataclass(frozen=True)
+class Inviter:
+    name: str
+    role: Role  # the inviter's own role (caregiver, network)
+    invited_as: Role  # the role the invitation gives
+    safety_number: str
+    expires_at: datetime
+    # True: the QR's number matches the keys; False: it does not (do not accept);
+    # None: a typed code carries no number to compare (compare aloud in person)
+    fingerprint_matches: bool | None
+
+
+def read_invitation(text: str) -> InvitationText:
+    """A typed code, or the text of the invitation's QR code."""
+    raw = (text or "").strip()
+    if raw.lower().startswith(f"{QR_SCHEME}:"):
+        query = parse_qs(urlsplit(raw).query)
+        codes, numbers = query.get("code", []), query.get("fp", [])
+        if len(codes) != 1:
+            raise InvalidInput("invitation_format", field="invitation")
+        return InvitationText(normalise_invitation(codes[0]), numbers[0] if numbers else None)
+    return InvitationText(normalise_invitation(raw), None)
+
+
+async def preview_invitation(api: ApiClient, invitation: InvitationText) -> Inviter:
+    """Ask the server who made this invitation; raises ServiceErrors the views translate
+    (unknown or expired code, offline, rate limited)."""
+    try:
+        preview = await api.preview_invitation(invitation.code)
+    except RefusedError as error:
+        if error.status in (400, 404, 410, 422):
+            raise InvalidInput("invitation_unknown", field="invitation") from None
+        raise translate_sync_error(error) from None
+    except SyncError as error:
+        raise translate_sync_error(error) from None
+    keys = PublicKeys.from_wire(preview.inviter_public_keys.model_dump())
+    matches: bool | None = None
+    if invitation.fingerprint is not None:
+        try:
+            verify_fingerprint(invitation.fingerprint, keys)
+            matches = True
+        except FingerprintMismatchError:
+            matches = False
+    return Inviter(
+        preview.inviter_name,
+        preview.inviter_role,
+        preview.role,
+        safety_number(keys),
+        preview.expires_at,
+        matches,
+    )

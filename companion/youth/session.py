@@ -1,0 +1,53 @@
+"""Everything that exists once an account is open on this device: its store and services.
+
+Feature services hang off this object; a new feature adds one attribute here and its views
+reach it through `use_space()` (companion.core.views.context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from companion.youth.account import Account
+from companion.youth.chat.service import ChatService
+from companion.youth.diary.service import DiaryService
+from companion.youth.export.service import ExportService
+from companion.youth.goals.service import GoalsService
+from companion.youth.network.links import LinksService
+from companion.youth.network.service import NetworkRemote, NetworkService
+from companion.youth.reminders.service import RemindersService
+from companion.youth.timeline.service import TimelineService
+from companion.youth.today.moods import MoodService
+from companion.youth.today.service import TodayService
+
+
+class UserSpace:
+    def __init__(
+        self,
+        store,
+        account: Account,
+        now: Callable[[], datetime],
+        remote: Callable[[], NetworkRemote | None] = lambda: None,
+    ) -> None:
+        """`remote` returns the connected server client, or None while there is none."""
+        self.store = store
+        self.account = account
+        clock = store.clock  # the store keeps this device's clock node in its meta table
+
+        def today() -> date:
+            return now().date()
+
+        self.links = LinksService(store, now)
+        self.diary = DiaryService(store, account, clock, self.links, today)
+        self.moods = MoodService(store, account, clock, now)
+        self.goals = GoalsService(store, account, clock, self.links, now=now)
+        self.reminders = RemindersService(store, account, clock, now)
+        self.today = TodayService(store, account, now, self.reminders)
+        self.network = NetworkService(store, account, self.links, now, remote)
+        self.chat = ChatService(store, account, clock, self.links, self.network, now)
+        self.timeline = TimelineService(store, account, clock, self.links, now)
+        self.export = ExportService(store, account, self.links, now)
+
+    def close(self) -> None:
+        self.store.close()

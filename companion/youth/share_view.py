@@ -1,0 +1,107 @@
+"""The per-item sharing dialog: names exactly who will be able to read the item.
+
+Private is the default and is said in words ("Only you"). Only people with an active care
+link can be chosen. The dialog says plainly that unsharing cannot recall what someone
+already received (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import flet as ft
+
+from companion.core.errors import ServiceError
+from companion.core.views.state import UiState
+from companion.core.views.widgets import body, error_text, primary_button, tag, text_button
+from companion.domain.models import CareLink, DiaryEntry
+from companion.i18n import t
+from companion.youth.session import UserSpace
+
+
+def person_label(link: CareLink) -> str:
+    return t("share.person", name=link.display_name, role=t(f"role.{link.role.value}"))
+
+
+def audience_text(names: Sequence[str]) -> str:
+    """'Only you', or 'You and A, B and C' - the exact readers of an item."""
+    if not names:
+        return t("share.only_you")
+    if len(names) == 1:
+        return t("share.you_and", names=names[0])
+    listed = t("share.list_and", first=", ".join(names[:-1]), last=names[-1])
+    return t("share.you_and", names=listed)
+
+
+def audience_for(space: UserSpace, entry: DiaryEntry) -> str:
+    return audience_text(space.links.names(entry.shared_with))
+
+
+def use_share_dialog(space: UserSpace, ui: UiState) -> Callable[[DiaryEntry], None]:
+    """Hook: returns `open(entry)`; renders the dialog while an entry is being shared."""
+    entry, set_entry = ft.use_state(None)
+    chosen, set_chosen = ft.use_state(())
+    error, set_error = ft.use_state(None)
+
+    def open_for(target: DiaryEntry) -> None:
+        set_error(None)
+        set_chosen(tuple(target.shared_with))
+        set_entry(target)
+
+    def close() -> None:
+        set_entry(None)
+
+    def toggle(person_id: str, on: bool) -> None:
+        current = [pid for pid in chosen if pid != person_id]
+        set_chosen(tuple([*current, person_id] if on else current))
+
+    def save() -> None:
+        try:
+            space.diary.share(entry.id, chosen)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_entry(None)
+        ui.data_changed()
+
+    dialog = None
+    if entry is not None:
+        links = space.links.active()
+        chosen_names = [link.display_name for link in links if link.person_id in chosen]
+        rows: list[ft.Control] = []
+        if not links:
+            rows.append(body(t("share.no_links")))
+        for link in links:
+            rows.append(
+                tag(
+                    f"share-person-{link.person_id}",
+                    ft.Checkbox(
+                        label=person_label(link),
+                        value=link.person_id in chosen,
+                        on_change=lambda e, pid=link.person_id: toggle(pid, bool(e.control.value)),
+                    ),
+                )
+            )
+        rows += [
+            tag(
+                "share-summary",
+                ft.Text(
+                    t("share.who_sees", audience=audience_text(chosen_names)),
+                    theme_style=ft.TextThemeStyle.TITLE_SMALL,
+                ),
+            ),
+            ft.Text(t("share.cannot_recall"), theme_style=ft.TextThemeStyle.BODY_SMALL),
+            error_text(error),
+        ]
+        dialog = ft.AlertDialog(
+            modal=True,
+            title=ft.Text(t("share.title")),
+            content=ft.Column(rows, tight=True, spacing=8, scroll=ft.ScrollMode.AUTO),
+            actions=[
+                text_button("share-cancel", t("common.cancel"), close),
+                primary_button("share-save", t("common.save"), save),
+            ],
+            on_dismiss=lambda: set_entry(None),
+        )
+    ft.use_dialog(dialog)
+    return open_for

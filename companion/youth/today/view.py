@@ -1,0 +1,215 @@
+"""Today: how are you (mood check-in), what is next (reminders), how far (goals), sync."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from companion.core.errors import ServiceError
+from companion.core.sync_status import SyncPhase, SyncState
+from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.delivery import to_this_page
+from companion.core.views.shell import go, screen
+from companion.core.views.widgets import (
+    body,
+    card,
+    error_text,
+    heading,
+    mood_icon,
+    mood_label,
+    mood_picker,
+    refused_words,
+    tag,
+    text_button,
+)
+from companion.i18n import t
+from companion.youth.today.service import GoalProgress, UpcomingReminder
+
+
+def use_sync_state() -> SyncState:
+    """The sync engine's latest state, re-rendering when it publishes a new one."""
+    box = use_services().sync_state
+    snapshot, set_snapshot = ft.use_state(box.state)
+
+    def subscribe():
+        return box.subscribe(to_this_page(set_snapshot))  # the engine publishes from threads
+
+    ft.use_effect(subscribe, dependencies=[])
+    return snapshot
+
+
+def mood_section(
+    current: int | None, on_pick, error: ServiceError | None, scale: float
+) -> ft.Control:
+    if current is None:
+        question = heading(t("today.mood_question"), style=ft.TextThemeStyle.TITLE_MEDIUM)
+    else:
+        question = tag(
+            "mood-today",
+            ft.Row(
+                [
+                    mood_icon(current, scale),
+                    ft.Text(
+                        t("today.mood_done", mood=mood_label(current)),
+                        theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                        expand=True,
+                    ),
+                ]
+            ),
+        )
+    return card(question, mood_picker(current, on_pick, scale=scale), error_text(error))
+
+
+def reminders_section(reminders: list[UpcomingReminder]) -> ft.Control:
+    rows: list[ft.Control] = [
+        heading(t("today.reminders_title"), style=ft.TextThemeStyle.TITLE_MEDIUM)
+    ]
+    if not reminders:
+        rows.append(body(t("today.no_reminders")))
+    for item in reminders:
+        rows.append(
+            ft.ListTile(
+                leading=ft.Icon(ft.Icons.ALARM),
+                title=ft.Text(item.title),
+                subtitle=ft.Text(item.due.strftime("%d/%m %H:%M")),
+            )
+        )
+    return card(*rows)
+
+
+def goals_section(goals: list[GoalProgress]) -> ft.Control:
+    rows: list[ft.Control] = [heading(t("today.goals_title"), style=ft.TextThemeStyle.TITLE_MEDIUM)]
+    if not goals:
+        rows.append(body(t("today.no_goals")))
+    for item in goals:
+        rows.append(
+            ft.Column(
+                [
+                    ft.Text(item.goal.title, theme_style=ft.TextThemeStyle.BODY_LARGE),
+                    ft.ProgressBar(value=item.fraction, height=8, border_radius=4),
+                    ft.Text(
+                        t("today.goal_steps", done=item.done, total=item.total),
+                        theme_style=ft.TextThemeStyle.BODY_MEDIUM,
+                    ),
+                ],
+                spacing=4,
+            )
+        )
+    return card(*rows)
+
+
+MAX_UNSENT_SHOWN = 5
+
+
+def unsent_rows(
+    snapshot: SyncState, retry: Callable[[], Any], dismiss: Callable[[], Any]
+) -> list[ft.Control]:
+    """Changes the server refused: which, why, and what the youth can do about it."""
+    if not snapshot.parked:
+        return []
+    rows: list[ft.Control] = [
+        tag(
+            "unsent-changes",
+            ft.Text(
+                t("sync.unsent", count=len(snapshot.parked)),
+                color=ft.Colors.ERROR,
+                theme_style=ft.TextThemeStyle.BODY_LARGE,
+            ),
+        ),
+        body(t("sync.unsent_detail")),
+    ]
+    for change in snapshot.parked[-MAX_UNSENT_SHOWN:]:
+        kind, reason = refused_words(change)
+        rows.append(
+            ft.Text(
+                t("sync.unsent_item", kind=kind, reason=reason),
+                theme_style=ft.TextThemeStyle.BODY_SMALL,
+            )
+        )
+    rows.append(
+        ft.Row(
+            [
+                text_button("retry-unsent", t("sync.retry_unsent"), retry),
+                text_button("dismiss-unsent", t("sync.dismiss_unsent"), dismiss),
+            ],
+            wrap=True,
+        )
+    )
+    return rows
+
+
+def sync_section(
+    snapshot: SyncState,
+    invitation_pending: bool,
+    retry: Callable[[], Any],
+    dismiss: Callable[[], Any],
+) -> ft.Control:
+    icon = {
+        SyncPhase.NOT_REGISTERED: ft.Icons.CLOUD_OFF,
+        SyncPhase.OFFLINE: ft.Icons.CLOUD_OFF,
+        SyncPhase.SYNCING: ft.Icons.CLOUD_SYNC,
+        SyncPhase.UP_TO_DATE: ft.Icons.CLOUD_DONE,
+        SyncPhase.ERROR: ft.Icons.ERROR_OUTLINE,
+        SyncPhase.SIGN_IN_REQUIRED: ft.Icons.LOCK_CLOCK,
+    }[snapshot.phase]
+    rows: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(icon),
+                tag(
+                    "sync-state",
+                    ft.Text(
+                        t(f"sync.{snapshot.phase.value}"),
+                        theme_style=ft.TextThemeStyle.TITLE_SMALL,
+                    ),
+                ),
+            ]
+        ),
+        body(t(f"sync.{snapshot.phase.value}_detail")),
+    ]
+    if snapshot.pending:
+        rows.append(body(t("sync.pending", count=snapshot.pending)))
+    if snapshot.last_synced is not None:
+        rows.append(body(t("sync.last_synced", when=snapshot.last_synced.strftime("%d/%m %H:%M"))))
+    if invitation_pending:
+        rows.append(tag("invitation-pending", body(t("today.invitation_pending"))))
+    rows += unsent_rows(snapshot, retry, dismiss)
+    return card(*rows)
+
+
+@ft.component
+def TodayScreen() -> ft.View:
+    services = use_services()
+    space = use_space()
+    ui = use_ui()
+    snapshot = use_sync_state()
+    error, set_error = ft.use_state(None)
+    latest = ft.use_memo(space.moods.latest_today, [ui.revision])
+    reminders = ft.use_memo(space.today.next_reminders, [ui.revision])
+    goals = ft.use_memo(space.today.goal_progress, [ui.revision])
+    invitation = services.accounts.pending_invitation(space)
+
+    def pick(mood: int) -> None:
+        try:
+            space.moods.check_in(mood)
+        except ServiceError as failure:
+            set_error(failure)
+            return
+        set_error(None)
+        ui.data_changed()
+
+    return screen(
+        t("today.title"),
+        [
+            heading(t("today.greeting", name=space.account.display_name)),
+            mood_section(latest.mood if latest else None, pick, error, ui.text_scale),
+            text_button("write-diary", t("today.write_diary"), lambda: go("/diary/new")),
+            reminders_section(reminders),
+            goals_section(goals),
+            sync_section(
+                snapshot, invitation is not None, services.retry_unsent, services.dismiss_unsent
+            ),
+        ],
+    )
