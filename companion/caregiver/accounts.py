@@ -21,11 +21,10 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from companion.caregiver.errors import ActivationFailed, CaregiverInvalid, ServerUnreachable
 from companion.caregiver.profile import Professional
 from companion.caregiver.remote import CaregiverApi
 from companion.caregiver.session import CaregiverSession
-from companion.core.errors import AccountExists, InvalidInput, NoAccount
+from companion.core.errors import AccountExists, InvalidInput, NoAccount, Offline, ServiceError
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
@@ -75,6 +74,21 @@ class Connection:
     token: str
 
 
+class ActivationFailed(ServiceError):
+    """The server said no to signing in; `reason` (a server error code) picks the message."""
+
+    code = "activation_failed"
+    REASONS = frozenset(
+        {"unauthorized", "rate_limited", "invitation_invalid", "role_mismatch", "already_linked"}
+    )
+
+    @property
+    def message_key(self) -> str:
+        reason = self.params.get("reason")
+        suffix = reason if reason in self.REASONS else "other"
+        return f"caregiver.error_signin_{suffix}"
+
+
 def device_name() -> str:
     """What the account's device list shows for this computer."""
     return f"Companion ({platform.system() or 'desktop'})"[:80]
@@ -84,7 +98,7 @@ def _valid(kind: object, value: str, code: str, field: str) -> str:
     try:
         return TypeAdapter(kind).validate_python(value)
     except ValidationError:
-        raise CaregiverInvalid(code, field=field) from None
+        raise InvalidInput(code, field=field) from None
 
 
 class CaregiverAccounts:
@@ -203,7 +217,7 @@ class CaregiverAccounts:
             api.token = answer.token
             me = await api.me()
         except OfflineError as error:
-            raise ServerUnreachable(str(error)) from None
+            raise Offline(str(error)) from None
         except RateLimitedError as error:
             raise ActivationFailed(str(error), reason="rate_limited") from None
         except SignInRequiredError as error:

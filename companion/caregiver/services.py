@@ -17,11 +17,10 @@ from argon2 import PasswordHasher
 from pydantic import TypeAdapter, ValidationError
 
 from companion.caregiver.accounts import CaregiverAccounts
-from companion.caregiver.errors import CaregiverInvalid, from_sync_error
 from companion.caregiver.session import CaregiverSession
 from companion.caregiver.sync import POLL_SECONDS, CaregiverSync
 from companion.core.app_lock import AppLock
-from companion.core.errors import NoAccount, NotConnected
+from companion.core.errors import InvalidInput, NoAccount, NotConnected, from_sync_error
 from companion.core.helplines import Helpline, load_helplines
 from companion.core.paths import data_dir as default_data_dir
 from companion.core.preferences import PreferencesFile
@@ -31,10 +30,10 @@ from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
 from companion.i18n import translator
 from companion.notify import FanOutNotifier, InAppNotifier, Notifier, PlyerNotifier
-from companion.sync.errors import SyncError
+from companion.sync.errors import RefusedError, SyncError
 from companion.sync.state import SyncStateBox
 from companion.youth.services import PREFERENCES_FILE, local_now
-from companion_wire import InvitationCode, LinkOut
+from companion_wire import ErrorCode, InvitationCode, LinkOut
 
 ENV_SERVER_URL = "COMPANION_SERVER_URL"
 ENV_POLL = "COMPANION_SYNC_INTERVAL"
@@ -161,7 +160,7 @@ class CaregiverServices:
         try:
             code = TypeAdapter(InvitationCode).validate_python(code)
         except ValidationError:
-            raise CaregiverInvalid("invitation_format", field="invitation") from None
+            raise InvalidInput("invitation_format", field="invitation") from None
         sync = self._require_sync()
         try:
             return await sync.accept_invitation(code)
@@ -172,6 +171,10 @@ class CaregiverServices:
         sync = self._require_sync()
         try:
             return await sync.end_care_period(space_id, last_day)
+        except RefusedError as error:
+            if error.code is ErrorCode.FORBIDDEN:  # a later end: only the youth may
+                raise InvalidInput("end_only_earlier", field="last_day") from None
+            raise from_sync_error(error) from None
         except SyncError as error:
             raise from_sync_error(error) from None
 

@@ -6,6 +6,14 @@ does, and tests assert on codes instead of sentences.
 
 from __future__ import annotations
 
+from companion.sync.errors import (
+    OfflineError,
+    RateLimitedError,
+    RefusedError,
+    SignInRequiredError,
+    SyncError,
+)
+
 
 class ServiceError(Exception):
     """Base class: something the user can act on, with a translation key."""
@@ -54,3 +62,66 @@ class AccountExists(ServiceError):
 
 class NoAccount(ServiceError):
     code = "no_account"
+
+
+class NotAllowed(ServiceError):
+    """This role may not do that here (a network person suggesting, an ended link)."""
+
+    code = "not_allowed"
+
+
+class Offline(ServiceError):
+    """The server cannot be reached from here now; nothing changed."""
+
+    code = "offline"
+
+
+class RateLimited(ServiceError):
+    """Too many attempts in a short time; the server asks to wait."""
+
+    code = "rate_limited"
+
+
+class ServerTrouble(ServiceError):
+    """The server is there but cannot help now (busy, failing, odd answer): try later."""
+
+    code = "server_error"
+
+
+class ServerRefused(ServiceError):
+    """The server understood and said no. `reason` (its error code) picks the message, in
+    the user's language; the server's own English sentence stays in `detail`, for logs."""
+
+    code = "refused"
+    REASONS = frozenset(
+        {
+            "invitation_invalid",
+            "role_mismatch",
+            "already_linked",
+            "forbidden",
+            "conflict",
+            "link_ended",
+            "no_access",
+            "unauthorized",
+        }
+    )
+
+    @property
+    def message_key(self) -> str:
+        reason = self.params.get("reason")
+        return f"error.refused_{reason if reason in self.REASONS else 'other'}"
+
+
+def from_sync_error(error: SyncError) -> ServiceError:
+    """What the sync layer said happened on the wire, as what the user can do about it:
+    check the connection, wait a little, sign in again, or read why the server said no."""
+    if isinstance(error, OfflineError):
+        return Offline(str(error))
+    if isinstance(error, RateLimitedError):
+        return RateLimited(str(error))
+    if isinstance(error, SignInRequiredError):
+        return ServerRefused(str(error), reason="unauthorized")
+    if isinstance(error, RefusedError):
+        reason = error.code.value if error.code is not None else "other"
+        return ServerRefused(error.detail, reason=reason)
+    return ServerTrouble(str(error))

@@ -30,7 +30,7 @@ from companion.sync.engine import Identity, SyncEngine
 from companion.sync.registration import register
 from companion.sync.session import DeviceSession
 from companion.youth.accounts import KEYS_SECRET, RECOVERY_GROUPS, recovery_group
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 from companion_wire import InvitationIn, Role
 
 _CODE = re.compile(r"activation code[^:]*:\s*([A-Z0-9-]{16,19})")
@@ -72,29 +72,29 @@ class YouthDevice:
 
     def __init__(self, folder: Path, server_url: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.services = AppServices(folder, open_device_vault(folder, _services_env(folder)))
-        self.space = self.services.create_account(S.YOUTH_NAME)
+        self.services = YouthServices(folder, open_device_vault(folder, _services_env(folder)))
+        self.session = self.services.create_account(S.YOUTH_NAME)
         code = self.services.accounts.recovery_code()
         group = RECOVERY_GROUPS // 2
-        self.services.accounts.confirm_recovery(self.space, group, recovery_group(code, group))
+        self.services.accounts.confirm_recovery(self.session, group, recovery_group(code, group))
         self.api = ApiClient(server_url)
         keys = AccountKeys.from_bytes(self.services.vault.get(KEYS_SECRET) or b"")
-        account = self.space.account
+        account = self.session.account
         identity = Identity(account.account_id, keys, Role.YOUTH, account.space_id)
-        self.engine = SyncEngine(self.space.store, self.api, identity)
+        self.engine = SyncEngine(self.session.store, self.api, identity)
 
     async def register(self) -> None:
-        session = DeviceSession(self.services.vault, self.space.store.meta)
+        session = DeviceSession(self.services.vault, self.session.store.meta)
 
         def keep(answer) -> None:
             session.save(answer)
             self.api.token = answer.token
 
-        await register(self.api, self.space.store.meta, device_name="Telefoon Yasmine", keep=keep)
+        await register(self.api, self.session.store.meta, device_name="Telefoon Yasmine", keep=keep)
 
     async def refresh_links(self) -> None:
-        mine = [s for s in await self.api.spaces() if s.space_id == self.space.account.space_id]
-        self.space.network.apply_links(link for space in mine for link in space.links)
+        mine = [s for s in await self.api.spaces() if s.space_id == self.session.account.space_id]
+        self.session.network.apply_links(link for space in mine for link in space.links)
 
     async def close(self) -> None:
         await self.api.aclose()
@@ -140,7 +140,7 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
         await caregiver.accept_invitation(invitation.code)
         await youth.refresh_links()
         els_id = els.me.account_id
-        space = youth.space
+        space = youth.session
 
         for entry in S.STORY.diary:
             written = space.diary.write(

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
 from companion.core.validation import build
 from companion.crypto.errors import InvalidRecoveryCodeError
@@ -34,8 +36,8 @@ from companion.domain.models import Person
 from companion.sync.session import TOKEN_SECRET
 from companion.youth.account import Account
 from companion.youth.network.service import NetworkRemote
-from companion.youth.session import UserSpace
-from companion_wire import Role, new_id
+from companion.youth.session import YouthSession
+from companion_wire import InvitationCode, Role, new_id
 
 DB_FILE = "companion.db"
 KEYS_SECRET = "account_keys"
@@ -60,15 +62,17 @@ META_PENDING_INVITATION = "pending_invitation"
 META_RECOVERY_CONFIRMED = "recovery_confirmed"
 
 RECOVERY_GROUPS = 8
-_INVITATION = re.compile(r"[A-Z0-9]{6,32}")
+_INVITATION = TypeAdapter(InvitationCode)
 
 
 def normalise_invitation(text: str) -> str:
-    """Invitation codes are read aloud and typed: ignore case, spaces and dashes."""
-    code = re.sub(r"[\s\-]", "", text or "").upper()
-    if not _INVITATION.fullmatch(code):
-        raise InvalidInput("invitation_format", field="invitation")
-    return code
+    """Invitation codes are read aloud and typed: case, spaces and dashes do not matter, and
+    a code the server could never know is caught here, before any network call."""
+    compact = re.sub(r"[\s\-]", "", text or "")
+    try:
+        return _INVITATION.validate_python(compact)
+    except ValidationError:
+        raise InvalidInput("invitation_format", field="invitation") from None
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class AccountService:
         kdf: Callable[[], KdfParams] = KdfParams.create,
         remote: Callable[[], NetworkRemote | None] = lambda: None,
     ) -> None:
-        """`remote` is handed to every UserSpace opened here (see UserSpace)."""
+        """`remote` is handed to every YouthSession opened here (see YouthSession)."""
         self._data_dir = data_dir
         self._vault = vault
         self._now = now
@@ -111,7 +115,7 @@ class AccountService:
     def exists(self) -> bool:
         return self.db_path.exists() and self._vault.get(KEYS_SECRET) is not None
 
-    def open(self) -> UserSpace:
+    def open(self) -> YouthSession:
         """Open the existing account's store (raises NoAccount when there is none)."""
         if not self.exists():
             raise NoAccount()
@@ -123,7 +127,7 @@ class AccountService:
             store.close()
             raise NoAccount("the store has no account in it")
         account = Account(account_id, space_id, meta.get(META_DISPLAY_NAME) or "")
-        return UserSpace(store, account, self._now, self._remote)
+        return YouthSession(store, account, self._now, self._remote)
 
     def check_display_name(self, display_name: str) -> str:
         """The cleaned name, or InvalidInput; cheap, so views check before the slow part."""
@@ -141,7 +145,7 @@ class AccountService:
         *,
         credentials: NewCredentials | None = None,
         invitation: str | None = None,
-    ) -> UserSpace:
+    ) -> YouthSession:
         """Make the store and ids for a new account on this device."""
         name = self.check_display_name(display_name)
         code = normalise_invitation(invitation) if invitation is not None else None
@@ -176,7 +180,7 @@ class AccountService:
                 store.meta.set(META_PENDING_INVITATION, code)
         # The keys go in last: until they are there, no account "exists" on this device.
         self._vault.set(KEYS_SECRET, keys.to_bytes())
-        return UserSpace(store, account, self._now, self._remote)
+        return YouthSession(store, account, self._now, self._remote)
 
     def recovery_code(self) -> str:
         """The code in its grouped display form (callers check the PIN first)."""
@@ -185,20 +189,20 @@ class AccountService:
             raise NoAccount("no recovery code on this device")
         return raw.decode("ascii")
 
-    def recovery_confirmed(self, space: UserSpace) -> bool:
+    def recovery_confirmed(self, space: YouthSession) -> bool:
         return space.store.meta.get(META_RECOVERY_CONFIRMED) == "1"
 
-    def confirm_recovery(self, space: UserSpace, group_number: int, typed: str) -> None:
+    def confirm_recovery(self, space: YouthSession, group_number: int, typed: str) -> None:
         """The youth proves they noted the code by typing one group of it back."""
         expected = recovery_group(self.recovery_code(), group_number)
         if re.sub(r"[\s\-]", "", typed or "").upper() != expected:
             raise InvalidInput("recovery_group_mismatch", field="recovery_group")
         space.store.meta.set(META_RECOVERY_CONFIRMED, "1")
 
-    def pending_invitation(self, space: UserSpace) -> str | None:
+    def pending_invitation(self, space: YouthSession) -> str | None:
         return space.store.meta.get(META_PENDING_INVITATION)
 
-    def is_registered(self, space: UserSpace) -> bool:
+    def is_registered(self, space: YouthSession) -> bool:
         return space.store.meta.get(META_PENDING_REGISTRATION) != "1"
 
     def check_restore(self, typed_code: str) -> None:
@@ -213,17 +217,17 @@ class AccountService:
 
     def restore(self, typed_code: str) -> None:
         """Restore without a server configured: the code is checked, then NotConnected (the
-        encrypted key backup is on the server). AppServices.restore does the real thing."""
+        encrypted key backup is on the server). YouthServices.restore does the real thing."""
         self.check_restore(typed_code)
         raise NotConnected("restoring needs the server, and this app has no connection yet")
 
-    def space_of(self, store, account: Account) -> UserSpace:
-        """The UserSpace of a store another path (restoring on a new phone) opened."""
-        return UserSpace(store, account, self._now, self._remote)
+    def session_of(self, store, account: Account) -> YouthSession:
+        """The YouthSession of a store another path (restoring on a new phone) opened."""
+        return YouthSession(store, account, self._now, self._remote)
 
     def check_delete(
         self,
-        space: UserSpace,
+        space: YouthSession,
         typed_confirmation: str,
         expected_word: str,
         *,
@@ -237,7 +241,7 @@ class AccountService:
 
     def delete(
         self,
-        space: UserSpace,
+        space: YouthSession,
         typed_confirmation: str,
         expected_word: str,
         *,

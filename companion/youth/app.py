@@ -24,26 +24,26 @@ from companion.core.views.theme import build_theme
 from companion.i18n import LANGUAGES, t
 from companion.youth.registry import MAIN, ONBOARDING
 from companion.youth.reminders.view import use_reminder_loop
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 
-_shared: AppServices | None = None
+_shared: YouthServices | None = None
 
 
-def shared_services() -> AppServices:
-    """One AppServices per process: every browser tab in web mode is the same device."""
+def shared_services() -> YouthServices:
+    """One YouthServices per process: every browser tab in web mode is the same device."""
     global _shared
     if _shared is None:
-        _shared = AppServices.from_environment()
+        _shared = YouthServices.from_environment()
         _shared.start()
     return _shared
 
 
-def in_onboarding(services: AppServices, ui: UiState) -> bool:
-    space = services.space
+def in_onboarding(services: YouthServices, ui: UiState) -> bool:
+    space = services.session
     return space is None or not services.accounts.recovery_confirmed(space) or ui.offering_pin
 
 
-def use_sync(services: AppServices, ui: UiState) -> None:
+def use_sync(services: YouthServices, ui: UiState) -> None:
     """Keep the open account syncing while this window is open, and re-render the screens
     when synced data arrives. Runs again when an account is made, restored or deleted."""
     sync = services.sync
@@ -61,7 +61,7 @@ def use_sync(services: AppServices, ui: UiState) -> None:
 
 
 @ft.component
-def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
+def App(services: YouthServices, registry: Registry = MAIN) -> list[ft.View]:
     ui, _ = ft.use_state(lambda: UiState.initial(services))
     page = ft.context.page
 
@@ -81,7 +81,7 @@ def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
     def watch_lifecycle() -> None:
         def on_change(e: ft.AppLifecycleStateChangeEvent) -> None:
             backgrounded = e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
-            if backgrounded and services.space is not None and services.lock.enabled:
+            if backgrounded and services.session is not None and services.lock.enabled:
                 ui.locked = True
             if e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
                 services.resume_sync()
@@ -95,7 +95,7 @@ def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
     def body() -> list[ft.View]:
         if ui.hidden:
             return HiddenScreen()
-        if services.space is not None and ui.locked:
+        if services.session is not None and ui.locked:
             return LockScreen()
         active = ONBOARDING if in_onboarding(services, ui) else registry
         return RegistryContext(
@@ -106,8 +106,8 @@ def App(services: AppServices, registry: Registry = MAIN) -> list[ft.View]:
     return ServicesContext(services, lambda: UiContext(ui, body))
 
 
-def make_main(services: AppServices):
-    """The Flet `main` for a given AppServices (tests pass their own)."""
+def make_main(services: YouthServices):
+    """The Flet `main` for a given YouthServices (tests pass their own)."""
 
     def main(page: ft.Page) -> None:
         page.title = t("shell.app_title")

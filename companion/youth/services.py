@@ -1,7 +1,7 @@
-"""The composition root: one `AppServices` per running app, built once at start-up.
+"""The composition root: one `YouthServices` per running app, built once at start-up.
 
 It owns the device-level pieces (data folder, key vault, preferences, app lock, sync
-status, help lines) and, once an account is open, its `UserSpace` (store + feature
+status, help lines) and, once an account is open, its `YouthSession` (store + feature
 services). Views receive it through context and never build services themselves.
 """
 
@@ -18,7 +18,7 @@ import httpx
 from argon2 import PasswordHasher
 
 from companion.core.app_lock import AppLock
-from companion.core.errors import InvalidInput, NoAccount, NotConnected
+from companion.core.errors import InvalidInput, NoAccount, NotConnected, from_sync_error
 from companion.core.helplines import Helpline, load_helplines
 from companion.core.paths import data_dir as default_data_dir
 from companion.core.preferences import PreferencesFile
@@ -33,10 +33,9 @@ from companion.notify import FanOutNotifier, InAppNotifier, InAppScheduler, Plye
 from companion.sync.api import ApiClient
 from companion.sync.errors import SyncError
 from companion.youth.accounts import AccountService, NewCredentials
-from companion.youth.errors import translate_sync_error
 from companion.youth.network.invitation import Inviter, preview_invitation, read_invitation
 from companion.youth.reminders.scheduler import ReminderScheduler
-from companion.youth.session import UserSpace
+from companion.youth.session import YouthSession
 from companion.youth.sync import POLL_SECONDS, YouthSync
 from companion.youth.sync_service import restore_device, server_url
 
@@ -55,7 +54,7 @@ def reminder_body(at: datetime) -> str:
     return t("reminders.notification_body", time=at.strftime("%H:%M"))
 
 
-class AppServices:
+class YouthServices:
     def __init__(
         self,
         data_dir: Path,
@@ -90,16 +89,16 @@ class AppServices:
         )
         self.sync_state = SyncStateBox()
         self.helplines: list[Helpline] = load_helplines()
-        self.space: UserSpace | None = None
+        self.session: YouthSession | None = None
         self.notifications = InAppNotifier()
         self.reminder_scheduler = ReminderScheduler(
             InAppScheduler(FanOutNotifier([PlyerNotifier(), self.notifications]), reminder_body),
             now,
-            lambda: self.space.reminders if self.space is not None else None,
+            lambda: self.session.reminders if self.session is not None else None,
         )
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> AppServices:
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> YouthServices:
         """Data folder and vault as chosen by the environment (see paths.py, vaults.py)."""
         env = os.environ if env is None else env
         folder = default_data_dir(env)
@@ -110,14 +109,14 @@ class AppServices:
             poll_seconds=float(env.get(ENV_POLL) or POLL_SECONDS),
         )
 
-    def start(self) -> UserSpace | None:
+    def start(self) -> YouthSession | None:
         """Open the existing account, if this device has one, and prepare its sync."""
-        if self.space is None and self.accounts.exists():
+        if self.session is None and self.accounts.exists():
             self._attach(self.accounts.open())
-        return self.space
+        return self.session
 
-    def _attach(self, space: UserSpace) -> UserSpace:
-        self.space = space
+    def _attach(self, space: YouthSession) -> YouthSession:
+        self.session = space
         if self.server is not None:
             self.sync = YouthSync(
                 space,
@@ -172,7 +171,7 @@ class AppServices:
             if loop is not None and not loop.is_closed():
                 asyncio.run_coroutine_threadsafe(sync.stop(), loop)
 
-    async def restore(self, typed_code: str) -> UserSpace:
+    async def restore(self, typed_code: str) -> YouthSession:
         """A new phone: recovery code in, the account and everything in it back.
 
         Raises InvalidInput (a typo, or a code no account has), Offline, RateLimited or
@@ -194,8 +193,8 @@ class AppServices:
         except WrongRecoveryCodeError:
             raise InvalidInput("recovery_wrong", field="recovery_code") from None
         except SyncError as error:
-            raise translate_sync_error(error) from None
-        space = self._attach(self.accounts.space_of(restored.store, restored.account))
+            raise from_sync_error(error) from None
+        space = self._attach(self.accounts.session_of(restored.store, restored.account))
         if self.sync is not None:
             self.sync.start()
             # the account is back even if this first pull fails: the runner keeps trying
@@ -218,14 +217,14 @@ class AppServices:
         *,
         credentials: NewCredentials | None = None,
         invitation: str | None = None,
-    ) -> UserSpace:
+    ) -> YouthSession:
         space = self.accounts.create(display_name, credentials=credentials, invitation=invitation)
         return self._attach(space)
 
-    def require_space(self) -> UserSpace:
-        if self.space is None:
+    def require_session(self) -> YouthSession:
+        if self.session is None:
             raise NoAccount()
-        return self.space
+        return self.session
 
     async def delete_account(self, typed_confirmation: str, expected_word: str) -> None:
         """Erase the account: first on the server (the youth's whole space), then this phone.
@@ -233,7 +232,7 @@ class AppServices:
         If the server cannot be reached, nothing is deleted anywhere and the error says so;
         the youth can try again when online.
         """
-        space = self.require_space()
+        space = self.require_session()
         registered = self.accounts.is_registered(space)
         # the typed word first: nothing leaves the phone before the youth confirmed
         self.accounts.check_delete(space, typed_confirmation, expected_word, server_erased=True)
@@ -244,12 +243,12 @@ class AppServices:
             try:
                 await api.delete_me()
             except SyncError as error:
-                raise translate_sync_error(error) from error
+                raise from_sync_error(error) from error
         try:
             await self.stop_sync()
         finally:  # the server copy is gone: the phone copy goes too, whatever stopping did
             self.accounts.delete(space, typed_confirmation, expected_word, server_erased=registered)
-        self.space = None
+        self.session = None
         self.settings.reset()
 
     async def aclose(self) -> None:
@@ -258,6 +257,6 @@ class AppServices:
 
     def close(self) -> None:
         self._drop_sync()
-        if self.space is not None:
-            self.space.close()
-            self.space = None
+        if self.session is not None:
+            self.session.close()
+            self.session = None

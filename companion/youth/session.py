@@ -1,7 +1,7 @@
 """Everything that exists once an account is open on this device: its store and services.
 
 Feature services hang off this object; a new feature adds one attribute here and its views
-reach it through `use_space()` (companion.core.views.context).
+reach it through `use_session()` (companion.core.views.context).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from companion.youth.today.moods import MoodService
 from companion.youth.today.service import TodayService
 
 
-class UserSpace:
+class YouthSession:
     def __init__(
         self,
         store,

@@ -16,7 +16,7 @@ from companion.core.views.state import UiState
 from companion.core.views.widgets import body, error_text, primary_button, tag, text_button
 from companion.domain.models import CareLink, DiaryEntry
 from companion.i18n import t
-from companion.youth.session import UserSpace
+from companion.youth.session import YouthSession
 
 
 def person_label(link: CareLink) -> str:
@@ -33,11 +33,11 @@ def audience_text(names: Sequence[str]) -> str:
     return t("share.you_and", names=listed)
 
 
-def audience_for(space: UserSpace, entry: DiaryEntry) -> str:
+def audience_for(space: YouthSession, entry: DiaryEntry) -> str:
     return audience_text(space.links.names(entry.shared_with))
 
 
-def use_share_dialog(space: UserSpace, ui: UiState) -> Callable[[DiaryEntry], None]:
+def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry], None]:
     """Hook: returns `open(entry)`; renders the dialog while an entry is being shared."""
     entry, set_entry = ft.use_state(None)
     chosen, set_chosen = ft.use_state(())

@@ -23,7 +23,7 @@ from companion.sync.api import ApiClient
 from companion.sync.state import SyncPhase, SyncState, SyncStateBox
 from companion.youth.network.links import META_KEY as LINKS_KEY
 from companion.youth.network.service import AVAILABILITY_KEY, INVITATIONS_KEY
-from companion.youth.session import UserSpace
+from companion.youth.session import YouthSession
 from companion.youth.sync_service import SyncService
 
 POLL_SECONDS = 60.0
@@ -35,7 +35,7 @@ Listener = Callable[[], None]
 class YouthSync:
     def __init__(
         self,
-        space: UserSpace,
+        space: YouthSession,
         vault: KeyVault,
         base_url: str,
         state: SyncStateBox,

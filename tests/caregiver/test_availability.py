@@ -8,7 +8,7 @@ import pytest
 
 from companion.caregiver.availability.service import DEFAULT_HOURS, is_within
 from companion.caregiver.chat.alerts import MessageAlerts
-from companion.caregiver.errors import CaregiverInvalid
+from companion.core.errors import InvalidInput
 from companion.domain.models import Conversation, Message
 from companion.notify import NotifyError
 from tests.caregiver.conftest import BRUSSELS
@@ -58,10 +58,10 @@ def test_hours_are_read_in_their_own_time_zone():
     ],
 )
 def test_impossible_hours_are_refused_and_nothing_changes(session, slots, code):
-    with pytest.raises(CaregiverInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         session.availability.set_hours(slots)
     assert caught.value.code == code
-    assert caught.value.message_key == f"caregiver.error_{code}"
+    assert caught.value.message_key == f"error.{code}"
     assert not session.availability.is_chosen() and session.availability.pending() is None
 
 

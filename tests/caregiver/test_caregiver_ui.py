@@ -119,7 +119,7 @@ async def test_suggesting_a_reminder_checks_date_and_time(services, sam, pilot_f
     await app.type("suggest-date", "1/4/2026")
     await app.type("suggest-time", "25:00")
     await app.click("suggest-submit")
-    assert app.text_of("suggest-error") == "Schrijf een uur zo: 09:00."
+    assert app.text_of("suggest-error") == "Dit tijdstip begrijpen we niet. Schrijf het zo: 09:30."
     await app.type("suggest-time", "9u30")
     await app.choose("suggest-repeat", "monthly")
     await app.click("suggest-submit")
@@ -143,7 +143,7 @@ async def test_availability_hours_are_saved_or_explained(services, pilot_for):
     await app.type("start-5", "10:00")
     await app.type("end-5", "9:00")
     await app.click("hours-save")
-    assert app.text_of("hours-error") == "Schrijf een uur zo: 09:00."
+    assert app.text_of("hours-error") == "Dit tijdstip begrijpen we niet. Schrijf het zo: 09:30."
     await app.type("end-5", "12:00")
     await app.click("hours-save")
     assert app.exists("hours-saved")
@@ -203,7 +203,7 @@ async def test_an_unreachable_server_is_said_plainly(tmp_path, clock, pilot_for)
         if app.exists("error"):
             break
         await app.settle()
-    assert app.text_of("error").startswith("De server is niet bereikbaar")
+    assert app.text_of("error").startswith("De server is nu niet bereikbaar")
     assert not services.accounts.exists() and not (tmp_path / "companion.db").exists()
 
 

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from companion.caregiver.errors import NotAllowed
 from companion.caregiver.profile import Professional
 from companion.caregiver.session import CaregiverSession
-from companion.core.errors import InvalidInput, NotFound
+from companion.core.errors import InvalidInput, NotAllowed, NotFound
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, StepStatus
 from companion_wire import Role, new_id

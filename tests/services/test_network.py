@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from companion.core.errors import InvalidInput, NotConnected, NotFound
+from companion.core.errors import InvalidInput, NotConnected, NotFound, ServerRefused
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink
 from companion.store import Store
@@ -20,7 +20,7 @@ from companion.youth.account import Account
 from companion.youth.diary.service import DiaryService
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
-from companion.youth.network.service import NetworkService, ServerRefused
+from companion.youth.network.service import NetworkService
 from companion.youth.today.moods import MoodService
 from companion_server import migrate
 from companion_server.app import create_app

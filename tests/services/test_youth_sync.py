@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from argon2 import PasswordHasher
 
-from companion.core.errors import InvalidInput, NotConnected
+from companion.core.errors import InvalidInput, NotConnected, Offline
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
@@ -20,8 +20,7 @@ from companion.sync.api import ApiClient
 from companion.sync.errors import SignInRequiredError
 from companion.sync.state import SyncPhase
 from companion.youth.accounts import KEYS_SECRET
-from companion.youth.errors import Offline
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 from companion_wire import Role, SignUpIn
 from tests.server.serverkit import relaxed_settings
 from tests.serving import running_server
@@ -34,9 +33,9 @@ def server(tmp_path):
         yield running
 
 
-def youth_app(folder, server_url: str | None) -> AppServices:
+def youth_app(folder, server_url: str | None) -> YouthServices:
     folder.mkdir(exist_ok=True)
-    return AppServices(
+    return YouthServices(
         folder,
         MemoryVault(),
         kdf=KdfParams.fast,
@@ -73,7 +72,7 @@ async def sam(tmp_path, server):
 
 
 async def test_a_diary_entry_reaches_the_server_without_any_sync_call(sam) -> None:
-    space = sam.require_space()
+    space = sam.require_session()
     assert sam.sync_state.state.pending == 0
     entry = space.diary.write("Vandaag naar het OCMW geweest.", mood=3)
     await until(lambda: space.store.sync_info(entry.id).server_version is not None, "pushed")
@@ -86,13 +85,13 @@ async def test_a_diary_entry_reaches_the_server_without_any_sync_call(sam) -> No
 
 
 async def test_writes_from_a_worker_thread_are_sent_too(sam) -> None:
-    space = sam.require_space()
+    space = sam.require_session()
     goal = await asyncio.to_thread(space.goals.create, "Een studio huren", "housing")
     await until(lambda: space.store.sync_info(goal.id).server_version is not None, "pushed")
 
 
 async def test_links_and_hours_arrive_after_a_sync_and_sharing_works(sam, server) -> None:
-    space = sam.require_space()
+    space = sam.require_session()
     redraws: list[int] = []
     assert sam.sync is not None
     sam.sync.subscribe(lambda: redraws.append(len(space.links.all())))
@@ -145,7 +144,7 @@ async def join_as_network_person(server_url: str, code: str) -> ApiClient:
 
 
 async def test_a_new_phone_gets_everything_back_with_the_recovery_code(sam, tmp_path, server):
-    space = sam.require_space()
+    space = sam.require_session()
     entry = space.diary.write("Mijn eerste dag alleen.", mood=4)
     await until(lambda: not space.store.sync_info(entry.id).dirty, "pushed")
     code = sam.accounts.recovery_code()
@@ -170,7 +169,7 @@ async def test_a_wrong_or_mistyped_code_restores_nothing(sam, tmp_path, server) 
     with pytest.raises(InvalidInput) as typo:
         await phone.restore(sam.accounts.recovery_code()[:-1] + "Z")
     assert typo.value.code.startswith("recovery_")
-    assert not phone.accounts.exists() and phone.space is None
+    assert not phone.accounts.exists() and phone.session is None
 
 
 async def test_restoring_offline_or_without_a_server_says_so(sam, tmp_path) -> None:
@@ -186,7 +185,7 @@ async def test_restoring_offline_or_without_a_server_says_so(sam, tmp_path) -> N
 async def test_the_invited_youth_sees_who_invites_and_their_safety_number(
     sam, tmp_path, server
 ) -> None:
-    invitation = await sam.require_space().network.invite(Role.CAREGIVER)
+    invitation = await sam.require_session().network.invite(Role.CAREGIVER)
     sams_number = safety_number(AccountKeys.from_bytes(sam.vault.get(KEYS_SECRET)).public)
     newcomer = youth_app(tmp_path / "newcomer", server.url)
 
@@ -214,7 +213,7 @@ async def test_stopping_leaves_no_background_work(sam) -> None:
     assert sync is not None and sync.started
     await sam.stop_sync()
     assert sam.sync is None and not sync.started
-    space = sam.require_space()
+    space = sam.require_session()
     space.diary.write("Na het stoppen.")  # waits in the outbox; no listener calls a dead loop
     await asyncio.sleep(0.05)
     assert space.store.outbox.count() == 1
@@ -223,7 +222,7 @@ async def test_stopping_leaves_no_background_work(sam) -> None:
 async def test_deleting_a_registered_account_erases_it_on_the_server_then_the_phone(
     sam, tmp_path
 ) -> None:
-    space = sam.require_space()
+    space = sam.require_session()
     entry = space.diary.write("Iets wat niemand meer mag lezen.", mood=2)
     await until(lambda: space.store.sync_info(entry.id).server_version is not None, "pushed")
     api = sam.sync.api
@@ -232,10 +231,10 @@ async def test_deleting_a_registered_account_erases_it_on_the_server_then_the_ph
 
     with pytest.raises(InvalidInput):
         await sam.delete_account("nee", "WISSEN")
-    assert sam.space is not None and db.exists()
+    assert sam.session is not None and db.exists()
 
     await sam.delete_account("wissen", "WISSEN")
-    assert sam.space is None and not db.exists()
+    assert sam.session is None and not db.exists()
     assert sam.vault.get(KEYS_SECRET) is None
     # the server forgot the account: its old device token opens nothing any more
     async with ApiClient(api.base_url, token=token) as stale:
@@ -251,7 +250,7 @@ async def test_deleting_while_the_server_is_unreachable_deletes_nothing(tmp_path
     try:
         with pytest.raises((Offline, NotConnected)):
             await services.delete_account("WISSEN", "WISSEN")
-        assert services.space is not None and services.accounts.db_path.exists()
+        assert services.session is not None and services.accounts.db_path.exists()
         assert services.vault.get(KEYS_SECRET) is not None
     finally:
         await services.aclose()

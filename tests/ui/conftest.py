@@ -16,8 +16,8 @@ from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.i18n import set_language
 from companion.youth.app import make_main
-from companion.youth.services import AppServices
-from companion.youth.session import UserSpace
+from companion.youth.services import YouthServices
+from companion.youth.session import YouthSession
 from tests.ui.ui_pilot import Pilot
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -43,12 +43,12 @@ def clock() -> HandClock:
 
 @pytest.fixture
 def make_services(tmp_path, clock):
-    """Build AppServices over one data folder; call again to simulate an app restart."""
+    """Build YouthServices over one data folder; call again to simulate an app restart."""
     vault = MemoryVault()
-    built: list[AppServices] = []
+    built: list[YouthServices] = []
 
-    def build() -> AppServices:
-        services = AppServices(
+    def build() -> YouthServices:
+        services = YouthServices(
             tmp_path,
             vault,
             now=clock,
@@ -66,11 +66,11 @@ def make_services(tmp_path, clock):
 
 
 @pytest.fixture
-def services(make_services) -> AppServices:
+def services(make_services) -> YouthServices:
     return make_services()
 
 
-def sign_up(services: AppServices, name: str = "Sam") -> UserSpace:
+def sign_up(services: YouthServices, name: str = "Sam") -> YouthSession:
     """An account as onboarding leaves it: created and recovery code confirmed."""
     space = services.create_account(name)
     code = services.accounts.recovery_code()
@@ -79,7 +79,7 @@ def sign_up(services: AppServices, name: str = "Sam") -> UserSpace:
 
 
 @pytest.fixture
-def space(services) -> UserSpace:
+def space(services) -> YouthSession:
     return sign_up(services)
 
 
@@ -88,7 +88,7 @@ async def pilot_for():
     """`await pilot_for(services, route="/")` starts the app; all are closed afterwards."""
     started: list[Pilot] = []
 
-    async def start(services: AppServices, route: str = "/") -> Pilot:
+    async def start(services: YouthServices, route: str = "/") -> Pilot:
         pilot = await Pilot.start(make_main(services), route=route)
         started.append(pilot)
         return pilot

@@ -81,20 +81,29 @@ def computed_keys() -> set[str]:
         "settings.pin_on_done",
         "settings.pin_off_done",
     }
+    keys |= {f"error.refused_{reason}" for reason in (*errors.ServerRefused.REASONS, "other")}
     for error in vars(errors).values():
         is_error = isinstance(error, type) and issubclass(error, errors.ServiceError)
-        if is_error and error is not errors.InvalidInput:
+        if is_error and error not in (errors.InvalidInput, errors.ServerRefused):
             keys.add(f"error.{error.code}")
     return keys
 
 
 def invalid_input_codes() -> set[str]:
-    """Every code services raise InvalidInput with, read from their source."""
+    """Every code services of either app raise InvalidInput with, read from their source
+    (`_valid(kind, value, code, field)` in the caregiver's sign-in raises it too)."""
     from companion.core.validation import _CODES
 
     codes = set(_CODES.values()) | {"empty", "duplicate", "invalid"}
-    for path in SOURCES:
+    for path in sorted(APP_FOLDER.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "_valid"
+                and len(node.args) >= 3
+                and isinstance(node.args[2], ast.Constant)
+            ):
+                codes.add(node.args[2].value)
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", None) == "InvalidInput"

@@ -69,7 +69,7 @@ async def test_delete_account_needs_the_typed_word_then_wipes_this_phone(app, se
     await app.type("delete-confirm", "wissen!")
     await app.click("delete-now")
     assert app.has_text("Typ het woord precies zoals gevraagd.")
-    assert db.exists() and services.space is not None
+    assert db.exists() and services.session is not None
 
     await app.type("delete-confirm", "wissen")
     await app.click("delete-now")
@@ -80,7 +80,7 @@ async def test_delete_account_needs_the_typed_word_then_wipes_this_phone(app, se
 
 
 async def test_a_registered_account_is_not_half_deleted_while_offline(app, services):
-    services.space.store.meta.set(META_PENDING_REGISTRATION, "0")
+    services.session.store.meta.set(META_PENDING_REGISTRATION, "0")
     await open_settings(app)
     await app.click("delete-account")
     await app.type("delete-confirm", "WISSEN")

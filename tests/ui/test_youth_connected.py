@@ -15,7 +15,7 @@ from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
 from companion.youth.accounts import KEYS_SECRET, META_PENDING_INVITATION
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 from companion_wire import Role, new_id
 from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until
@@ -31,11 +31,11 @@ def server(tmp_path):
 
 @pytest.fixture
 async def connected(tmp_path, clock, server):
-    """`connected(name)`: AppServices on its own folder, talking to the server."""
-    built: list[AppServices] = []
+    """`connected(name)`: YouthServices on its own folder, talking to the server."""
+    built: list[YouthServices] = []
 
-    def build(name: str) -> AppServices:
-        services = AppServices(
+    def build(name: str) -> YouthServices:
+        services = YouthServices(
             tmp_path / name,
             MemoryVault(),
             now=clock,
@@ -54,16 +54,16 @@ async def connected(tmp_path, clock, server):
         await services.aclose()
 
 
-async def registered(services: AppServices, name: str) -> None:
+async def registered(services: YouthServices, name: str) -> None:
     services.create_account(name)
     services.start_sync()
-    await until(lambda: services.accounts.is_registered(services.require_space()), "registered")
+    await until(lambda: services.accounts.is_registered(services.require_session()), "registered")
 
 
 async def test_the_invited_youth_checks_who_invites_before_saying_yes(connected, pilot_for):
     noor = connected("noor")
     await registered(noor, "Noor")
-    invitation = await noor.require_space().network.invite(Role.NETWORK)
+    invitation = await noor.require_session().network.invite(Role.NETWORK)
     number = safety_number(AccountKeys.from_bytes(noor.vault.get(KEYS_SECRET)).public)
 
     services = connected("sam")
@@ -80,13 +80,13 @@ async def test_the_invited_youth_checks_who_invites_before_saying_yes(connected,
     code = app.text_of("recovery-code")
     assert code
     normalised = invitation.code.replace("-", "")
-    assert services.require_space().store.meta.get(META_PENDING_INVITATION) == normalised
+    assert services.require_session().store.meta.get(META_PENDING_INVITATION) == normalised
 
 
 async def test_a_qr_with_another_safety_number_is_not_accepted(connected, pilot_for):
     noor = connected("noor")
     await registered(noor, "Noor")
-    invitation = await noor.require_space().network.invite(Role.NETWORK)
+    invitation = await noor.require_session().network.invite(Role.NETWORK)
     forged = invitation.qr_payload.split("fp=")[0] + "fp=" + "7" * 25
 
     services = connected("sam")
@@ -97,7 +97,7 @@ async def test_a_qr_with_another_safety_number_is_not_accepted(connected, pilot_
     assert app.exists("fingerprint-mismatch")
     assert not app.exists("inviter-accept")
     await app.click("back")
-    assert app.exists("start-new") and services.space is None
+    assert app.exists("start-new") and services.session is None
 
     await app.click("start-invite")
     await app.type("invite-code", "ZZZZ-ZZZZ")
@@ -108,22 +108,22 @@ async def test_a_qr_with_another_safety_number_is_not_accepted(connected, pilot_
 async def test_a_new_phone_restores_through_the_screens(connected, pilot_for):
     sam = connected("sam")
     await registered(sam, "Sam")
-    entry = sam.require_space().diary.write("Mijn eerste dag alleen.")
-    await until(lambda: not sam.require_space().store.sync_info(entry.id).dirty, "pushed")
+    entry = sam.require_session().diary.write("Mijn eerste dag alleen.")
+    await until(lambda: not sam.require_session().store.sync_info(entry.id).dirty, "pushed")
 
     phone = connected("new-phone")
     app = await pilot_for(phone)
     await app.click("start-restore")
     await app.type("restore-code", "2222-2222-2222-2222-2222-2222-2222-2222")
     await app.click("restore-next")
-    assert app.exists("error") and phone.space is None
+    assert app.exists("error") and phone.session is None
 
     await app.type("restore-code", sam.accounts.recovery_code())
     await app.click("restore-next")
     await until(lambda: app.exists("pin-later"), "the PIN offer after restoring")
     await app.click("pin-later")
     assert app.has_text("Hoi Sam!")
-    assert [e.id for e in phone.require_space().diary.search("eerste")] == [entry.id]
+    assert [e.id for e in phone.require_session().diary.search("eerste")] == [entry.id]
 
 
 async def test_a_refused_change_is_shown_on_today_and_can_be_retried_or_hidden(
@@ -134,7 +134,7 @@ async def test_a_refused_change_is_shown_on_today_and_can_be_retried_or_hidden(
     record, after which it is sent and the notice goes by itself."""
     services = connected("sam")
     await registered(services, "Sam")
-    space = services.require_space()
+    space = services.require_session()
     code = services.accounts.recovery_code()
     services.accounts.confirm_recovery(space, 3, code.split("-")[2])  # onboarding done
     app = await pilot_for(services)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from companion.caregiver.errors import CaregiverInvalid
+from companion.core.errors import InvalidInput
 from companion.core.validation import to_invalid_input
 from companion.store import Store
 from companion_wire import Availability, Slot
@@ -89,15 +89,15 @@ def _check_no_overlap(slots: list[Slot]) -> None:
     by_day = sorted(slots, key=lambda s: (s.weekday, s.start))
     for before, after in itertools.pairwise(by_day):
         if before.weekday == after.weekday and after.start < before.end:
-            raise CaregiverInvalid("overlap", field="slots")
+            raise InvalidInput("overlap", field="slots")
 
 
-def _slot_error(error: ValidationError) -> CaregiverInvalid:
+def _slot_error(error: ValidationError) -> InvalidInput:
     first = error.errors()[0]
     loc = [str(part) for part in first.get("loc", ())]
     if "start" in loc or "end" in loc or first.get("type") == "string_pattern_mismatch":
-        return CaregiverInvalid("invalid_time", field="slots")
+        return InvalidInput("invalid_time", field="slots")
     if "end must be after start" in str(first.get("msg", "")):
-        return CaregiverInvalid("end_before_start", field="slots")
+        return InvalidInput("end_before_start", field="slots")
     generic = to_invalid_input(error)
-    return CaregiverInvalid(generic.code, field="slots", **generic.params)
+    return InvalidInput(generic.code, field="slots", **generic.params)

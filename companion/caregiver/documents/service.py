@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from companion.caregiver.caseload.directory import CaseloadDirectory
-from companion.caregiver.errors import NotAllowed
 from companion.caregiver.profile import Professional
 from companion.caregiver.youth.service import YouthService
 from companion.core.dates import format_date
+from companion.core.errors import NotAllowed
 from companion.core.validation import build
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Document, DocumentComment

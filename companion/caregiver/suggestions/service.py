@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from companion.caregiver.caseload.directory import CaseloadDirectory, LinkedYouth
-from companion.caregiver.errors import NotAllowed
 from companion.caregiver.profile import Professional
 from companion.caregiver.youth.service import YOUTH_GOAL_STATUSES
-from companion.core.errors import InvalidInput, NotFound
+from companion.core.errors import InvalidInput, NotAllowed, NotFound
 from companion.core.validation import build
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain

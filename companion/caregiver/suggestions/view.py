@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 import flet as ft
 
 from companion.caregiver.availability.service import DEFAULT_ZONE
-from companion.caregiver.errors import CaregiverInvalid
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import parse_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import InvalidInput, NotFound, ServiceError
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
 from companion.core.views.widgets import (
@@ -43,7 +42,7 @@ def parse_time(text: str) -> time:
     """Read 9:00, 09.00 or 9u00 (as typed in Flanders)."""
     match = _TIME.match((text or "").strip())
     if match is None:
-        raise CaregiverInvalid("invalid_time", field="time")
+        raise InvalidInput("invalid_time", field="time")
     return time(int(match[1]), int(match[2]))
 
 
@@ -115,7 +114,7 @@ def SuggestScreen() -> ft.View:
                 )
             elif kind == "step":
                 if not goal_id:
-                    raise CaregiverInvalid("pick_goal", field="goal")
+                    raise InvalidInput("pick_goal", field="goal")
                 session.suggestions.suggest_step(space_id, goal_id, title)
             else:
                 due = datetime.combine(

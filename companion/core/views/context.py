@@ -1,6 +1,6 @@
 """How components reach the app's services and UI state: hooks over Flet contexts.
 
-`App` provides both at the root; every screen calls `use_services()`, `use_space()` or
+`App` provides both at the root; every screen calls `use_services()`, `use_session()` or
 `use_ui()` instead of importing globals, so tests can render any screen with their own.
 """
 
@@ -12,14 +12,14 @@ import flet as ft
 
 from companion.core.views.state import UiState
 from companion.i18n import t
-from companion.youth.services import AppServices
-from companion.youth.session import UserSpace
+from companion.youth.services import YouthServices
+from companion.youth.session import YouthSession
 
 ServicesContext = ft.create_context(None)
 UiContext = ft.create_context(None)
 
 
-def use_services() -> AppServices:
+def use_services() -> YouthServices:
     services = ft.use_context(ServicesContext)
     if services is None:
         raise RuntimeError("use_services() outside App: render screens inside App")
@@ -33,9 +33,9 @@ def use_ui() -> UiState:
     return ui
 
 
-def use_space() -> UserSpace:
+def use_session() -> YouthSession:
     """The open account's services; main-app screens only render when one is open."""
-    return use_services().require_space()
+    return use_services().require_session()
 
 
 def use_t() -> Callable[..., str]:

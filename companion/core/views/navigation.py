@@ -1,8 +1,9 @@
 """The app's map: bottom-bar tabs, the screens behind routes, and the "More" menu.
 
-A feature screen is one `Screen(...)` line in companion/youth/registry.py (or companion/caregiver/registry.py). Its path decides
-where it sits: "/diary/new" stacks on "/diary" (with a back arrow); `tab=` puts it in the
-bottom bar, `more=` in the More menu, `modal=True` opens it over whatever is on screen.
+A feature screen is one `Screen(...)` line in an app's registry.py (youth or caregiver). Its
+path decides where it sits: "/diary/new" stacks on "/diary" (with a back arrow); `tab=`
+puts it in the bottom bar, `more=` in the More menu, `modal=True` opens it over whatever is
+on screen.
 Tabs whose screen is not registered yet stay out of the bar.
 """
 

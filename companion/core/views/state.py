@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import flet as ft
 
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 
 
 @ft.observable
@@ -26,13 +26,13 @@ class UiState:
     revision: int = 0
 
     @classmethod
-    def initial(cls, services: AppServices) -> UiState:
+    def initial(cls, services: YouthServices) -> UiState:
         prefs = services.settings.current
         return cls(
             language=prefs.language,
             theme=str(prefs.theme),
             text_scale=prefs.text_scale,
-            locked=services.space is not None and services.lock.enabled,
+            locked=services.session is not None and services.lock.enabled,
         )
 
     def data_changed(self) -> None:

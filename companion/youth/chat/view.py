@@ -9,7 +9,7 @@ import flet as ft
 
 from companion.core.errors import NotFound, ServiceError
 from companion.core.helplines import Helpline
-from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import body, card, error_text, icon_button, primary_button, tag
 from companion.i18n import current_language, t
@@ -46,9 +46,9 @@ def contact_tile(contact: ChatContact) -> ft.Control:
 
 @ft.component
 def ChatScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
-    contacts = ft.use_memo(space.chat.contacts, [ui.revision])
+    contacts = ft.use_memo(session.chat.contacts, [ui.revision])
     controls: list[ft.Control]
     if contacts:
         controls = [ft.Column([contact_tile(c) for c in contacts], spacing=0)]
@@ -160,18 +160,18 @@ def bubble(line: ChatLine, zone: tzinfo | None) -> ft.Control:
 @ft.component
 def ChatThreadScreen() -> ft.View:
     services = use_services()
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     person_id = ft.use_route_params().get("person_id", "")
-    contact = ft.use_memo(lambda: _contact(space, person_id), [person_id, ui.revision])
-    lines = ft.use_memo(lambda: space.chat.messages(person_id), [person_id, ui.revision])
-    reach = ft.use_memo(lambda: space.chat.reachability(person_id), [person_id, ui.revision])
+    contact = ft.use_memo(lambda: _contact(session, person_id), [person_id, ui.revision])
+    lines = ft.use_memo(lambda: session.chat.messages(person_id), [person_id, ui.revision])
+    reach = ft.use_memo(lambda: session.chat.reachability(person_id), [person_id, ui.revision])
     draft, set_draft = ft.use_state("")
     error, set_error = ft.use_state(None)
 
     def start_conversation() -> None:
         if contact is not None and contact.can_write:
-            space.chat.open(person_id)
+            session.chat.open(person_id)
 
     ft.use_effect(start_conversation, dependencies=[person_id])
 
@@ -181,7 +181,7 @@ def ChatThreadScreen() -> ft.View:
 
     def send() -> None:
         try:
-            space.chat.send(person_id, draft)
+            session.chat.send(person_id, draft)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -223,8 +223,8 @@ def ChatThreadScreen() -> ft.View:
     return screen(name, controls)
 
 
-def _contact(space, person_id: str) -> ChatContact | None:
+def _contact(session, person_id: str) -> ChatContact | None:
     try:
-        return space.chat.contact(person_id)
+        return session.chat.contact(person_id)
     except NotFound:
         return None

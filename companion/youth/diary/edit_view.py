@@ -6,7 +6,7 @@ import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound, ServiceError
-from companion.core.views.context import use_space, use_ui
+from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -43,21 +43,21 @@ def domain_chips(selected: tuple[str, ...], on_toggle) -> ft.Control:
 
 @ft.component
 def DiaryEditScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     entry_id = ft.use_route_params().get("entry_id")
-    original = ft.use_memo(lambda: _load(space, entry_id), [entry_id, ui.revision])
+    original = ft.use_memo(lambda: _load(session, entry_id), [entry_id, ui.revision])
     text, set_text = ft.use_state(original.text if original else "")
     mood, set_mood = ft.use_state(original.mood if original else None)
     domains, set_domains = ft.use_state(
         tuple(d.value for d in original.domains) if original else ()
     )
     day, set_day = ft.use_state(
-        format_date(original.entry_date if original else space.diary.default_date())
+        format_date(original.entry_date if original else session.diary.default_date())
     )
     error, set_error = ft.use_state(None)
     confirming_delete, set_confirming_delete = ft.use_state(False)
-    open_share = use_share_dialog(space, ui)
+    open_share = use_share_dialog(session, ui)
 
     if entry_id is not None and original is None:
         return screen(t("diary.edit_title"), [tag("diary-missing", body(t("diary.missing")))])
@@ -70,9 +70,9 @@ def DiaryEditScreen() -> ft.View:
         try:
             entry_date = parse_date(day, field="entry_date")
             if original is None:
-                space.diary.write(text, mood=mood, domains=domains, entry_date=entry_date)
+                session.diary.write(text, mood=mood, domains=domains, entry_date=entry_date)
             else:
-                space.diary.edit(
+                session.diary.edit(
                     original.id, text=text, mood=mood, domains=domains, entry_date=entry_date
                 )
         except ServiceError as failure:
@@ -82,7 +82,7 @@ def DiaryEditScreen() -> ft.View:
         go("/diary")
 
     def delete() -> None:
-        space.diary.delete(original.id)
+        session.diary.delete(original.id)
         ui.data_changed()
         go("/diary")
 
@@ -123,7 +123,7 @@ def DiaryEditScreen() -> ft.View:
         controls += [
             tag(
                 "entry-audience",
-                body(t("share.who_sees", audience=audience_for(space, original))),
+                body(t("share.who_sees", audience=audience_for(session, original))),
             ),
             secondary_button(
                 "diary-share", t("diary.share"), lambda: open_share(original), icon=ft.Icons.SHARE
@@ -157,10 +157,10 @@ def DiaryEditScreen() -> ft.View:
     return screen(title, controls)
 
 
-def _load(space, entry_id: str | None):
+def _load(session, entry_id: str | None):
     if entry_id is None:
         return None
     try:
-        return space.diary.get(entry_id)
+        return session.diary.get(entry_id)
     except NotFound:
         return None

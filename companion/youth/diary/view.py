@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from companion.core.dates import format_date
-from companion.core.views.context import use_space, use_ui
+from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -53,15 +53,15 @@ def entry_tile(entry: DiaryEntry, audience: str, on_share) -> ft.Control:
 
 @ft.component
 def DiaryScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     query, set_query = ft.use_state("")
-    entries = ft.use_memo(lambda: space.diary.search(query), [query, ui.revision])
-    open_share = use_share_dialog(space, ui)
+    entries = ft.use_memo(lambda: session.diary.search(query), [query, ui.revision])
+    open_share = use_share_dialog(session, ui)
 
     listing: list[ft.Control]
     if entries:
-        listing = [entry_tile(e, audience_for(space, e), open_share) for e in entries]
+        listing = [entry_tile(e, audience_for(session, e), open_share) for e in entries]
     elif query.strip():
         listing = [tag("diary-empty", body(t("diary.no_results", query=query.strip())))]
     else:

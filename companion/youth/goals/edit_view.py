@@ -9,7 +9,7 @@ import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound, ServiceError
-from companion.core.views.context import use_space, use_ui
+from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     MIN_TOUCH,
@@ -43,7 +43,7 @@ def domain_choice(value: str, on_pick: Callable[[str], None]) -> ft.Control:
 
 
 def step_row(
-    step: GoalStep, first: bool, last: bool, act: Callable[..., None], space
+    step: GoalStep, first: bool, last: bool, act: Callable[..., None], session
 ) -> ft.Control:
     done = step.status is StepStatus.DONE
     return ft.Row(
@@ -53,7 +53,7 @@ def step_row(
                 ft.Checkbox(
                     value=done,
                     on_change=lambda e: act(
-                        space.goals.set_step_done, step.id, bool(e.control.value)
+                        session.goals.set_step_done, step.id, bool(e.control.value)
                     ),
                 ),
                 label=t("goals.step_tick", title=step.title),
@@ -76,7 +76,7 @@ def step_row(
                                     tooltip=t("goals.step_up"),
                                     disabled=first,
                                     size_constraints=TOUCH,
-                                    on_click=lambda: act(space.goals.move_step, step.id, -1),
+                                    on_click=lambda: act(session.goals.move_step, step.id, -1),
                                 ),
                                 label=f"{t('goals.step_up')}: {step.title}",
                             ),
@@ -87,7 +87,7 @@ def step_row(
                                     tooltip=t("goals.step_down"),
                                     disabled=last,
                                     size_constraints=TOUCH,
-                                    on_click=lambda: act(space.goals.move_step, step.id, 1),
+                                    on_click=lambda: act(session.goals.move_step, step.id, 1),
                                 ),
                                 label=f"{t('goals.step_down')}: {step.title}",
                             ),
@@ -97,7 +97,7 @@ def step_row(
                                     ft.Icons.DELETE_OUTLINE,
                                     tooltip=t("goals.step_delete"),
                                     size_constraints=TOUCH,
-                                    on_click=lambda: act(space.goals.delete_step, step.id),
+                                    on_click=lambda: act(session.goals.delete_step, step.id),
                                 ),
                                 label=f"{t('goals.step_delete')}: {step.title}",
                             ),
@@ -113,7 +113,7 @@ def step_row(
     )
 
 
-def checklist(view: GoalView, new_step: str, set_new_step, act, space) -> ft.Control:
+def checklist(view: GoalView, new_step: str, set_new_step, act, session) -> ft.Control:
     rows: list[ft.Control] = [
         heading(t("goals.steps_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         ft.ProgressBar(value=view.fraction, height=8, border_radius=4),
@@ -128,10 +128,10 @@ def checklist(view: GoalView, new_step: str, set_new_step, act, space) -> ft.Con
         ),
     ]
     last = len(view.steps) - 1
-    rows += [step_row(s, i == 0, i == last, act, space) for i, s in enumerate(view.steps)]
+    rows += [step_row(s, i == 0, i == last, act, session) for i, s in enumerate(view.steps)]
 
     def add() -> None:
-        if act(space.goals.add_step, view.goal.id, new_step):
+        if act(session.goals.add_step, view.goal.id, new_step):
             set_new_step("")
 
     rows += [
@@ -149,8 +149,8 @@ def checklist(view: GoalView, new_step: str, set_new_step, act, space) -> ft.Con
     return card(*rows)
 
 
-def sharing(view: GoalView, act, space) -> ft.Control:
-    links = space.links.active()
+def sharing(view: GoalView, act, session) -> ft.Control:
+    links = session.links.active()
     chosen = list(view.goal.shared_with)
     rows: list[ft.Control] = [heading(t("goals.share_title"), style=ft.TextThemeStyle.TITLE_MEDIUM)]
     if not links:
@@ -160,7 +160,7 @@ def sharing(view: GoalView, act, space) -> ft.Control:
 
         def toggle(_e, pid=link.person_id, on=on) -> None:
             wanted = [p for p in chosen if p != pid] if on else [*chosen, pid]
-            act(space.goals.share, view.goal.id, wanted)
+            act(session.goals.share, view.goal.id, wanted)
 
         rows.append(
             tag(
@@ -172,7 +172,7 @@ def sharing(view: GoalView, act, space) -> ft.Control:
                 ),
             )
         )
-    names = space.links.names(chosen)
+    names = session.links.names(chosen)
     who = t("share.only_you") if not names else t("share.you_and", names=", ".join(names))
     rows += [
         tag("goal-audience", body(t("share.who_sees", audience=who))),
@@ -184,10 +184,10 @@ def sharing(view: GoalView, act, space) -> ft.Control:
 
 @ft.component
 def GoalEditScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     goal_id = ft.use_route_params().get("goal_id")
-    view = ft.use_memo(lambda: _load(space, goal_id), [goal_id, ui.revision])
+    view = ft.use_memo(lambda: _load(session, goal_id), [goal_id, ui.revision])
     goal = view.goal if view else None
     title, set_title = ft.use_state(goal.title if goal else "")
     domain, set_domain = ft.use_state(goal.domain.value if goal else LifeDomain.PAPERWORK.value)
@@ -217,9 +217,9 @@ def GoalEditScreen() -> ft.View:
         try:
             target_date = parse_date(target, field="target_date") if target.strip() else None
             if goal is None:
-                made = space.goals.create(title, domain, why=why, target_date=target_date)
+                made = session.goals.create(title, domain, why=why, target_date=target_date)
             else:
-                space.goals.edit(
+                session.goals.edit(
                     goal.id, title=title, domain=domain, why=why, target_date=target_date
                 )
         except ServiceError as failure:
@@ -233,7 +233,7 @@ def GoalEditScreen() -> ft.View:
             set_saved(True)
 
     def delete() -> None:
-        if act(space.goals.delete, goal.id):
+        if act(session.goals.delete, goal.id):
             go("/goals")
 
     form: list[ft.Control] = [
@@ -279,18 +279,18 @@ def GoalEditScreen() -> ft.View:
     done = goal.status is GoalStatus.DONE
     controls: list[ft.Control] = [
         heading(goal.title),
-        tag("goal-suggested-by", body(_suggested_line(space, goal)))
+        tag("goal-suggested-by", body(_suggested_line(session, goal)))
         if goal.suggested_by
         else ft.Container(height=0),
-        checklist(view, new_step, set_new_step, act, space),
+        checklist(view, new_step, set_new_step, act, session),
         primary_button(
             "goal-reopen" if done else "goal-done",
             t("goals.reopen") if done else t("goals.mark_done"),
-            lambda: act(space.goals.set_done, goal.id, not done),
+            lambda: act(session.goals.set_done, goal.id, not done),
             icon=ft.Icons.REPLAY if done else ft.Icons.EMOJI_EVENTS,
         ),
         card(heading(t("goals.edit_title"), style=ft.TextThemeStyle.TITLE_MEDIUM), *form),
-        sharing(view, act, space),
+        sharing(view, act, session),
     ]
     if confirming_delete:
         controls += [
@@ -319,15 +319,15 @@ def GoalEditScreen() -> ft.View:
     return screen(t("goals.goal"), controls)
 
 
-def _suggested_line(space, goal) -> str:
-    names = space.links.names([goal.suggested_by])
+def _suggested_line(session, goal) -> str:
+    names = session.links.names([goal.suggested_by])
     return t("goals.suggested_by", name=names[0] if names else t("goals.someone"))
 
 
-def _load(space, goal_id: str | None) -> GoalView | None:
+def _load(session, goal_id: str | None) -> GoalView | None:
     if goal_id is None:
         return None
     try:
-        return space.goals.view(goal_id)
+        return session.goals.view(goal_id)
     except NotFound:
         return None

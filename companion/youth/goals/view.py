@@ -9,7 +9,7 @@ import flet as ft
 
 from companion.core.dates import format_date
 from companion.core.errors import ServiceError
-from companion.core.views.context import use_space, use_ui
+from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -107,7 +107,7 @@ def suggested_by(name: str | None) -> str:
     return t("goals.suggested_by", name=name or t("goals.someone"))
 
 
-def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], space) -> ft.Control:
+def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], session) -> ft.Control:
     goal = item.goal
     rows: list[ft.Control] = [
         ft.Text(suggested_by(item.by_name), theme_style=ft.TextThemeStyle.LABEL_LARGE),
@@ -123,13 +123,13 @@ def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], space) 
                 primary_button(
                     f"suggestion-accept-{goal.id}",
                     t("goals.accept"),
-                    lambda: act(space.goals.accept_goal, goal.id),
+                    lambda: act(session.goals.accept_goal, goal.id),
                     icon=ft.Icons.CHECK,
                 ),
                 secondary_button(
                     f"suggestion-decline-{goal.id}",
                     t("goals.decline"),
-                    lambda: act(space.goals.decline_goal, goal.id),
+                    lambda: act(session.goals.decline_goal, goal.id),
                 ),
             ],
             wrap=True,
@@ -138,7 +138,7 @@ def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], space) 
     return card(*rows)
 
 
-def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], space) -> ft.Control:
+def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], session) -> ft.Control:
     step = item.step
     return card(
         ft.Text(suggested_by(item.by_name), theme_style=ft.TextThemeStyle.LABEL_LARGE),
@@ -149,13 +149,13 @@ def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], space) 
                 primary_button(
                     f"suggestion-accept-{step.id}",
                     t("goals.accept_step"),
-                    lambda: act(space.goals.accept_step, step.id),
+                    lambda: act(session.goals.accept_step, step.id),
                     icon=ft.Icons.CHECK,
                 ),
                 secondary_button(
                     f"suggestion-decline-{step.id}",
                     t("goals.decline"),
-                    lambda: act(space.goals.decline_step, step.id),
+                    lambda: act(session.goals.decline_step, step.id),
                 ),
             ],
             wrap=True,
@@ -163,7 +163,7 @@ def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], space) 
     )
 
 
-def starter_row(offer: StarterOffer, act: Callable[..., None], space) -> ft.Control:
+def starter_row(offer: StarterOffer, act: Callable[..., None], session) -> ft.Control:
     starter = offer.starter
     language = current_language()
     action: ft.Control
@@ -176,7 +176,7 @@ def starter_row(offer: StarterOffer, act: Callable[..., None], space) -> ft.Cont
         action = secondary_button(
             f"starter-add-{starter.key}",
             t("goals.starter_add"),
-            lambda: act(space.goals.add_starter, starter.key),
+            lambda: act(session.goals.add_starter, starter.key),
             icon=ft.Icons.ADD,
         )
     return card(
@@ -192,14 +192,14 @@ def starter_row(offer: StarterOffer, act: Callable[..., None], space) -> ft.Cont
 
 @ft.component
 def GoalsScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     domain, set_domain = ft.use_state(None)
     showing_starters, set_showing_starters = ft.use_state(False)
     error, set_error = ft.use_state(None)
-    views = ft.use_memo(lambda: space.goals.overview(domain), [domain, ui.revision])
-    goal_suggestions, step_suggestions = ft.use_memo(space.goals.suggestions, [ui.revision])
-    starters = ft.use_memo(space.goals.starters, [ui.revision])
+    views = ft.use_memo(lambda: session.goals.overview(domain), [domain, ui.revision])
+    goal_suggestions, step_suggestions = ft.use_memo(session.goals.suggestions, [ui.revision])
+    starters = ft.use_memo(session.goals.starters, [ui.revision])
 
     def act(action: Callable[..., object], *args: object) -> None:
         try:
@@ -213,8 +213,8 @@ def GoalsScreen() -> ft.View:
     controls: list[ft.Control] = []
     if goal_suggestions or step_suggestions:
         controls.append(heading(t("goals.suggestions_title"), style=ft.TextThemeStyle.TITLE_MEDIUM))
-        controls += [goal_suggestion_card(s, act, space) for s in goal_suggestions]
-        controls += [step_suggestion_card(s, act, space) for s in step_suggestions]
+        controls += [goal_suggestion_card(s, act, session) for s in goal_suggestions]
+        controls += [step_suggestion_card(s, act, session) for s in step_suggestions]
     controls += [
         error_text(error),
         primary_button("goal-new", t("goals.new"), lambda: go("/goals/new"), icon=ft.Icons.ADD),
@@ -244,9 +244,9 @@ def GoalsScreen() -> ft.View:
                 primary_button(
                     "starter-add-all",
                     t("goals.starter_add_all", count=len(open_starters)),
-                    lambda: act(space.goals.add_all_starters),
+                    lambda: act(session.goals.add_all_starters),
                     icon=ft.Icons.PLAYLIST_ADD,
                 )
             )
-        controls += [starter_row(offer, act, space) for offer in starters]
+        controls += [starter_row(offer, act, session) for offer in starters]
     return screen(t("goals.title"), controls)

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from companion.core.errors import InvalidInput
+from companion.core.errors import InvalidInput, from_sync_error
 from companion.crypto.errors import FingerprintMismatchError
 from companion.crypto.fingerprint import safety_number, verify_fingerprint
 from companion.crypto.keys import PublicKeys
 from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SyncError
 from companion.youth.accounts import normalise_invitation
-from companion.youth.errors import translate_sync_error
 from companion_wire import Role
 
 QR_SCHEME = "companion"
@@ -64,9 +63,9 @@ async def preview_invitation(api: ApiClient, invitation: InvitationText) -> Invi
     except RefusedError as error:
         if error.status in (400, 404, 410, 422):
             raise InvalidInput("invitation_unknown", field="invitation") from None
-        raise translate_sync_error(error) from None
+        raise from_sync_error(error) from None
     except SyncError as error:
-        raise translate_sync_error(error) from None
+        raise from_sync_error(error) from None
     keys = PublicKeys.from_wire(preview.inviter_public_keys.model_dump())
     matches: bool | None = None
     if invitation.fingerprint is not None:

@@ -17,16 +17,15 @@ from typing import Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
-from companion.core.errors import InvalidInput, NotConnected, NotFound, ServiceError
-from companion.domain.models import CareLink
-from companion.sync.errors import (
-    OfflineError,
-    ProtocolError,
-    RateLimitedError,
-    RefusedError,
-    ServerError,
-    SignInRequiredError,
+from companion.core.errors import (
+    InvalidInput,
+    NotConnected,
+    NotFound,
+    ServiceError,
+    from_sync_error,
 )
+from companion.domain.models import CareLink
+from companion.sync.errors import SyncError
 from companion.youth.account import Account
 from companion.youth.export.service import every
 from companion.youth.network.links import LinksService
@@ -71,18 +70,6 @@ class NetworkRemote(Protocol):
     async def set_link_end(self, link_id: str, body: LinkPatch) -> LinkOut: ...
 
     async def access_log(self, space_id: str, before: int | None, limit: int) -> AccessLogOut: ...
-
-
-class ServerRefused(ServiceError):
-    """The server understood and said no (the view shows its plain reason)."""
-
-    code = "server_refused"
-
-
-class ServerTrouble(ServiceError):
-    """The server is there but cannot help now (busy, failing, odd answer): try later."""
-
-    code = "server_error"
 
 
 @dataclass(frozen=True)
@@ -349,9 +336,5 @@ async def _call(awaitable):
     """Run a server call, turning the sync layer's errors into errors the views show."""
     try:
         return await awaitable
-    except (OfflineError, SignInRequiredError) as error:
-        raise NotConnected(str(error)) from error
-    except RefusedError as error:
-        raise ServerRefused(error.detail, reason=error.detail) from error
-    except (ServerError, RateLimitedError, ProtocolError) as error:
-        raise ServerTrouble(str(error)) from error
+    except SyncError as error:
+        raise from_sync_error(error) from error

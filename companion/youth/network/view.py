@@ -9,7 +9,7 @@ import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotConnected, ServiceError
-from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import screen
 from companion.core.views.widgets import (
     body,
@@ -47,7 +47,7 @@ def status_text(person: LinkedPerson) -> str:
 
 @ft.component
 def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Control:
-    space = use_space()
+    session = use_session()
     link = person.link
     open_items, set_open_items = ft.use_state(False)
     end_day, set_end_day = ft.use_state(format_date(link.ends_at.date()) if link.ends_at else "")
@@ -58,7 +58,7 @@ def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Contr
     async def save_end() -> None:
         try:
             day = parse_date(end_day, field="ends_at") if end_day.strip() else None
-            await space.network.set_end_date(link.id, day)
+            await session.network.set_end_date(link.id, day)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -69,7 +69,7 @@ def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Contr
     async def revoke() -> None:
         set_confirming(False)
         try:
-            await space.network.revoke(link.id)
+            await session.network.revoke(link.id)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -182,7 +182,7 @@ def invitation_row(invitation: PendingInvitation, withdraw) -> ft.Control:
 
 @ft.component
 def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
-    space = use_space()
+    session = use_session()
     role, set_role = ft.use_state(Role.CAREGIVER.value)
     until, set_until = ft.use_state("")
     code, set_code = ft.use_state(None)
@@ -191,7 +191,7 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
     async def create() -> None:
         try:
             last_day = parse_date(until, field="ends_at") if until.strip() else None
-            invitation = await space.network.invite(role, last_day)
+            invitation = await session.network.invite(role, last_day)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -246,13 +246,13 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
 
 @ft.component
 def AccessLogCard() -> ft.Control:
-    space = use_space()
+    session = use_session()
     page, set_page = ft.use_state(None)
     problem, set_problem = ft.use_state(None)
 
     async def load() -> None:
         try:
-            result: AccessPage = await space.network.access_log()
+            result: AccessPage = await session.network.access_log()
         except NotConnected:
             set_problem(t("network.access_offline"))
             return
@@ -290,17 +290,17 @@ def AccessLogCard() -> ft.Control:
 @ft.component
 def NetworkScreen() -> ft.View:
     services = use_services()
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     # opening "my network" asks for a sync: who is linked may have changed on the server
     ft.use_effect(services.resume_sync, dependencies=[])
-    people = ft.use_memo(space.network.people, [ui.revision])
-    invitations = ft.use_memo(space.network.pending_invitations, [ui.revision])
+    people = ft.use_memo(session.network.people, [ui.revision])
+    invitations = ft.use_memo(session.network.pending_invitations, [ui.revision])
     error, set_error = ft.use_state(None)
 
     async def withdraw(link_id: str) -> None:
         try:
-            await space.network.revoke(link_id)
+            await session.network.revoke(link_id)
         except ServiceError as failure:
             set_error(failure)
             return

@@ -54,9 +54,9 @@ def onboarding_view(title: str, controls: list[ft.Control]) -> ft.View:
 
 
 def first_step(services, ui) -> str:
-    if services.space is not None and not services.accounts.recovery_confirmed(services.space):
+    if services.session is not None and not services.accounts.recovery_confirmed(services.session):
         return "code"
-    if services.space is not None and ui.offering_pin:
+    if services.session is not None and ui.offering_pin:
         return "pin"
     return "welcome"
 
@@ -202,7 +202,7 @@ def OnboardingScreen() -> ft.View:
 
     def confirm() -> None:
         try:
-            services.accounts.confirm_recovery(services.require_space(), CONFIRM_GROUP, typed)
+            services.accounts.confirm_recovery(services.require_session(), CONFIRM_GROUP, typed)
         except ServiceError as failure:
             set_error(failure)
             return

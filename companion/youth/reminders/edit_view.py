@@ -6,7 +6,7 @@ import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound, ServiceError
-from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -30,12 +30,12 @@ def short(text: str) -> str:
 
 @ft.component
 def ReminderEditScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     reminder_id = ft.use_route_params().get("reminder_id")
-    original = ft.use_memo(lambda: _load(space, reminder_id), [reminder_id])
-    goals = ft.use_memo(space.goals.titles, [ui.revision])
-    zone = space.reminders.zone
+    original = ft.use_memo(lambda: _load(session, reminder_id), [reminder_id])
+    goals = ft.use_memo(session.goals.titles, [ui.revision])
+    zone = session.reminders.zone
     start = original.first_due.astimezone(zone) if original else None
     today = use_services().now().astimezone(zone).date()
     title, set_title = ft.use_state(original.title if original else "")
@@ -59,9 +59,9 @@ def ReminderEditScreen() -> ft.View:
                 "goal_id": None if goal == NO_GOAL else goal,
             }
             if original is None:
-                space.reminders.create(title, **fields)
+                session.reminders.create(title, **fields)
             else:
-                space.reminders.edit(original.id, title=title, **fields)
+                session.reminders.edit(original.id, title=title, **fields)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -69,7 +69,7 @@ def ReminderEditScreen() -> ft.View:
         go("/more/reminders")
 
     def delete() -> None:
-        space.reminders.delete(original.id)
+        session.reminders.delete(original.id)
         ui.data_changed()
         go("/more/reminders")
 
@@ -169,10 +169,10 @@ def ReminderEditScreen() -> ft.View:
     return screen(title_text, controls)
 
 
-def _load(space, reminder_id: str | None):
+def _load(session, reminder_id: str | None):
     if reminder_id is None:
         return None
     try:
-        return space.reminders.get(reminder_id)
+        return session.reminders.get(reminder_id)
     except NotFound:
         return None

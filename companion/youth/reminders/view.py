@@ -10,7 +10,7 @@ from datetime import datetime
 import flet as ft
 
 from companion.core.errors import ServiceError
-from companion.core.views.context import use_space, use_ui
+from companion.core.views.context import use_session, use_ui
 from companion.core.views.delivery import to_this_page
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -26,7 +26,7 @@ from companion.core.views.widgets import (
 from companion.domain.models import Reminder
 from companion.i18n import t
 from companion.youth.reminders.service import ReminderView, Snooze, format_time, parse_time
-from companion.youth.services import AppServices
+from companion.youth.services import YouthServices
 
 BANNER_SECONDS = 10
 
@@ -43,7 +43,7 @@ def next_text(view: ReminderView) -> str:
     return t("reminders.next", when=when_text(view.next_at))
 
 
-def reminder_card(view: ReminderView, act: Callable[..., None], space) -> ft.Control:
+def reminder_card(view: ReminderView, act: Callable[..., None], session) -> ft.Control:
     reminder = view.reminder
     meta = t(f"reminders.repeat_{reminder.recurrence.value}")
     if view.goal_title:
@@ -54,19 +54,19 @@ def reminder_card(view: ReminderView, act: Callable[..., None], space) -> ft.Con
             text_button(
                 f"snooze-hour-{reminder.id}",
                 t("reminders.snooze_hour"),
-                lambda: act(space.reminders.snooze, reminder.id, Snooze.HOUR),
+                lambda: act(session.reminders.snooze, reminder.id, Snooze.HOUR),
             ),
             text_button(
                 f"snooze-tomorrow-{reminder.id}",
                 t("reminders.snooze_tomorrow"),
-                lambda: act(space.reminders.snooze, reminder.id, Snooze.TOMORROW),
+                lambda: act(session.reminders.snooze, reminder.id, Snooze.TOMORROW),
             ),
         ]
     actions.append(
         text_button(
             f"reminder-pause-{reminder.id}",
             t("reminders.resume") if not reminder.active else t("reminders.pause"),
-            lambda: act(space.reminders.set_active, reminder.id, not reminder.active),
+            lambda: act(session.reminders.set_active, reminder.id, not reminder.active),
         )
     )
     return tag(
@@ -117,7 +117,7 @@ def reminder_card(view: ReminderView, act: Callable[..., None], space) -> ft.Con
     )
 
 
-def suggestion_card(reminder: Reminder, name: str | None, act, space) -> ft.Control:
+def suggestion_card(reminder: Reminder, name: str | None, act, session) -> ft.Control:
     return card(
         ft.Text(
             t("goals.suggested_by", name=name or t("goals.someone")),
@@ -134,13 +134,13 @@ def suggestion_card(reminder: Reminder, name: str | None, act, space) -> ft.Cont
                 primary_button(
                     f"reminder-accept-{reminder.id}",
                     t("goals.accept"),
-                    lambda: act(space.reminders.accept, reminder.id),
+                    lambda: act(session.reminders.accept, reminder.id),
                     icon=ft.Icons.CHECK,
                 ),
                 secondary_button(
                     f"reminder-decline-{reminder.id}",
                     t("goals.decline"),
-                    lambda: act(space.reminders.decline, reminder.id),
+                    lambda: act(session.reminders.decline, reminder.id),
                 ),
             ],
             wrap=True,
@@ -150,8 +150,8 @@ def suggestion_card(reminder: Reminder, name: str | None, act, space) -> ft.Cont
 
 @ft.component
 def QuietHoursCard() -> ft.Control:
-    space = use_space()
-    current = ft.use_memo(space.reminders.quiet_hours, [])
+    session = use_session()
+    current = ft.use_memo(session.reminders.quiet_hours, [])
     start, set_start = ft.use_state(format_time(current.start))
     end, set_end = ft.use_state(format_time(current.end))
     error, set_error = ft.use_state(None)
@@ -159,7 +159,7 @@ def QuietHoursCard() -> ft.Control:
 
     def save() -> None:
         try:
-            quiet = space.reminders.set_quiet_hours(
+            quiet = session.reminders.set_quiet_hours(
                 parse_time(start, field="quiet_start"), parse_time(end, field="quiet_end")
             )
         except ServiceError as failure:
@@ -209,11 +209,11 @@ def QuietHoursCard() -> ft.Control:
 
 @ft.component
 def RemindersScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     error, set_error = ft.use_state(None)
-    views = ft.use_memo(space.reminders.list, [ui.revision])
-    suggestions = ft.use_memo(space.reminders.suggestions, [ui.revision])
+    views = ft.use_memo(session.reminders.list, [ui.revision])
+    suggestions = ft.use_memo(session.reminders.suggestions, [ui.revision])
 
     def act(action: Callable[..., object], *args: object) -> None:
         try:
@@ -236,17 +236,17 @@ def RemindersScreen() -> ft.View:
     if suggestions:
         controls.append(heading(t("goals.suggestions_title"), style=ft.TextThemeStyle.TITLE_MEDIUM))
         for reminder in suggestions:
-            names = space.links.names([reminder.suggested_by or reminder.author_id])
-            controls.append(suggestion_card(reminder, names[0] if names else None, act, space))
+            names = session.links.names([reminder.suggested_by or reminder.author_id])
+            controls.append(suggestion_card(reminder, names[0] if names else None, act, session))
     if views:
-        controls += [reminder_card(view, act, space) for view in views]
+        controls += [reminder_card(view, act, session) for view in views]
     else:
         controls.append(tag("reminders-empty", body(t("reminders.empty"))))
     controls.append(QuietHoursCard(key="quiet-hours"))
     return screen(t("reminders.title"), controls)
 
 
-def use_reminder_loop(services: AppServices) -> None:
+def use_reminder_loop(services: YouthServices) -> None:
     """Start the process-wide reminder loop (once) and show due reminders in this window.
 
     Called by `App` itself (above the contexts), so it takes the services directly.

@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from companion.core.dates import format_date
 from companion.core.errors import NotFound, ServiceError
-from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     MOOD_FACES,
@@ -145,14 +145,14 @@ def event_tile(event: TimelineEvent) -> ft.Control:
 @ft.component
 def ExportCard() -> ft.Control:
     services = use_services()
-    space = use_space()
+    session = use_session()
     page = ft.context.page
     written, set_written = ft.use_state(None)
     error, set_error = ft.use_state(None)
 
     def export(fmt: str) -> None:
         try:
-            set_written(space.export.write(fmt, services.data_dir))
+            set_written(session.export.write(fmt, services.data_dir))
         except ServiceError as failure:
             set_error(failure)
             return
@@ -205,12 +205,12 @@ def ExportCard() -> ft.Control:
 @ft.component
 def TimelineScreen() -> ft.View:
     services = use_services()
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     domain, set_domain = ft.use_state(None)
     shown, set_shown = ft.use_state(PAGE)
-    events = ft.use_memo(lambda: space.timeline.events(domain), [domain, ui.revision])
-    moods = ft.use_memo(space.timeline.mood_series, [ui.revision])
+    events = ft.use_memo(lambda: session.timeline.events(domain), [domain, ui.revision])
+    moods = ft.use_memo(session.timeline.mood_series, [ui.revision])
 
     controls: list[ft.Control] = [
         body(t("timeline.intro")),
@@ -235,10 +235,10 @@ def TimelineScreen() -> ft.View:
 
 @ft.component
 def DocumentScreen() -> ft.View:
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     document_id = ft.use_route_params().get("document_id", "")
-    view = ft.use_memo(lambda: _document(space, document_id), [document_id, ui.revision])
+    view = ft.use_memo(lambda: _document(session, document_id), [document_id, ui.revision])
     draft, set_draft = ft.use_state(view.comment.text if view and view.comment else "")
     error, set_error = ft.use_state(None)
     saved, set_saved = ft.use_state(False)
@@ -252,7 +252,7 @@ def DocumentScreen() -> ft.View:
 
     def save() -> None:
         try:
-            space.timeline.set_comment(document.id, draft)
+            session.timeline.set_comment(document.id, draft)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -262,7 +262,7 @@ def DocumentScreen() -> ft.View:
 
     def remove() -> None:
         try:
-            space.timeline.delete_comment(document.id)
+            session.timeline.delete_comment(document.id)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -314,8 +314,8 @@ def DocumentScreen() -> ft.View:
     return screen(t("timeline.document"), controls)
 
 
-def _document(space, document_id: str):
+def _document(session, document_id: str):
     try:
-        return space.timeline.document(document_id)
+        return session.timeline.document(document_id)
     except NotFound:
         return None

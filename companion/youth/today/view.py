@@ -9,7 +9,7 @@ import flet as ft
 
 from companion.core.errors import ServiceError
 from companion.core.sync_status import SyncPhase, SyncState
-from companion.core.views.context import use_services, use_space, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.delivery import to_this_page
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -182,18 +182,18 @@ def sync_section(
 @ft.component
 def TodayScreen() -> ft.View:
     services = use_services()
-    space = use_space()
+    session = use_session()
     ui = use_ui()
     snapshot = use_sync_state()
     error, set_error = ft.use_state(None)
-    latest = ft.use_memo(space.moods.latest_today, [ui.revision])
-    reminders = ft.use_memo(space.today.next_reminders, [ui.revision])
-    goals = ft.use_memo(space.today.goal_progress, [ui.revision])
-    invitation = services.accounts.pending_invitation(space)
+    latest = ft.use_memo(session.moods.latest_today, [ui.revision])
+    reminders = ft.use_memo(session.today.next_reminders, [ui.revision])
+    goals = ft.use_memo(session.today.goal_progress, [ui.revision])
+    invitation = services.accounts.pending_invitation(session)
 
     def pick(mood: int) -> None:
         try:
-            space.moods.check_in(mood)
+            session.moods.check_in(mood)
         except ServiceError as failure:
             set_error(failure)
             return
@@ -203,7 +203,7 @@ def TodayScreen() -> ft.View:
     return screen(
         t("today.title"),
         [
-            heading(t("today.greeting", name=space.account.display_name)),
+            heading(t("today.greeting", name=session.account.display_name)),
             mood_section(latest.mood if latest else None, pick, error, ui.text_scale),
             text_button("write-diary", t("today.write_diary"), lambda: go("/diary/new")),
             reminders_section(reminders),
