@@ -9,7 +9,7 @@ import pytest
 from companion.domain.ids import new_id
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Goal, LinkStatus, Role
-from companion.services.caregiver.directory import META_KEY, from_spaces
+from companion.services.caregiver.directory import META_KEY, READ_PREFIX, from_spaces
 from companion.services.errors import NotFound
 from companion.sync.protocol import LinkOut, SpaceOut
 from tests.caregiver.conftest import Youth, link_for
@@ -96,6 +96,23 @@ def test_forget_ended_drops_data_once_the_care_period_is_over(session, youth, cl
     clock.advance(days=2)
     assert session.directory.forget_ended() == [youth.space_id]
     assert store.record(goal.id) is None
+
+
+def test_an_ended_link_leaves_no_name_and_no_read_marker_behind(session, youth, clock, store):
+    store.meta.set(READ_PREFIX + youth.space_id, "2026-03-17T09:00:00.000000|x")
+    revoked = link_for(youth, clock, status=LinkStatus.REVOKED)
+    assert session.directory.replace_all([revoked]) == [youth.space_id]
+    assert session.directory.all() == [] and "Sam" not in (store.meta.get(META_KEY) or "")
+    assert store.meta.get(READ_PREFIX + youth.space_id) is None
+
+
+def test_forget_ended_also_drops_the_entry(session, youth, clock, store):
+    session.directory.replace_all([link_for(youth, clock, ends_at=clock() + timedelta(hours=1))])
+    store.meta.set(READ_PREFIX + youth.space_id, "2026-03-17T09:00:00.000000|x")
+    clock.advance(hours=2)
+    assert session.directory.forget_ended() == [youth.space_id]
+    assert session.directory.all() == []
+    assert store.meta.get(READ_PREFIX + youth.space_id) is None
 
 
 def test_an_unreadable_list_shows_nobody(session, youth, store):

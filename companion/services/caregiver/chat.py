@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Conversation, Message
-from companion.services.caregiver.directory import CaseloadDirectory, LinkedYouth
+from companion.services.caregiver.directory import READ_PREFIX, CaseloadDirectory, LinkedYouth
 from companion.services.caregiver.profile import Professional
 from companion.services.export import every
 from companion.services.validation import build
 from companion.store import Store
 
-READ_PREFIX = "chat_read:"
 HISTORY = 200
 
 
