@@ -81,12 +81,19 @@ BANNER_SECONDS = 8
 
 
 def use_message_banner(services: CaregiverServices) -> None:
-    """New messages inside availability hours appear as a banner (no message text in it)."""
+    """New messages inside availability hours appear as a banner (no message text in it);
+    a banner that is taken back (that youth's access ended) goes at once."""
     shown, set_shown = ft.use_state(None)
 
     def listen():
         deliver = to_this_page(set_shown)  # messages arrive from the sync engine's threads
-        return services.notifications.subscribe(lambda title, text: deliver((title, text)))
+        take_back = to_this_page(
+            lambda notice: set_shown(lambda current: None if current == notice else current)
+        )
+        return services.notifications.subscribe(
+            lambda title, text: deliver((title, text)),
+            withdrawn=lambda title, text: take_back((title, text)),
+        )
 
     ft.use_effect(listen, dependencies=[])
     banner = None

@@ -2,10 +2,14 @@
 
 A full cycle: the sync engine pushes and pulls every linked youth's space (dropping spaces
 whose link ended), then the caseload is refreshed from the server's list of links (which
-also forgets the records of ended links), pending availability hours are published, and
-new messages are announced inside availability hours. The sync layer's `SyncRunner` runs
-cycles with backoff; its `LiveChannel` asks for one as soon as a youth writes, and a slow
-poll covers what a live channel cannot (an end date passing on the server's clock).
+also forgets the records of ended links), new messages are announced inside availability
+hours while what was announced about a youth whose access ended is taken back, and pending
+availability hours are published. A pull of one space that finds its link ended refreshes
+the caseload in the same cycle. When the caseload changed, the sync state says so once more:
+screens re-read it then, not only when the engine finished (which is before the refresh).
+The sync layer's `SyncRunner` runs cycles with backoff; its `LiveChannel` asks for one as
+soon as a youth writes, and a slow poll covers what a live channel cannot (an end date
+passing on the server's clock).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class CaregiverSync:
         )
         self._poll = poll_seconds
         self._poller: asyncio.Task | None = None
+        self._now = now
 
     # --- cycles ---------------------------------------------------------------------------
 
@@ -74,20 +79,36 @@ class CaregiverSync:
         """One full cycle; raises the typed errors of companion.sync.errors."""
         session = self._session
         await self.engine.sync()
-        spaces = await self.api.spaces()
-        await asyncio.to_thread(
-            session.directory.replace_all, from_spaces(spaces, session.me.account_id)
-        )
+        changed = await self._refresh_caseload()
+        await asyncio.to_thread(session.alerts.check)  # right away: it takes banners back
+        if changed:
+            self.state.update(last_synced=self._now())
         pending = session.availability.pending()
         if pending is not None:
             published = await self.api.set_availability(pending)
             session.availability.mark_published(published)
-        await asyncio.to_thread(session.alerts.check)
 
     async def pull_space(self, space_id: str) -> None:
-        """What a live nudge asks for: that youth's new records (a chat message, mostly)."""
-        await self.engine.pull(space_id)
+        """What a live nudge asks for: that youth's new records (a chat message, mostly).
+
+        If the link ended meanwhile, the engine drops the space; the caseload follows now,
+        not at the next full cycle (the server folds a link-change nudge into a message
+        nudge still waiting for that space, so no full cycle may be asked for)."""
+        report = await self.engine.pull(space_id)
+        changed = bool(report.dropped_spaces) and await self._refresh_caseload()
         await asyncio.to_thread(self._session.alerts.check)
+        if changed:
+            self.state.update(last_synced=self._now())
+
+    async def _refresh_caseload(self) -> bool:
+        """Store the server's list of links (forgetting what ended); True if it changed."""
+        directory = self._session.directory
+        spaces = await self.api.spaces()
+        before = await asyncio.to_thread(directory.all)
+        gone = await asyncio.to_thread(
+            directory.replace_all, from_spaces(spaces, self._session.me.account_id)
+        )
+        return bool(gone) or await asyncio.to_thread(directory.all) != before
 
     # --- caregiver calls ------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 Two seams:
 - `Notifier.notify(title, body)` shows one notification now. `PlyerNotifier` uses the
   desktop's notification service (plyer); `InAppNotifier` hands it to the running UI (a
-  banner; the only channel in web mode); `RecordingNotifier` keeps it for tests.
+  banner; the only channel in web mode); `RecordingNotifier` keeps it for tests. Channels
+  that can take a notification back (`Withdrawing`: the banner) do so when what it names
+  must go, such as a youth whose access ended; plyer's cannot.
 - `NotificationScheduler.schedule(reminder_id, at, title)` / `cancel(reminder_id)` asks the
   platform to notify at a time. `InAppScheduler` is the desktop/web implementation: it keeps
   the plan in memory and `fire_due(now)` (called by the reminder loop every ~30 s while the
@@ -20,6 +22,7 @@ from companion.notify.base import (
     NotificationScheduler,
     Notifier,
     NotifyError,
+    Withdrawing,
 )
 from companion.notify.in_app import InAppNotifier, InAppScheduler
 from companion.notify.plyer_notifier import PlyerNotifier
@@ -35,4 +38,5 @@ __all__ = [
     "NotifyError",
     "PlyerNotifier",
     "RecordingNotifier",
+    "Withdrawing",
 ]

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,14 @@ class NotifyError(RuntimeError):
 class Notifier(Protocol):
     def notify(self, title: str, body: str) -> None:
         """Show one notification now; raise NotifyError when the platform cannot."""
+
+
+@runtime_checkable
+class Withdrawing(Protocol):
+    """A channel that can take back what it showed (the in-app banner can; plyer cannot)."""
+
+    def withdraw(self, title: str, body: str) -> None:
+        """Stop showing the notification with exactly this text, if it still shows."""
 
 
 @dataclass(frozen=True)
@@ -55,3 +63,12 @@ class FanOutNotifier:
                 log.info("notification channel %s unavailable: %s", type(notifier).__name__, error)
         if not delivered:
             raise NotifyError("no notification channel could show the reminder")
+
+    def withdraw(self, title: str, body: str) -> None:
+        """Take a notification back from every channel that can (a youth's access ended)."""
+        for notifier in self._notifiers:
+            if isinstance(notifier, Withdrawing):
+                try:
+                    notifier.withdraw(title, body)
+                except NotifyError as error:
+                    log.info("could not withdraw from %s: %s", type(notifier).__name__, error)

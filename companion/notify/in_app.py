@@ -1,8 +1,10 @@
 """The in-app channel and scheduler used on desktop and in web mode, while the app runs.
 
 `InAppNotifier` passes notifications to whoever listens (the app shows a banner: in web
-mode the browser tab is the only place a reminder can appear). `InAppScheduler` keeps the
-planned notification per reminder and delivers those that are due when asked.
+mode the browser tab is the only place a reminder can appear), and withdrawals too, so a
+banner naming someone this device must forget goes at once, not when it times out.
+`InAppScheduler` keeps the planned notification per reminder and delivers those that are
+due when asked.
 """
 
 from __future__ import annotations
@@ -19,19 +21,34 @@ Listener = Callable[[str, str], None]
 class InAppNotifier:
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._withdrawn: list[Listener] = []
         self._lock = threading.Lock()
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener(title, body)` for each notification; returns the unsubscribe."""
+    def subscribe(
+        self, listener: Listener, withdrawn: Listener | None = None
+    ) -> Callable[[], None]:
+        """Call `listener(title, body)` for each notification and `withdrawn(title, body)`
+        for each one taken back; returns the unsubscribe."""
         with self._lock:
             self._listeners.append(listener)
+            if withdrawn is not None:
+                self._withdrawn.append(withdrawn)
 
         def unsubscribe() -> None:
             with self._lock:
                 if listener in self._listeners:
                     self._listeners.remove(listener)
+                if withdrawn in self._withdrawn:
+                    self._withdrawn.remove(withdrawn)
 
         return unsubscribe
+
+    def withdraw(self, title: str, body: str) -> None:
+        """Tell every screen to stop showing this notification (no screen: nothing shows)."""
+        with self._lock:
+            listeners = list(self._withdrawn)
+        for listener in listeners:
+            listener(title, body)
 
     def notify(self, title: str, body: str) -> None:
         with self._lock:

@@ -1,7 +1,10 @@
 """Desktop notifications through plyer (Windows toast, macOS, Linux D-Bus / notify-send).
 
 plyer has no phone builds usable from Flet, so phones need an OS-scheduled implementation
-of `NotificationScheduler` instead (see companion.notify).
+of `NotificationScheduler` instead (see companion.notify). plyer cannot take a notification
+back (it is not `Withdrawing`): it asks for each to close after TIMEOUT_S, though a
+notification centre may keep it in its history; the caregiver's alerts put only the
+youth's name in it, never message text.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from companion.caregiver.chat.alerts import MessageAlerts
 from companion.core.errors import InvalidInput
 from companion.domain.models import Conversation, Message
 from companion.notify import NotifyError
-from tests.caregiver.conftest import BRUSSELS
+from tests.caregiver.conftest import BRUSSELS, link_for
 
 
 def test_office_hours_until_the_caregiver_chooses(session):
@@ -98,6 +98,19 @@ def test_no_notifications_outside_availability_hours(session, youth, me, clock, 
     clock.current = datetime(2026, 3, 23, 9, 5, tzinfo=BRUSSELS)  # Monday morning: no burst
     assert session.alerts.check() == []
     assert session.chat.unread(youth.space_id) == 1  # still waiting in the caseload
+
+
+def test_an_alert_is_taken_back_once_the_youths_access_ends(session, youth, me, clock, notifier):
+    session.directory.replace_all([link_for(youth, clock, ends_at=clock() + timedelta(hours=1))])
+    session.alerts.check()
+    _message_from(youth, me, clock, "Kan je me bellen?")
+    assert session.alerts.check() == ["Sam"]
+    assert notifier.withdrawn == []
+    clock.advance(hours=2)  # the care period ran out on this device's clock
+    assert session.alerts.check() == []
+    assert notifier.withdrawn == notifier.shown  # what named Sam is taken back, once
+    session.alerts.check()
+    assert len(notifier.withdrawn) == 1
 
 
 class _NoDesktop:

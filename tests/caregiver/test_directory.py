@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion.caregiver.caseload.directory import META_KEY, from_spaces
+from companion.caregiver.caseload.directory import META_KEY, READ_PREFIX, from_spaces
 from companion.core.errors import NotFound
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Goal
@@ -95,6 +95,23 @@ def test_forget_ended_drops_data_once_the_care_period_is_over(session, youth, cl
     clock.advance(days=2)
     assert session.directory.forget_ended() == [youth.space_id]
     assert store.record(goal.id) is None
+
+
+def test_an_ended_link_leaves_no_name_and_no_read_marker_behind(session, youth, clock, store):
+    store.meta.set(READ_PREFIX + youth.space_id, "2026-03-17T09:00:00.000000|x")
+    revoked = link_for(youth, clock, status=LinkStatus.REVOKED)
+    assert session.directory.replace_all([revoked]) == [youth.space_id]
+    assert session.directory.all() == [] and "Sam" not in (store.meta.get(META_KEY) or "")
+    assert store.meta.get(READ_PREFIX + youth.space_id) is None
+
+
+def test_forget_ended_also_drops_the_entry(session, youth, clock, store):
+    session.directory.replace_all([link_for(youth, clock, ends_at=clock() + timedelta(hours=1))])
+    store.meta.set(READ_PREFIX + youth.space_id, "2026-03-17T09:00:00.000000|x")
+    clock.advance(hours=2)
+    assert session.directory.forget_ended() == [youth.space_id]
+    assert session.directory.all() == []
+    assert store.meta.get(READ_PREFIX + youth.space_id) is None
 
 
 def test_an_unreadable_list_shows_nobody(session, youth, store):

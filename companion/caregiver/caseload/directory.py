@@ -3,7 +3,8 @@
 The server's `GET /v1/spaces` answer is kept in the store's meta table, so the caseload
 works offline. Access follows the link's period on this device's clock too: a care period
 whose end date passed hides the youth at once, before any sync, and `forget` removes that
-youth's records from this device (the youth keeps everything in their own space).
+youth's records and chat read marker from this device (the youth keeps everything in their
+own space). Only links still active are kept in the list: no ended link's name stays here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from companion.store import Store
 from companion_wire import LinkStatus, Role, SpaceOut
 
 META_KEY = "caregiver_caseload"
+READ_PREFIX = "chat_read:"  # + space id: the last message shown in that youth's open chat
 PAGE = 500
 
 
@@ -104,30 +106,32 @@ class CaseloadDirectory:
 
         Returns the forgotten space ids (the sync layer stops pulling them).
         """
-        youths = list(youths)
         at = self._now()
-        keep = {youth.space_id for youth in youths if youth.is_active(at)}
+        active = [youth for youth in youths if youth.is_active(at)]
+        keep = {youth.space_id for youth in active}
         known = {youth.space_id for youth in self.all()} | self._spaces_on_device()
         gone = sorted(known - keep)
         with self._store.transaction():
-            self._store.meta.set(
-                META_KEY, json.dumps([youth.model_dump(mode="json") for youth in youths])
-            )
+            self._store.meta.set(META_KEY, _dump(active))
             for space_id in gone:
                 self.forget(space_id)
         return gone
 
     def forget_ended(self) -> list[str]:
-        """Drop the records of links whose period ended on this device's clock."""
+        """Drop the entries and records of links whose period ended on this device's clock."""
         at = self._now()
-        ended = [youth.space_id for youth in self.all() if not youth.is_active(at)]
+        youths = self.all()
+        ended = [youth.space_id for youth in youths if not youth.is_active(at)]
         with self._store.transaction():
+            if ended:
+                self._store.meta.set(META_KEY, _dump(y for y in youths if y.is_active(at)))
             for space_id in ended:
                 self.forget(space_id)
         return ended
 
     def forget(self, space_id: str) -> int:
-        """Remove every record of one youth's space from this device; returns how many."""
+        """Remove every record of one youth's space from this device, and what was read of
+        it; returns how many records."""
         ids = [
             record.id
             for kind in RECORD_TYPES
@@ -136,6 +140,7 @@ class CaseloadDirectory:
         with self._store.transaction():
             for record_id in ids:
                 self._store.purge(record_id)
+            self._store.meta.delete(READ_PREFIX + space_id)
         return len(ids)
 
     def _spaces_on_device(self) -> set[str]:
@@ -143,6 +148,10 @@ class CaseloadDirectory:
         for kind in RECORD_TYPES:
             spaces |= {record.space_id for record in _every(self._store, kind.value, None)}
         return spaces
+
+
+def _dump(youths: Iterable[LinkedYouth]) -> str:
+    return json.dumps([youth.model_dump(mode="json") for youth in youths])
 
 
 def _every(store: Store, kind: str, space_id: str | None) -> list:

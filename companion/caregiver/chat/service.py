@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from companion.caregiver.caseload.directory import CaseloadDirectory, LinkedYouth
+from companion.caregiver.caseload.directory import READ_PREFIX, CaseloadDirectory, LinkedYouth
 from companion.caregiver.profile import Professional
 from companion.core.validation import build
 from companion.domain.hlc import HybridClock
@@ -20,7 +20,6 @@ from companion.domain.models import Conversation, Message
 from companion.store import Store
 from companion.youth.export.service import every
 
-READ_PREFIX = "chat_read:"
 HISTORY = 200
 
 
