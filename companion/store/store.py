@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from companion.domain.hlc import HybridClock
 from companion.domain.models import (
@@ -34,7 +35,7 @@ from companion.store.connection import (
     probe,
 )
 from companion.store.database import Database, Transaction
-from companion.store.errors import CorruptDatabaseError, InvalidRecordError
+from companion.store.errors import CorruptDatabaseError, InvalidQueryError, InvalidRecordError
 from companion.store.kinds import SPECS
 from companion.store.kv import CursorStore, MetaStore
 from companion.store.outbox import Outbox, OutboxOp
@@ -161,18 +162,30 @@ class Store:
         self.outbox = _TrackingOutbox(db)
         self.clock = clock or HybridClock(self._clock_node())
 
-        def repo(kind: RecordKind) -> Repository:
-            return Repository(db, SPECS[kind], self.clock, self.outbox)
-
+        # One repository per kind, from the kinds' specs: the one kind -> repository table.
         self.diary = DiaryRepository(db, SPECS[RecordKind.DIARY_ENTRY], self.clock, self.outbox)
-        self.moods = repo(RecordKind.MOOD_CHECKIN)
-        self.goals = repo(RecordKind.GOAL)
-        self.steps = repo(RecordKind.GOAL_STEP)
-        self.reminders = repo(RecordKind.REMINDER)
-        self.conversations = repo(RecordKind.CONVERSATION)
-        self.messages = repo(RecordKind.MESSAGE)
-        self.documents = repo(RecordKind.DOCUMENT)
-        self.comments = repo(RecordKind.DOCUMENT_COMMENT)
+        self._by_kind: dict[RecordKind, Repository[Any]] = {
+            kind: self.diary
+            if kind is RecordKind.DIARY_ENTRY
+            else Repository(db, spec, self.clock, self.outbox)
+            for kind, spec in SPECS.items()
+        }
+        self.moods = self._by_kind[RecordKind.MOOD_CHECKIN]
+        self.goals = self._by_kind[RecordKind.GOAL]
+        self.steps = self._by_kind[RecordKind.GOAL_STEP]
+        self.reminders = self._by_kind[RecordKind.REMINDER]
+        self.conversations = self._by_kind[RecordKind.CONVERSATION]
+        self.messages = self._by_kind[RecordKind.MESSAGE]
+        self.documents = self._by_kind[RecordKind.DOCUMENT]
+        self.comments = self._by_kind[RecordKind.DOCUMENT_COMMENT]
+
+    def repository_for(self, kind: RecordKind) -> Repository[Any]:
+        """The repository that keeps records of `kind` (what sync and export go through
+        when the kind is only known at run time)."""
+        try:
+            return self._by_kind[RecordKind(kind)]
+        except ValueError:
+            raise InvalidQueryError(f"not a record kind: {kind!r}") from None
 
     @classmethod
     def open(

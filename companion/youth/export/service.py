@@ -131,11 +131,12 @@ class ExportService:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything in the space as one JSON-ready object (the machine-readable export)."""
-        repositories = _repositories(self._store)
         records = {
             kind.value: [
                 record.model_dump(mode="json")
-                for record in every(repositories[kind], space_id=self._account.space_id)
+                for record in every(
+                    self._store.repository_for(kind), space_id=self._account.space_id
+                )
             ]
             for kind in KIND_ORDER
         }
@@ -176,20 +177,6 @@ class ExportService:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return path
-
-
-def _repositories(store) -> dict[RecordKind, Any]:
-    return {
-        RecordKind.DIARY_ENTRY: store.diary,
-        RecordKind.MOOD_CHECKIN: store.moods,
-        RecordKind.GOAL: store.goals,
-        RecordKind.GOAL_STEP: store.steps,
-        RecordKind.REMINDER: store.reminders,
-        RecordKind.CONVERSATION: store.conversations,
-        RecordKind.MESSAGE: store.messages,
-        RecordKind.DOCUMENT: store.documents,
-        RecordKind.DOCUMENT_COMMENT: store.comments,
-    }
 
 
 # --- the readable export -------------------------------------------------------------------
