@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-import companion_server.live as server_live
+import companion_server.routes.live as server_live
 from companion.crypto.vault import MemoryVault
 from companion.services.accounts import KEYS_SECRET
 from companion.services.sync_service import SyncService
