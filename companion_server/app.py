@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from companion_server import errors, live
+from companion_server import errors
 from companion_server.context import AppContext, Clock, utc_now
 from companion_server.db.engine import Database
 from companion_server.limits import BodySizeLimit
-from companion_server.live import Notifier, notifier_for
+from companion_server.nudges import notifier_for
+from companion_server.nudges.notifier import Notifier
 from companion_server.ratelimit import RateLimiter
-from companion_server.routes import accounts, devices, health, invitations, spaces, sync
+from companion_server.routes import accounts, devices, health, invitations, live, spaces, sync
 from companion_server.services.housekeeping import housekeeping
 from companion_server.settings import Settings
 from companion_wire import API_PREFIX, MAX_BODY_BYTES

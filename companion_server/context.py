@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from companion_server.db.engine import Database
-from companion_server.live import Notifier
+from companion_server.nudges.notifier import Notifier
 from companion_server.ratelimit import RateLimiter
 from companion_server.settings import Settings
 

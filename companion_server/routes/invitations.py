@@ -11,7 +11,7 @@ from companion_server.auth import CurrentCaller, client_ip
 from companion_server.context import AppContext, Ctx
 from companion_server.db.models import Account
 from companion_server.errors import ApiError, responses, unauthorized
-from companion_server.live import links_changed
+from companion_server.nudges import links_changed
 from companion_server.services import invitations
 from companion_server.services.views import link_out, public_keys
 from companion_wire import (

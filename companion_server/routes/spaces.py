@@ -14,7 +14,7 @@ from companion_server.auth import Caller, CurrentCaller
 from companion_server.context import Ctx
 from companion_server.db.models import AccessLog, Account, Link, Space
 from companion_server.errors import ApiError, no_access, not_found, responses
-from companion_server.live import links_changed
+from companion_server.nudges import links_changed
 from companion_server.services.views import link_out
 from companion_wire import (
     MAX_ACCESS_LOG_LIMIT,

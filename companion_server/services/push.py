@@ -59,7 +59,7 @@ class _Batch:
     changed: dict[str, set[RecordKind]] = field(default_factory=lambda: defaultdict(set))
     written: dict[str, list[StoredRecord]] = field(default_factory=lambda: defaultdict(list))
     # Per space, who could read a changed record before or after this push (besides the
-    # youth): only they are nudged (live.py). Readers before count too: an unshared
+    # youth): only they are nudged (nudges/). Readers before count too: an unshared
     # person's app must pull to learn the record is gone.
     audience: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -153,7 +153,8 @@ def _apply(
 
 
 def _sole_record(written: list[StoredRecord]) -> RecordEnvelope | None:
-    """The record of a one-record commit, for the space owner's nudge (live.py decides)."""
+    """The record of a one-record commit, for the nudge (nudges/subscription.py keeps it for
+    the space owner alone)."""
     return envelope(written[0]) if len(written) == 1 else None
 
 

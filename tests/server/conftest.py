@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from companion_server import migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
-from companion_server.live import InProcessNotifier
+from companion_server.nudges.notifier import InProcessNotifier
 from companion_server.settings import Settings
 from tests.machine import require
 from tests.server.serverkit import (

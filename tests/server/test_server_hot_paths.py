@@ -17,7 +17,7 @@ from companion_server.auth import current_caller
 from companion_server.db.engine import Database
 from companion_server.db.models import AccessLog, Device, Record
 from companion_server.errors import ApiError
-from companion_server.live import InProcessNotifier
+from companion_server.nudges.notifier import InProcessNotifier
 from companion_server.services import push as push_service
 from companion_server.services import push_rows
 from companion_wire import PushIn, PushOut

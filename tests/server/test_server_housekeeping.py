@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from companion_server.app import create_app
 from companion_server.db.engine import Database
 from companion_server.db.models import MutationLog
-from companion_server.live import InProcessNotifier
+from companion_server.nudges.notifier import InProcessNotifier
 from companion_server.services import housekeeping
 from companion_server.services.housekeeping import housekeeping_once
 from companion_server.settings import Settings

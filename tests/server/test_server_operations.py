@@ -20,7 +20,8 @@ from companion_server import cli, migrate
 from companion_server.app import create_app
 from companion_server.db.engine import Database, make_engine
 from companion_server.db.models import Base
-from companion_server.live import MAX_NOTIFY_BYTES, InProcessNotifier, PostgresNotifier
+from companion_server.nudges.notifier import InProcessNotifier
+from companion_server.nudges.postgres import MAX_NOTIFY_BYTES, PostgresNotifier
 from companion_server.ratelimit import RateLimiter
 from companion_server.settings import RateLimit, Settings
 from companion_wire import LiveNudge, RecordEnvelope, new_id

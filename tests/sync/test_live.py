@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-import companion_server.live as server_live
+import companion_server.routes.live as server_live
 from companion.crypto.vault import MemoryVault
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
 from companion.sync.session import TOKEN_SECRET
