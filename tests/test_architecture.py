@@ -170,3 +170,36 @@ def test_the_scanner_sees_cycles_and_hidden_imports(tmp_path):
     assert graph["pkg.b"] == {"pkg.c"}  # inside a function body, still an import
     assert graph["pkg.c"] == {"pkg.a", "flet"}  # relative imports resolved
     assert cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 100
+
+
+def long_functions(path: Path, limit: int) -> list[str]:
+    """Functions (methods included) longer than `limit` lines, decorators not counted."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > limit:
+                found.append(f"{node.name} ({length} lines)")
+    return found
+
+
+def test_modules_and_functions_stay_readable_in_one_sitting():
+    files = module_files(ROOT, PACKAGES)
+    too_long = {
+        name: lines
+        for name, path in files.items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}
+    long = {name: found for name, path in files.items() if (found := long_functions(path, MAX_FUNCTION_LINES))}
+    assert long == {}
+
+
+def test_the_length_check_counts_a_function_from_def_to_its_last_line(tmp_path):
+    sample = tmp_path / "long.py"
+    sample.write_text("def f():\n" + "    x = 1\n" * 100 + "\n\ndef g():\n    return 1\n")
+    assert long_functions(sample, 100) == ["f (101 lines)"]
