@@ -9,7 +9,7 @@
 - incremental: one device changes 100 records and syncs (push), the other syncs (pull).
 - chat: a caregiver sends 200 messages one by one; each is timed from the sender's local
   write until it is stored on the youth's device, driven only by the live channel (the
-  app's SyncService, not a polling loop): the youth's nudge carries the sealed message.
+  app's AccountSync, not a polling loop): the youth's nudge carries the sealed message.
   The same the other way round, youth -> caregiver, where the nudge makes the app pull
   (access checked, delivery logged).
 
@@ -40,14 +40,14 @@ from pathlib import Path
 
 import httpx
 
+from companion.core.accounts import KEYS_SECRET
+from companion.core.syncing import AccountSync
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
 from companion.store import Store
 from companion.sync.engine import SyncEngine
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase, SyncState
-from companion.youth.accounts import KEYS_SECRET
-from companion.youth.sync_service import SyncService
 from tests.server.serverkit import FreshPostgres, pg_available
 from tests.serving import running_server_process
 from tests.sync.kit import Device, World, conversation, message
@@ -205,7 +205,7 @@ async def incremental(phone: Device, tablet: Device) -> dict[str, float]:
 
 async def chat(world: World, base_url: str, *, to_youth: bool) -> dict[str, float]:
     """Messages one way, each timed from the sender's local write until it is stored on
-    the receiver's device, whose app (SyncService with its live channel) does the rest.
+    the receiver's device, whose app (AccountSync with its live channel) does the rest.
     To the youth, the nudge carries the message; to the caregiver it makes the app pull."""
     youth, phone = await world.youth("Amal")
     els = await world.caregiver("Els")
@@ -217,14 +217,7 @@ async def chat(world: World, base_url: str, *, to_youth: bool) -> dict[str, floa
     vault = MemoryVault()
     vault.set(KEYS_SECRET, receiver.identity.keys.to_bytes())
     vault.set(TOKEN_SECRET, (receiver.api.token or "").encode())
-    app = SyncService(
-        receiver.store,
-        vault,
-        account_id=receiver.account_id,
-        space_id=receiver.identity.space_id,
-        role=receiver.identity.role,
-        base_url=base_url,
-    )
+    app = AccountSync(receiver.store, vault, receiver.identity, base_url)
     waiting: dict[str, asyncio.Future[float]] = {}
 
     def arrived(_state: SyncState) -> None:

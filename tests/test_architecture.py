@@ -195,7 +195,11 @@ def test_modules_and_functions_stay_readable_in_one_sitting():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert too_long == {}
-    long = {name: found for name, path in files.items() if (found := long_functions(path, MAX_FUNCTION_LINES))}
+    long = {
+        name: found
+        for name, path in files.items()
+        if (found := long_functions(path, MAX_FUNCTION_LINES))
+    }
     assert long == {}
 
 

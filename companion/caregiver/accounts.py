@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import asyncio
 import platform
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from companion.caregiver.profile import Professional
-from companion.caregiver.remote import CaregiverApi
 from companion.caregiver.session import CaregiverSession
+from companion.core.accounts import (
+    META_ACCOUNT_ID,
+    META_DISPLAY_NAME,
+    DeviceAccount,
+    NewCredentials,
+    OpenStore,
+)
 from companion.core.errors import AccountExists, InvalidInput, NoAccount, Offline, ServiceError
-from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
 from companion.notify import Notifier
+from companion.sync.api import ApiClient
 from companion.sync.errors import (
     OfflineError,
     RateLimitedError,
@@ -37,13 +41,6 @@ from companion.sync.errors import (
     SignInRequiredError,
 )
 from companion.sync.session import DeviceSession
-from companion.youth.accounts import (
-    KEYS_SECRET,
-    RECOVERY_SECRET,
-    AccountService,
-    NewCredentials,
-    recovery_group,
-)
 from companion_wire import (
     ActivateIn,
     ActivationCode,
@@ -58,20 +55,8 @@ from companion_wire import (
     SignUpIn,
 )
 
-DB_FILE = "companion.db"
-META_ACCOUNT_ID = "account_id"
-META_DISPLAY_NAME = "display_name"
 META_ROLE = "role"
 META_SERVER_URL = "server_url"
-META_RECOVERY_CONFIRMED = "recovery_confirmed"
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where this device syncs and with which token (kept as the sync layer keeps it)."""
-
-    server_url: str
-    token: str
 
 
 class ActivationFailed(ServiceError):
@@ -101,7 +86,7 @@ def _valid(kind: object, value: str, code: str, field: str) -> str:
         raise InvalidInput(code, field=field) from None
 
 
-class CaregiverAccounts:
+class CaregiverAccounts(DeviceAccount):
     def __init__(
         self,
         data_dir: Path,
@@ -109,30 +94,16 @@ class CaregiverAccounts:
         now: Callable[[], datetime],
         notifier: Notifier,
         *,
-        open_store: Callable[..., object],
-        api: Callable[[str], CaregiverApi] = CaregiverApi,
+        open_store: OpenStore,
+        api: Callable[[str], ApiClient] = ApiClient,
         kdf: Callable[[], KdfParams] = KdfParams.create,
     ) -> None:
-        self._data_dir = data_dir
-        self._vault = vault
-        self._now = now
+        super().__init__(data_dir, vault, now, open_store=open_store, kdf=kdf)
         self._notifier = notifier
-        self._open_store = open_store
         self._api = api
-        # key generation and Argon2id are shared with the youth app's sign-up
-        self._credentials = AccountService(data_dir, vault, now, open_store=open_store, kdf=kdf)
-
-    @property
-    def db_path(self) -> Path:
-        return self._data_dir / DB_FILE
-
-    def exists(self) -> bool:
-        return self.db_path.exists() and self._vault.get(KEYS_SECRET) is not None
 
     def open(self) -> CaregiverSession:
-        if not self.exists():
-            raise NoAccount()
-        store = self._open_store(self.db_path, self._vault.database_key())
+        store = self.open_store()
         meta = store.meta
         account_id, role = meta.get(META_ACCOUNT_ID), meta.get(META_ROLE)
         if account_id is None or role not in (Role.CAREGIVER.value, Role.NETWORK.value):
@@ -141,18 +112,9 @@ class CaregiverAccounts:
         me = Professional(account_id, meta.get(META_DISPLAY_NAME) or "", Role(role))
         return CaregiverSession(store, me, self._now, self._notifier)
 
-    def keys(self) -> AccountKeys:
-        raw = self._vault.get(KEYS_SECRET)
-        if raw is None:
-            raise NoAccount()
-        return AccountKeys.from_bytes(raw)
-
-    def connection(self, session: CaregiverSession) -> Connection | None:
-        token = DeviceSession(self._vault, session.store.meta).token
-        url = session.store.meta.get(META_SERVER_URL)
-        if token is None or url is None:
-            return None
-        return Connection(url, token)
+    def server_of(self, session: CaregiverSession) -> str | None:
+        """The server this account signed in with (None if the sign-in never finished)."""
+        return session.store.meta.get(META_SERVER_URL)
 
     # --- signing in -----------------------------------------------------------------------
 
@@ -168,10 +130,6 @@ class CaregiverAccounts:
             _valid(InvitationCode, code, "invitation_format", "invitation"),
             _valid(Name, display_name, "empty", "display_name"),
         )
-
-    def prepare_credentials(self) -> NewCredentials:
-        """Keys, recovery code and Argon2id enrolment: slow, so callers run it off the UI."""
-        return self._credentials.prepare_credentials()
 
     async def activate(
         self, server_url: str, email: str, code: str, credentials: NewCredentials
@@ -209,11 +167,14 @@ class CaregiverAccounts:
         return await self._register(server_url, credentials, lambda api: api.sign_up(body))
 
     async def _register(
-        self, server_url: str, credentials: NewCredentials, call
+        self,
+        server_url: str,
+        credentials: NewCredentials,
+        call: Callable[[ApiClient], Awaitable[SessionOut]],
     ) -> CaregiverSession:
         api = self._api(server_url)
         try:
-            answer: SessionOut = await call(api)
+            answer = await call(api)
             api.token = answer.token
             me = await api.me()
         except OfflineError as error:
@@ -233,41 +194,20 @@ class CaregiverAccounts:
     def _store_account(
         self, server_url: str, answer: SessionOut, name: str, credentials: NewCredentials
     ) -> CaregiverSession:
-        if self.db_path.exists():  # left by a sign-in that crashed before the keys were kept
-            self.db_path.rename(self.db_path.with_suffix(f".orphan-{answer.device_id}"))
-        store = self._open_store(self.db_path, self._vault.database_key())
+        store = self.new_store(answer.device_id)
         with store.transaction():
             store.meta.set(META_ACCOUNT_ID, answer.account_id)
             store.meta.set(META_DISPLAY_NAME, name)
             store.meta.set(META_ROLE, answer.role.value)
             store.meta.set(META_SERVER_URL, server_url.rstrip("/"))
             DeviceSession(self._vault, store.meta).save(answer)
-        self._vault.set(RECOVERY_SECRET, str(credentials.recovery).encode("ascii"))
-        # The keys go in last: until they are there, no account "exists" on this device.
-        self._vault.set(KEYS_SECRET, credentials.keys.to_bytes())
+        self.keep_credentials(credentials.recovery, credentials.keys)
         me = Professional(answer.account_id, name, answer.role)
         return CaregiverSession(store, me, self._now, self._notifier)
 
     def _refuse_second_account(self) -> None:
         if self.exists():
             raise AccountExists()
-
-    # --- the recovery code, shown once ---------------------------------------------------
-
-    def recovery_code(self) -> str:
-        raw = self._vault.get(RECOVERY_SECRET)
-        if raw is None:
-            raise NoAccount("no recovery code on this device")
-        return raw.decode("ascii")
-
-    def recovery_confirmed(self, session: CaregiverSession) -> bool:
-        return session.store.meta.get(META_RECOVERY_CONFIRMED) == "1"
-
-    def confirm_recovery(self, session: CaregiverSession, group_number: int, typed: str) -> None:
-        expected = recovery_group(self.recovery_code(), group_number)
-        if re.sub(r"[\s\-]", "", typed or "").upper() != expected:
-            raise InvalidInput("recovery_group_mismatch", field="recovery_group")
-        session.store.meta.set(META_RECOVERY_CONFIRMED, "1")
 
 
 def _reason(error: RefusedError | ServerError) -> str:

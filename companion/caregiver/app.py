@@ -125,24 +125,35 @@ def CaregiverApp(services: CaregiverServices, registry: Registry = CAREGIVER) ->
     ft.use_effect(apply_theme, dependencies=[ui.theme, ui.text_scale, ui.language])
 
     def follow_sync():
+        """Screens re-read what changed: the sync state (the app bar's cloud) and, after a
+        cycle, pull or nudge that brought something, the data (caseload, messages)."""
         last: list[SyncState] = [services.sync_state.state]
+        deliver = page.loop
 
         def changed(state: SyncState) -> None:
             before = last[0]
             last[0] = state
-            if (state.phase, state.last_synced, state.problem) != (
-                before.phase,
-                before.last_synced,
-                before.problem,
-            ):
-                ui.data_changed()
+            if (state.phase, state.problem) != (before.phase, before.problem):
+                deliver.call_soon_threadsafe(ui.data_changed)
 
-        unsubscribe = services.sync_state.subscribe(changed)
+        unsubscribe_state = services.sync_state.subscribe(changed)
+        sync = services.sync
+        unsubscribe_data = (
+            sync.subscribe(lambda: deliver.call_soon_threadsafe(ui.data_changed))
+            if sync is not None
+            else None
+        )
         if services.session is not None and not signing_in(services, ui):
             services.start_sync()
-        return unsubscribe
 
-    ft.use_effect(follow_sync, dependencies=[])
+        def stop() -> None:
+            unsubscribe_state()
+            if unsubscribe_data is not None:
+                unsubscribe_data()
+
+        return stop
+
+    ft.use_effect(follow_sync, dependencies=[services.sync])
     use_message_banner(services)
 
     def body() -> list[ft.View]:

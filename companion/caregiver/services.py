@@ -1,190 +1,134 @@
 """The caregiver app's composition root: one `CaregiverServices` per running app.
 
-It owns the device-level pieces (data folder, key vault, preferences, PIN lock, help lines,
-sync state) and, once someone is signed in, their `CaregiverSession` and its sync loop.
-Views receive it through context and never build services themselves.
+Beside what every device has (companion.core.device) it signs a caregiver or network person
+in (with the server, once) and makes the calls only they make: accepting a youth's
+invitation and bringing the end of a care period closer. Unlike a youth, these accounts only
+exist through the server, so a device without a configured server uses the default one.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Self
+from zoneinfo import ZoneInfo
 
-import httpx
-from argon2 import PasswordHasher
 from pydantic import TypeAdapter, ValidationError
 
 from companion.caregiver.accounts import CaregiverAccounts
+from companion.caregiver.availability.service import DEFAULT_ZONE
 from companion.caregiver.session import CaregiverSession
-from companion.caregiver.sync import POLL_SECONDS, CaregiverSync
-from companion.core.app_lock import AppLock
-from companion.core.errors import InvalidInput, NoAccount, NotConnected, from_sync_error
-from companion.core.helplines import Helpline, load_helplines
-from companion.core.paths import data_dir as default_data_dir
-from companion.core.preferences import PreferencesFile
-from companion.core.settings import SettingsService
-from companion.core.vaults import open_device_vault
-from companion.crypto.recovery import KdfParams
+from companion.caregiver.sync import CaregiverSync
+from companion.core.accounts import NewCredentials
+from companion.core.device import DeviceCore
+from companion.core.errors import InvalidInput, from_sync_error
 from companion.crypto.vault_base import KeyVault
-from companion.i18n import translator
-from companion.notify import FanOutNotifier, InAppNotifier, Notifier, PlyerNotifier
+from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SyncError
-from companion.sync.state import SyncStateBox
-from companion.youth.services import PREFERENCES_FILE, local_now
-from companion_wire import ErrorCode, InvitationCode, LinkOut
+from companion_wire import ErrorCode, InvitationCode, LinkOut, LinkPatch
 
-ENV_SERVER_URL = "COMPANION_SERVER_URL"
-ENV_POLL = "COMPANION_SYNC_INTERVAL"
 DEFAULT_SERVER_URL = "http://127.0.0.1:8700"
 
 
-class CaregiverServices:
-    def __init__(
-        self,
-        data_dir: Path,
-        vault: KeyVault,
-        *,
-        server_url: str = DEFAULT_SERVER_URL,
-        now: Callable[[], datetime] = local_now,
-        open_store: Callable[..., object] | None = None,
-        desktop_notifier: Notifier | None = None,
-        kdf: Callable[[], KdfParams] = KdfParams.create,
-        pin_hasher: PasswordHasher | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        poll_seconds: float = POLL_SECONDS,
-    ) -> None:
-        if open_store is None:
-            from companion.store import Store
+class CaregiverServices(DeviceCore[CaregiverSession]):
+    accounts: CaregiverAccounts
 
-            open_store = Store.open
-        self.data_dir = data_dir
-        self.vault = vault
-        self.now = now
-        self.server_url = server_url
-        self.settings = SettingsService(PreferencesFile(data_dir / PREFERENCES_FILE), translator())
-        self.lock = AppLock(vault, now, pin_hasher)
-        self.helplines: list[Helpline] = load_helplines()
-        self.sync_state = SyncStateBox()
-        # the desktop's notification service, and a banner in the app (the only channel in
-        # web mode); availability hours decide whether either is used at all
-        self.notifications = InAppNotifier()
-        self._notifier = FanOutNotifier([desktop_notifier or PlyerNotifier(), self.notifications])
-        self._transport = transport
-        self._poll = poll_seconds
+    def __init__(self, data_dir: Path, vault: KeyVault, **options: object) -> None:
+        options.setdefault("server", DEFAULT_SERVER_URL)
+        super().__init__(data_dir, vault, **options)  # type: ignore[arg-type]
         self.accounts = CaregiverAccounts(
             data_dir,
             vault,
-            now,
-            self._notifier,
-            open_store=open_store,
-            api=lambda url: self._api_factory(url),
-            kdf=kdf,
+            self.now,
+            self.notifier,
+            open_store=self.open_store,
+            api=lambda url: ApiClient(url, transport=self.transport),
+            kdf=self.kdf,
         )
-        self.session: CaregiverSession | None = None
-        self.sync: CaregiverSync | None = None
-
-    def _api_factory(self, url: str):
-        from companion.caregiver.remote import CaregiverApi
-
-        return CaregiverApi(url, transport=self._transport)
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> CaregiverServices:
-        """Data folder, vault and server as the environment chooses (see paths.py, vaults.py)."""
-        env = os.environ if env is None else env
-        folder = default_data_dir(env)
-        return cls(
-            folder,
-            open_device_vault(folder, env),
-            server_url=env.get(ENV_SERVER_URL) or DEFAULT_SERVER_URL,
-            poll_seconds=float(env.get(ENV_POLL) or POLL_SECONDS),
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Self:
+        services = super().from_environment(env)
+        services.server = services.server or DEFAULT_SERVER_URL
+        return services
+
+    def make_sync(self, session: CaregiverSession) -> CaregiverSync | None:
+        server = self.accounts.server_of(session)
+        if server is None:
+            return None
+        return CaregiverSync(
+            session,
+            self.vault,
+            self.accounts.keys(),
+            server,
+            self.sync_state,
+            transport=self.transport,
+            live=self.live,
+            poll_seconds=self.poll_seconds,
         )
 
-    # --- the signed-in account ------------------------------------------------------------
-
-    def start(self) -> CaregiverSession | None:
-        """Open the account this device already has, if any, and prepare its sync."""
-        if self.session is None and self.accounts.exists():
-            self._attach(self.accounts.open())
-        return self.session
-
-    def require_session(self) -> CaregiverSession:
-        if self.session is None:
-            raise NoAccount()
-        return self.session
-
-    async def activate(self, email: str, code: str, credentials) -> CaregiverSession:
-        session = await self.accounts.activate(self.server_url, email, code, credentials)
-        return self._attach(session)
-
-    async def join_network(self, code: str, name: str, credentials) -> CaregiverSession:
-        session = await self.accounts.join_network(self.server_url, code, name, credentials)
-        return self._attach(session)
-
-    def _attach(self, session: CaregiverSession) -> CaregiverSession:
-        self.session = session
-        connection = self.accounts.connection(session)
-        if connection is not None:
-            self.sync = CaregiverSync(
-                session,
-                connection.server_url,
-                connection.token,
-                self.accounts.keys(),
-                self.sync_state,
-                transport=self._transport,
-                poll_seconds=self._poll,
-            )
+    def attach(self, session: CaregiverSession) -> CaregiverSession:
+        super().attach(session)
         session.directory.forget_ended()
         return session
 
-    # --- syncing --------------------------------------------------------------------------
+    # --- signing in -----------------------------------------------------------------------
 
-    def start_sync(self) -> None:
-        """Start syncing on the running event loop (idempotent: once per process)."""
-        if self.sync is not None:
-            self.sync.start()
+    @property
+    def server_url(self) -> str:
+        """Where this device signs in (shown on the sign-in screen)."""
+        return self.server or DEFAULT_SERVER_URL
 
-    def sync_soon(self) -> None:
-        if self.sync is not None:
-            self.sync.soon()
+    async def activate(
+        self, email: str, code: str, credentials: NewCredentials
+    ) -> CaregiverSession:
+        session = await self.accounts.activate(self.server_url, email, code, credentials)
+        return self.attach(session)
 
-    def _require_sync(self) -> CaregiverSync:
-        if self.sync is None:
-            raise NotConnected("this device has no server connection")
-        return self.sync
+    async def join_network(
+        self, code: str, name: str, credentials: NewCredentials
+    ) -> CaregiverSession:
+        session = await self.accounts.join_network(self.server_url, code, name, credentials)
+        return self.attach(session)
+
+    # --- caregiver calls ------------------------------------------------------------------
 
     async def accept_invitation(self, code: str) -> LinkOut:
-        """Link to a youth with the code they gave; typos are caught before the server."""
+        """Link to a youth with the code they gave; typos are caught before the server. The
+        youth appears after the sync that follows."""
         try:
             code = TypeAdapter(InvitationCode).validate_python(code)
         except ValidationError:
             raise InvalidInput("invitation_format", field="invitation") from None
-        sync = self._require_sync()
+        sync = self.require_sync()
         try:
-            return await sync.accept_invitation(code)
+            link = await sync.api.accept_invitation(code)
+            await sync.sync_now()
         except SyncError as error:
             raise from_sync_error(error) from None
+        return link
 
     async def end_care_period(self, space_id: str, last_day: date) -> LinkOut:
-        sync = self._require_sync()
+        """Bring the end of the care period closer (only the youth can extend or clear it).
+
+        Access ends at the end of `last_day` in Brussels time; a past day ends it now.
+        """
+        sync = self.require_sync()
+        youth = self.require_session().directory.get(space_id)
+        ends = datetime.combine(last_day, time(23, 59, 59), ZoneInfo(DEFAULT_ZONE))
         try:
-            return await sync.end_care_period(space_id, last_day)
+            link = await sync.api.set_link_end(youth.link_id, LinkPatch(ends_at=ends))
+            await sync.sync_now()
         except RefusedError as error:
             if error.code is ErrorCode.FORBIDDEN:  # a later end: only the youth may
                 raise InvalidInput("end_only_earlier", field="last_day") from None
             raise from_sync_error(error) from None
         except SyncError as error:
             raise from_sync_error(error) from None
+        return link
 
-    async def aclose(self) -> None:
+    def sync_soon(self) -> None:
+        """Ask for a cycle now (local writes already ask by themselves)."""
         if self.sync is not None:
-            await self.sync.stop()
-            self.sync = None
-        self.close()
-
-    def close(self) -> None:
-        if self.session is not None:
-            self.session.close()
-            self.session = None
+            self.sync.request()

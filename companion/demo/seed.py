@@ -22,14 +22,10 @@ from zoneinfo import ZoneInfo
 
 from companion.caregiver.availability.service import DEFAULT_ZONE
 from companion.caregiver.services import CaregiverServices
+from companion.core.accounts import RECOVERY_GROUPS, recovery_group
+from companion.core.syncing import AccountSync
 from companion.core.vaults import open_device_vault
-from companion.crypto.keys import AccountKeys
 from companion.demo import story as S
-from companion.sync.api import ApiClient
-from companion.sync.engine import Identity, SyncEngine
-from companion.sync.registration import register
-from companion.sync.session import DeviceSession
-from companion.youth.accounts import KEYS_SECRET, RECOVERY_GROUPS, recovery_group
 from companion.youth.services import YouthServices
 from companion_wire import InvitationIn, Role
 
@@ -68,37 +64,24 @@ def _services_env(folder: Path) -> dict[str, str]:
 
 
 class YouthDevice:
-    """Yasmine's phone: the youth app's services, synced by the sync engine."""
+    """Yasmine's phone: the youth app's services, synced step by step as the story goes."""
 
     def __init__(self, folder: Path, server_url: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.services = YouthServices(folder, open_device_vault(folder, _services_env(folder)))
+        vault = open_device_vault(folder, _services_env(folder))
+        self.services = YouthServices(folder, vault, server=server_url, live=False)
         self.session = self.services.create_account(S.YOUTH_NAME)
         code = self.services.accounts.recovery_code()
         group = RECOVERY_GROUPS // 2
         self.services.accounts.confirm_recovery(self.session, group, recovery_group(code, group))
-        self.api = ApiClient(server_url)
-        keys = AccountKeys.from_bytes(self.services.vault.get(KEYS_SECRET) or b"")
-        account = self.session.account
-        identity = Identity(account.account_id, keys, Role.YOUTH, account.space_id)
-        self.engine = SyncEngine(self.session.store, self.api, identity)
 
-    async def register(self) -> None:
-        session = DeviceSession(self.services.vault, self.session.store.meta)
-
-        def keep(answer) -> None:
-            session.save(answer)
-            self.api.token = answer.token
-
-        await register(self.api, self.session.store.meta, device_name="Telefoon Yasmine", keep=keep)
-
-    async def refresh_links(self) -> None:
-        mine = [s for s in await self.api.spaces() if s.space_id == self.session.account.space_id]
-        self.session.network.apply_links(link for space in mine for link in space.links)
+    @property
+    def sync(self) -> AccountSync:
+        """Registers on its first cycle, then pushes, pulls and re-reads the links."""
+        return self.services.require_sync()
 
     async def close(self) -> None:
-        await self.api.aclose()
-        self.services.close()
+        await self.services.aclose()
 
 
 def _day(today: date, days: int) -> date:
@@ -119,7 +102,7 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
     caregiver = CaregiverServices(
         caregiver_folder,
         open_device_vault(caregiver_folder, _services_env(caregiver_folder)),
-        server_url=server_url,
+        server=server_url,
     )
     youth = YouthDevice(folder / "youth", server_url)
     try:
@@ -130,15 +113,15 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
         )
         sync = caregiver.sync
         assert sync is not None  # activation leaves a connection behind
-        await youth.register()
+        await youth.sync.sync_now()  # registers Yasmine
 
         # Yasmine invites Els, with the end of the care period
         ends = datetime.now().astimezone() + timedelta(days=S.CARE_PERIOD_DAYS)
-        invitation = await youth.api.create_invitation(
+        invitation = await youth.sync.api.create_invitation(
             InvitationIn(role=Role.CAREGIVER, link_ends_at=ends)
         )
         await caregiver.accept_invitation(invitation.code)
-        await youth.refresh_links()
+        await youth.sync.sync_now()
         els_id = els.me.account_id
         space = youth.session
 
@@ -167,19 +150,19 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
                 _clock(reminder.at),
                 recurrence=reminder.recurrence,
             )
-        await youth.engine.sync()
-        await sync.sync_once()
+        await youth.sync.sync_now()
+        await sync.sync_now()
 
         # the chat, turn by turn, each message travelling through the server
         for line in S.STORY.chat:
             if line.from_youth:
                 space.chat.send(els_id, line.text)
-                await youth.engine.sync()
-                await sync.sync_once()
+                await youth.sync.sync_now()
+                await sync.sync_now()
             else:
                 els.chat.send(space.account.space_id, line.text)
-                await sync.sync_once()
-                await youth.engine.sync()
+                await sync.sync_now()
+                await youth.sync.sync_now()
 
         # Els: her hours, a suggestion, a plan to read and comment on
         els.availability.set_hours(S.STORY.caregiver_hours)
@@ -197,10 +180,10 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
         )
         els.suggestions.suggest_reminder(space.account.space_id, reminder.title, due)
         els.documents.share(space.account.space_id, S.STORY.document_title, S.STORY.document_body)
-        await sync.sync_once()
-        await youth.engine.sync()
-        await youth.refresh_links()  # Els' hours reach Yasmine's phone
-        await sync.sync_once()  # the access log now lists what Els received
+        await sync.sync_now()
+        await youth.sync.sync_now()
+        await youth.sync.sync_now()  # Els' hours reach Yasmine's phone
+        await sync.sync_now()  # the access log now lists what Els received
 
         youth.services.lock.set_pin(S.YOUTH_PIN, S.YOUTH_PIN)
         caregiver.lock.set_pin(S.CAREGIVER_PIN, S.CAREGIVER_PIN)

@@ -50,6 +50,11 @@ class CursorStore:
         rows = self._db.query("SELECT cursor FROM sync_state WHERE space_id = ?", (space_id,))
         return int(rows[0][0]) if rows else 0
 
+    def all(self) -> dict[str, int]:
+        """Every space's cursor: together they say how far this device has pulled."""
+        rows = self._db.query("SELECT space_id, cursor FROM sync_state ORDER BY space_id")
+        return {str(space_id): int(cursor) for space_id, cursor in rows}
+
     def set(self, space_id: str, cursor: int) -> None:
         if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
             raise InvalidQueryError("a sync cursor is a non-negative integer")

@@ -28,6 +28,7 @@ from companion_wire import (
     AccessLogOut,
     AccountKeysOut,
     ActivateIn,
+    Availability,
     DeviceOut,
     ErrorCode,
     InvitationIn,
@@ -230,6 +231,10 @@ class ApiClient:
     async def set_link_end(self, link_id: str, body: LinkPatch) -> LinkOut:
         """Move a care link's end date (the youth; a caregiver only earlier, on their own)."""
         return self._parse(LinkOut, await self._send("PATCH", f"/links/{link_id}", body=body))
+
+    async def set_availability(self, hours: Availability) -> Availability:
+        """Publish when a caregiver or network person can be reached (right to disconnect)."""
+        return self._parse(Availability, await self._send("PUT", "/me/availability", body=hours))
 
     async def access_log(self, space_id: str, before: int | None, limit: int) -> AccessLogOut:
         """Who opened what in the youth's space, newest first (the youth only)."""

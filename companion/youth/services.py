@@ -1,52 +1,33 @@
-"""The composition root: one `YouthServices` per running app, built once at start-up.
+"""The youth app's composition root: one `YouthServices` per running app, built at start-up.
 
-It owns the device-level pieces (data folder, key vault, preferences, app lock, sync
-status, help lines) and, once an account is open, its `YouthSession` (store + feature
-services). Views receive it through context and never build services themselves.
+Beside what every device has (companion.core.device) it owns the reminder scheduler and the
+ways an account comes to this phone: made here, restored with the recovery code, or made
+from an invitation. Once an account is open its `YouthSession` holds the feature services.
+Without a configured server the app works offline only and says so where it matters.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
-from collections.abc import Callable, Mapping
+import platform
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-from argon2 import PasswordHasher
-
-from companion.core.app_lock import AppLock
-from companion.core.errors import InvalidInput, NoAccount, NotConnected, from_sync_error
-from companion.core.helplines import Helpline, load_helplines
-from companion.core.paths import data_dir as default_data_dir
-from companion.core.preferences import PreferencesFile
-from companion.core.settings import SettingsService
-from companion.core.sync_status import SyncStateBox
-from companion.core.vaults import open_device_vault
+from companion.core.accounts import NewCredentials
+from companion.core.device import DeviceCore
+from companion.core.errors import InvalidInput, NotConnected, from_sync_error
 from companion.crypto.errors import InvalidRecoveryCodeError, WrongRecoveryCodeError
-from companion.crypto.recovery import KdfParams
 from companion.crypto.vault_base import KeyVault
-from companion.i18n import t, translator
-from companion.notify import FanOutNotifier, InAppNotifier, InAppScheduler, PlyerNotifier
+from companion.i18n import t
+from companion.notify import InAppScheduler
 from companion.sync.api import ApiClient
 from companion.sync.errors import SyncError
-from companion.youth.accounts import AccountService, NewCredentials
+from companion.sync.restore import recover_account
+from companion.youth.accounts import AccountService
 from companion.youth.network.invitation import Inviter, preview_invitation, read_invitation
 from companion.youth.reminders.scheduler import ReminderScheduler
 from companion.youth.session import YouthSession
-from companion.youth.sync import POLL_SECONDS, YouthSync
-from companion.youth.sync_service import restore_device, server_url
-
-ENV_POLL = "COMPANION_SYNC_INTERVAL"
-
-PREFERENCES_FILE = "preferences.json"
-
-
-def local_now() -> datetime:
-    """Aware local time: 'today' and reminder times follow the phone's clock and zone."""
-    return datetime.now().astimezone()
+from companion.youth.sync import YouthSync
 
 
 def reminder_body(at: datetime) -> str:
@@ -54,122 +35,70 @@ def reminder_body(at: datetime) -> str:
     return t("reminders.notification_body", time=at.strftime("%H:%M"))
 
 
-class YouthServices:
-    def __init__(
-        self,
-        data_dir: Path,
-        vault: KeyVault,
-        *,
-        open_store: Callable[..., object] | None = None,
-        now: Callable[[], datetime] = local_now,
-        kdf: Callable[[], KdfParams] = KdfParams.create,
-        pin_hasher: PasswordHasher | None = None,
-        server: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        live: bool = True,
-        poll_seconds: float = POLL_SECONDS,
-    ) -> None:
-        """`server` is the sync server's address; None keeps the app offline only."""
-        if open_store is None:
-            from companion.store import Store
+def device_name() -> str:
+    """What the youth sees in their device list; no personal data (no host name)."""
+    return f"Companion op {platform.system() or 'een toestel'}"
 
-            open_store = Store.open
-        self.data_dir = data_dir
-        self.vault = vault
-        self.now = now
-        self.settings = SettingsService(PreferencesFile(data_dir / PREFERENCES_FILE), translator())
-        self.lock = AppLock(vault, now, pin_hasher)
-        self.server = server
-        self._transport = transport
-        self._live = live
-        self._poll = poll_seconds
-        self.sync: YouthSync | None = None
+
+class YouthServices(DeviceCore[YouthSession]):
+    accounts: AccountService
+
+    def __init__(self, data_dir: Path, vault: KeyVault, **options: object) -> None:
+        super().__init__(data_dir, vault, **options)  # type: ignore[arg-type]
         self.accounts = AccountService(
-            data_dir, vault, now, open_store=open_store, kdf=kdf, remote=self._remote
+            data_dir,
+            vault,
+            self.now,
+            open_store=self.open_store,
+            kdf=self.kdf,
+            remote=self._remote,
         )
-        self.sync_state = SyncStateBox()
-        self.helplines: list[Helpline] = load_helplines()
-        self.session: YouthSession | None = None
-        self.notifications = InAppNotifier()
         self.reminder_scheduler = ReminderScheduler(
-            InAppScheduler(FanOutNotifier([PlyerNotifier(), self.notifications]), reminder_body),
-            now,
+            InAppScheduler(self.notifier, reminder_body),
+            self.now,
             lambda: self.session.reminders if self.session is not None else None,
         )
 
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> YouthServices:
-        """Data folder and vault as chosen by the environment (see paths.py, vaults.py)."""
-        env = os.environ if env is None else env
-        folder = default_data_dir(env)
-        return cls(
-            folder,
-            open_device_vault(folder, env),
-            server=server_url(env),
-            poll_seconds=float(env.get(ENV_POLL) or POLL_SECONDS),
+    def make_sync(self, session: YouthSession) -> YouthSync | None:
+        if self.server is None:
+            return None
+        return YouthSync(
+            session,
+            self.vault,
+            self.accounts.keys(),
+            self.server,
+            self.sync_state,
+            transport=self.transport,
+            live=self.live,
+            poll_seconds=self.poll_seconds,
+            device_name=device_name(),
         )
 
-    def start(self) -> YouthSession | None:
-        """Open the existing account, if this device has one, and prepare its sync."""
-        if self.session is None and self.accounts.exists():
-            self._attach(self.accounts.open())
-        return self.session
-
-    def _attach(self, space: YouthSession) -> YouthSession:
-        self.session = space
-        if self.server is not None:
-            self.sync = YouthSync(
-                space,
-                self.vault,
-                self.server,
-                self.sync_state,
-                transport=self._transport,
-                live=self._live,
-                poll_seconds=self._poll,
-            )
-        return space
-
     def _remote(self) -> ApiClient | None:
-        return self.sync.api if self.sync is not None else None
+        """The server client for calls outside syncing, once this phone has a sign-in."""
+        sync = self.sync
+        return sync.api if sync is not None and sync.api.token is not None else None
 
-    # --- syncing --------------------------------------------------------------------------
+    # --- how an account comes to this phone -----------------------------------------------
 
-    def start_sync(self) -> None:
-        """Start syncing the open account on the running event loop (idempotent)."""
-        if self.sync is not None:
-            self.sync.start()
+    def create_account(
+        self,
+        display_name: str,
+        *,
+        credentials: NewCredentials | None = None,
+        invitation: str | None = None,
+    ) -> YouthSession:
+        session = self.accounts.create(display_name, credentials=credentials, invitation=invitation)
+        return self.attach(session)
 
-    def resume_sync(self) -> None:
-        """The app came back to the foreground: sync now."""
-        if self.sync is not None:
-            self.sync.resume()
-
-    async def retry_unsent(self) -> None:
-        """Send the changes the server refused once more (Today shows them with why)."""
-        if self.sync is not None:
-            await self.sync.retry_parked()
-
-    async def dismiss_unsent(self) -> None:
-        """Hide the refused changes; they stay on this phone as they are."""
-        if self.sync is not None:
-            await self.sync.dismiss_parked()
-
-    async def stop_sync(self) -> None:
-        sync, self.sync = self.sync, None
-        if sync is not None:
-            await sync.stop()
-
-    def _drop_sync(self) -> None:
-        """Stop syncing before the store closes, from a synchronous caller."""
-        sync, self.sync = self.sync, None
-        if sync is None or not sync.started:
-            return
-        try:
-            asyncio.get_running_loop().create_task(sync.stop())
-        except RuntimeError:  # not on the loop (a worker thread): the loop stops it
-            loop = sync.loop
-            if loop is not None and not loop.is_closed():
-                asyncio.run_coroutine_threadsafe(sync.stop(), loop)
+    async def preview_invitation(self, text: str) -> Inviter:
+        """Who invites with this code (and whether a QR's safety number matches), before
+        the youth makes an account with it."""
+        invitation = read_invitation(text)
+        if self.server is None:
+            raise NotConnected("checking an invitation needs the server")
+        async with ApiClient(self.server, transport=self.transport) as api:
+            return await preview_invitation(api, invitation)
 
     async def restore(self, typed_code: str) -> YouthSession:
         """A new phone: recovery code in, the account and everything in it back.
@@ -180,51 +109,21 @@ class YouthServices:
         if self.server is None:
             raise NotConnected("restoring needs the server")
         try:
-            restored = await restore_device(
-                self.data_dir,
-                self.vault,
-                typed_code,
-                self.server,
-                now=self.now,
-                transport=self._transport,
-            )
+            async with ApiClient(self.server, transport=self.transport) as api:
+                recovered = await recover_account(api, typed_code, device_name=device_name())
         except InvalidRecoveryCodeError as error:
             raise InvalidInput(f"recovery_{error.reason}", field="recovery_code") from None
         except WrongRecoveryCodeError:
             raise InvalidInput("recovery_wrong", field="recovery_code") from None
         except SyncError as error:
             raise from_sync_error(error) from None
-        space = self._attach(self.accounts.session_of(restored.store, restored.account))
+        session = self.attach(self.accounts.keep_restored(recovered))
         if self.sync is not None:
             self.sync.start()
             # the account is back even if this first pull fails: the runner keeps trying
             with contextlib.suppress(SyncError):
                 await self.sync.sync_now()
-        return space
-
-    async def preview_invitation(self, text: str) -> Inviter:
-        """Who invites with this code (and whether a QR's safety number matches), before
-        the youth makes an account with it."""
-        invitation = read_invitation(text)
-        if self.server is None:
-            raise NotConnected("checking an invitation needs the server")
-        async with ApiClient(self.server, transport=self._transport) as api:
-            return await preview_invitation(api, invitation)
-
-    def create_account(
-        self,
-        display_name: str,
-        *,
-        credentials: NewCredentials | None = None,
-        invitation: str | None = None,
-    ) -> YouthSession:
-        space = self.accounts.create(display_name, credentials=credentials, invitation=invitation)
-        return self._attach(space)
-
-    def require_session(self) -> YouthSession:
-        if self.session is None:
-            raise NoAccount()
-        return self.session
+        return session
 
     async def delete_account(self, typed_confirmation: str, expected_word: str) -> None:
         """Erase the account: first on the server (the youth's whole space), then this phone.
@@ -232,10 +131,10 @@ class YouthServices:
         If the server cannot be reached, nothing is deleted anywhere and the error says so;
         the youth can try again when online.
         """
-        space = self.require_session()
-        registered = self.accounts.is_registered(space)
+        session = self.require_session()
+        registered = self.accounts.is_registered(session)
         # the typed word first: nothing leaves the phone before the youth confirmed
-        self.accounts.check_delete(space, typed_confirmation, expected_word, server_erased=True)
+        self.accounts.check_delete(session, typed_confirmation, expected_word, server_erased=True)
         if registered:
             api = self._remote()
             if api is None:
@@ -247,16 +146,8 @@ class YouthServices:
         try:
             await self.stop_sync()
         finally:  # the server copy is gone: the phone copy goes too, whatever stopping did
-            self.accounts.delete(space, typed_confirmation, expected_word, server_erased=registered)
+            self.accounts.delete(
+                session, typed_confirmation, expected_word, server_erased=registered
+            )
         self.session = None
         self.settings.reset()
-
-    async def aclose(self) -> None:
-        await self.stop_sync()
-        self.close()
-
-    def close(self) -> None:
-        self._drop_sync()
-        if self.session is not None:
-            self.session.close()
-            self.session = None

@@ -21,11 +21,11 @@ from argon2 import PasswordHasher
 from companion.caregiver.chat.alerts import KNOWN_KEY
 from companion.caregiver.chat.service import READ_PREFIX
 from companion.caregiver.services import CaregiverServices
+from companion.core.accounts import recovery_group
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import Conversation, Message
 from companion.notify import FanOutNotifier, InAppNotifier, RecordingNotifier
-from companion.youth.accounts import recovery_group
 from tests.caregiver.test_caregiver_sync import (
     EMAIL,
     YouthPhone,
@@ -58,8 +58,8 @@ async def caregiver(tmp_path, server, desktop):
     services = CaregiverServices(
         folder,
         MemoryVault(),
-        server_url=server.url,
-        desktop_notifier=desktop,
+        server=server.url,
+        os_notifier=desktop,
         kdf=KdfParams.fast,
         pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
@@ -126,7 +126,7 @@ async def test_the_banner_about_a_youth_goes_when_their_link_is_revoked(
     session.chat.mark_read(space)  # the caregiver had the chat open
 
     await sam_revokes(youth, caregiver)
-    await caregiver.sync.sync_once()  # what the link-change nudge makes it do next
+    await caregiver.sync.sync_now()  # what the link-change nudge makes it do next
     await app.settle()
     assert app.exists("caseload-empty"), app.texts()
     assert not app.has_text("Sam"), app.texts()

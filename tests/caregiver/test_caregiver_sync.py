@@ -17,6 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from companion.caregiver.services import CaregiverServices
+from companion.core.accounts import KEYS_SECRET
 from companion.core.errors import InvalidInput, NotFound, ServiceError
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
@@ -28,7 +29,7 @@ from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
 from companion.sync.registration import register
-from companion.youth.accounts import KEYS_SECRET, AccountService
+from companion.youth.accounts import AccountService
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
 from companion_server.db.engine import Database
@@ -155,8 +156,8 @@ async def caregiver(tmp_path, server, server_clock):
     services = CaregiverServices(
         folder,
         MemoryVault(),
-        server_url=server.url,
-        desktop_notifier=RecordingNotifier(),
+        server=server.url,
+        os_notifier=RecordingNotifier(),
         kdf=KdfParams.fast,
         pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
@@ -187,9 +188,9 @@ async def test_activation_keeps_nothing_when_the_code_is_wrong(tmp_path, server,
     services = CaregiverServices(
         tmp_path,
         MemoryVault(),
-        server_url=server.url,
+        server=server.url,
         kdf=KdfParams.fast,
-        desktop_notifier=RecordingNotifier(),
+        os_notifier=RecordingNotifier(),
     )
     operator_creates_caregiver(server, server_clock())
     credentials = services.accounts.prepare_credentials()
@@ -203,9 +204,9 @@ async def test_a_code_cannot_be_used_twice(tmp_path, server, server_clock, careg
     again = CaregiverServices(
         tmp_path / "other",
         MemoryVault(),
-        server_url=server.url,
+        server=server.url,
         kdf=KdfParams.fast,
-        desktop_notifier=RecordingNotifier(),
+        os_notifier=RecordingNotifier(),
     )
     (tmp_path / "other").mkdir()
     session = caregiver.require_session()
@@ -235,7 +236,7 @@ async def test_the_whole_conversation_round_trip(youth, caregiver):
         shared_with=[me],
     )
     await youth.engine.sync()
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
 
     [entry] = session.caseload.entries()
     assert (entry.youth.youth_name, entry.unread) == ("Sam", 1)
@@ -246,7 +247,7 @@ async def test_the_whole_conversation_round_trip(youth, caregiver):
     # the caregiver suggests a step and replies
     step = session.suggestions.suggest_step(space, goal.id, "Huurwaarborg aanvragen bij het OCMW")
     session.chat.send(space, "Natuurlijk, vertel maar.")
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     assert all(line.delivered for line in session.chat.messages(space) if line.mine)
 
     # the youth accepts the step and reads the reply
@@ -258,7 +259,7 @@ async def test_the_whole_conversation_round_trip(youth, caregiver):
     assert [m.text for m in replies][-1] == "Natuurlijk, vertel maar."
     await youth.engine.sync()
 
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     [shared] = session.youth.goals(session.directory.get(space))
     assert [(s.title, s.status, s.suggested_by) for s in shared.steps] == [
         ("Huurwaarborg aanvragen bij het OCMW", StepStatus.OPEN, me)
@@ -275,7 +276,7 @@ async def test_the_whole_conversation_round_trip(youth, caregiver):
     before = youth.record_ids()
     [mine] = [link for link in (await youth.api.spaces())[0].links if link.person_id == me]
     await youth.api.revoke_link(mine.id)
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     assert session.caseload.entries() == []
     with pytest.raises(NotFound):
         session.youth.detail(space)
@@ -292,7 +293,7 @@ async def test_a_care_period_that_runs_out_ends_access_by_itself(youth, caregive
     space = youth.account.space_id
     youth.write(Goal, title="Budget maken", domain=LifeDomain.MONEY, shared_with=[me])
     await youth.engine.sync()
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     last_day = (server_clock() + timedelta(days=3)).date()
     await caregiver.end_care_period(space, last_day)
     assert session.directory.get(space).ends_at is not None
@@ -300,7 +301,7 @@ async def test_a_care_period_that_runs_out_ends_access_by_itself(youth, caregive
 
     server_clock.advance(timedelta(days=5))  # nobody does anything: time passes
     before = youth.record_ids()
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     assert session.caseload.entries() == []
     assert session.store.goals.list(space_id=space, include_deleted=True) == []
     await youth.engine.sync()
@@ -320,7 +321,7 @@ async def test_availability_hours_reach_the_youth(youth, caregiver):
     session = caregiver.require_session()
     await link(youth, caregiver)
     session.availability.set_hours([(0, "09:00", "12:00"), (3, "13:00", "17:00")])
-    await caregiver.sync.sync_once()
+    await caregiver.sync.sync_now()
     assert session.availability.pending() is None
     [space] = await youth.api.spaces()
     [linked] = space.links
@@ -346,16 +347,16 @@ async def test_a_network_person_joins_with_the_youths_code_and_only_chats(tmp_pa
     aunt = CaregiverServices(
         folder,
         MemoryVault(),
-        server_url=server.url,
+        server=server.url,
         kdf=KdfParams.fast,
-        desktop_notifier=RecordingNotifier(),
+        os_notifier=RecordingNotifier(),
     )
     invitation = await youth.api.create_invitation(InvitationIn(role=Role.NETWORK))
     credentials = aunt.accounts.prepare_credentials()
     session = await aunt.join_network(invitation.code, "Tante Mia", credentials)
     try:
         assert session.me.role is Role.NETWORK and not session.me.can_suggest
-        await aunt.sync.sync_once()
+        await aunt.sync.sync_now()
         [linked] = session.directory.active()
         assert (linked.youth_name, linked.role) == ("Sam", Role.NETWORK)
         space = youth.account.space_id
@@ -364,7 +365,7 @@ async def test_a_network_person_joins_with_the_youths_code_and_only_chats(tmp_pa
         youth.write(Goal, title="Niet voor tante", domain=LifeDomain.HEALTH)
         await youth.engine.sync()
         session.chat.send(space, "Succes met je examen, Sam!")
-        await aunt.sync.sync_once()
+        await aunt.sync.sync_now()
         assert [g.goal.title for g in session.youth.detail(space).goals] == ["Rijbewijs halen"]
         with pytest.raises(ServiceError):
             session.suggestions.suggest_goal(space, "Sparen", LifeDomain.MONEY)
@@ -380,16 +381,16 @@ async def test_a_used_invitation_cannot_make_a_second_network_account(tmp_path, 
     first = CaregiverServices(
         tmp_path / "a",
         MemoryVault(),
-        server_url=server.url,
+        server=server.url,
         kdf=KdfParams.fast,
-        desktop_notifier=RecordingNotifier(),
+        os_notifier=RecordingNotifier(),
     )
     second = CaregiverServices(
         tmp_path / "b",
         MemoryVault(),
-        server_url=server.url,
+        server=server.url,
         kdf=KdfParams.fast,
-        desktop_notifier=RecordingNotifier(),
+        os_notifier=RecordingNotifier(),
     )
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

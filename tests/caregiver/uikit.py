@@ -12,14 +12,15 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from companion.caregiver import accounts
+from companion.caregiver.accounts import META_ROLE
 from companion.caregiver.services import CaregiverServices
+from companion.core import accounts
+from companion.core.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode
 from companion.crypto.vault import MemoryVault
 from companion.notify import RecordingNotifier
 from companion.store import Store
-from companion.youth.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion_wire import Role, new_id
 
 
@@ -27,9 +28,9 @@ def device(folder: Path, clock, vault: MemoryVault | None = None) -> CaregiverSe
     return CaregiverServices(
         folder,
         vault or MemoryVault(),
-        server_url="http://127.0.0.1:9",
+        server="http://127.0.0.1:9",
         now=clock,
-        desktop_notifier=RecordingNotifier(),  # the desktop's notification service
+        os_notifier=RecordingNotifier(),  # the desktop's notification service
         kdf=KdfParams.fast,
         pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
@@ -43,7 +44,7 @@ def signed_in(
     with store.transaction():
         store.meta.set(accounts.META_ACCOUNT_ID, new_id())
         store.meta.set(accounts.META_DISPLAY_NAME, name)
-        store.meta.set(accounts.META_ROLE, role.value)
+        store.meta.set(META_ROLE, role.value)
         store.meta.set(accounts.META_RECOVERY_CONFIRMED, "1")
     store.close()
     vault.set(RECOVERY_SECRET, str(RecoveryCode.generate()).encode("ascii"))

@@ -6,16 +6,15 @@ import json
 
 import pytest
 
+from companion.core.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, KeyBackup, RecoveryCode, restore_backup
 from companion.crypto.vault import MemoryVault
 from companion.store import Store
 from companion.youth.accounts import (
-    KEYS_SECRET,
     META_PENDING_ENROLMENT,
     META_PENDING_REGISTRATION,
-    RECOVERY_SECRET,
     AccountService,
     normalise_invitation,
 )

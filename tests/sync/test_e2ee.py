@@ -30,7 +30,7 @@ from companion.sync.api import ApiClient
 from companion.sync.errors import RateLimitedError
 from companion.sync.fields import values_of
 from companion.sync.restore import recover_account
-from companion.youth.sync_service import SyncService, restore_device
+from companion.youth.services import YouthServices
 from companion_server.settings import Settings
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, _psycopg_dsn, pg_available, relaxed_settings
@@ -221,17 +221,12 @@ async def test_a_lost_phone_loses_nothing(e2e_server: RunningServer, tmp_path: P
 
         new_phone = tmp_path / "new-phone"
         new_phone.mkdir()
-        vault = MemoryVault()
-        restored = await restore_device(
-            new_phone, vault, str(youth.code).lower(), e2e_server.url, now=lambda: datetime.now(UTC)
-        )
-        app = SyncService.for_account(restored.store, vault, restored.account, e2e_server.url)
+        app = YouthServices(new_phone, MemoryVault(), server=e2e_server.url, live=False)
         try:
-            await app.sync_now()
+            restored = await app.restore(str(youth.code).lower())  # the first sync included
             after = everything(restored.store)
         finally:
-            await app.stop()
-            restored.store.close()
+            await app.aclose()
         assert restored.account.account_id == youth.account_id
         assert after == before  # every record, every share, every chat message, readable
         assert any(els.account_id in values["shared_with"] for values in after.values())

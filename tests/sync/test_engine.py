@@ -1,5 +1,5 @@
 """The engine against the real server on loopback: registration, refusals, sign-out, dropping
-what left, progress and retries, the way the app runs it (SyncService + runner).
+what left, progress and retries, the way the app runs it (AccountSync + runner).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from companion.sync.engine import SyncEngine
 from companion.sync.errors import OfflineError
 from companion.sync.registration import PENDING_ENROLMENT, PENDING_INVITATION
 from companion.sync.runner import SyncRunner
-from companion.sync.state import SyncPhase, SyncState
+from companion.sync.state import SyncPhase, SyncState, SyncStateBox
 from companion.youth.accounts import AccountService
-from companion.youth.sync_service import SyncService
+from companion.youth.sync import YouthSync
 from companion_wire import Refusal
 from tests.serving import RunningServer
 from tests.sync.faults import Fault, FaultyTransport
@@ -47,7 +47,9 @@ async def test_an_account_made_offline_registers_on_first_contact(
             entry_date=date(2026, 5, 4),
         )
     )
-    app = SyncService.for_account(space.store, vault, space.account, server.url)
+    app = YouthSync(
+        space, vault, accounts.keys(), server.url, SyncStateBox(), device_name="Sams telefoon"
+    )
     assert app.state.state.phase is SyncPhase.NOT_REGISTERED
     try:
         await app.sync_now()
@@ -128,11 +130,10 @@ async def test_a_revoked_device_stops_syncing_and_asks_to_sign_in(world: World) 
         await eventually(lambda: app.state.state.phase is SyncPhase.UP_TO_DATE)
         [this_phone] = await phone.api.devices()
         await phone.api.revoke_device(this_phone.id)  # e.g. signed out from another device
-        diary(phone, "Geschreven na het afmelden")
-        app.local_change()
+        diary(phone, "Geschreven na het afmelden")  # the store's commit asks for a cycle
         await eventually(lambda: app.state.state.phase is SyncPhase.SIGN_IN_REQUIRED)
         made = len(network.requests)
-        app.local_change()  # more changes: they wait on the device, nothing is sent
+        diary(phone, "Nog eentje")  # more changes: they wait on the device, nothing is sent
         await asyncio.sleep(0.3)
         assert len(network.requests) == made
         assert phone.store.outbox.count() > 0

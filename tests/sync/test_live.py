@@ -19,12 +19,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 import companion_server.routes.live as server_live
+from companion.core.accounts import KEYS_SECRET
+from companion.core.syncing import AccountSync
 from companion.crypto.vault import MemoryVault
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase
-from companion.youth.accounts import KEYS_SECRET
-from companion.youth.sync_service import SyncService
 from companion_wire import LiveNudge
 from tests.machine import require
 from tests.server.serverkit import FreshPostgres, pg_available
@@ -56,23 +56,15 @@ class CountingTransport(httpx.AsyncHTTPTransport):
 
 def sync_service(
     device: Device, base_url: str, transport: httpx.AsyncBaseTransport | None = None
-) -> SyncService:
+) -> AccountSync:
     """The youth's app as it runs: the service, with the live channel, over its store."""
     vault = MemoryVault()
     vault.set(KEYS_SECRET, device.identity.keys.to_bytes())
     vault.set(TOKEN_SECRET, (device.api.token or "").encode("ascii"))
-    return SyncService(
-        device.store,
-        vault,
-        account_id=device.account_id,
-        space_id=device.identity.space_id,
-        role=device.identity.role,
-        base_url=base_url,
-        transport=transport,
-    )
+    return AccountSync(device.store, vault, device.identity, base_url, transport=transport)
 
 
-async def quiet(app: SyncService, network: CountingTransport) -> None:
+async def quiet(app: AccountSync, network: CountingTransport) -> None:
     """Connected, synced, and making no requests at all for a while: nothing polls."""
     await asyncio.wait_for(app.live.connected.wait(), WAIT)
     await eventually(lambda: app.state.state.phase is SyncPhase.UP_TO_DATE)
@@ -85,7 +77,7 @@ async def quiet(app: SyncService, network: CountingTransport) -> None:
 @contextlib.asynccontextmanager
 async def running_app(
     device: Device, base_url: str
-) -> AsyncIterator[tuple[SyncService, list[str]]]:
+) -> AsyncIterator[tuple[AccountSync, list[str]]]:
     """The device's app running with its live channel, settled (`quiet`): yields the app
     and the paths of the requests it makes."""
     network = CountingTransport()

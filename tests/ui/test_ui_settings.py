@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from companion.youth.accounts import KEYS_SECRET, META_PENDING_REGISTRATION
+from companion.core.accounts import KEYS_SECRET
+from companion.youth.accounts import META_PENDING_REGISTRATION
 
 
 async def open_settings(app):

@@ -9,12 +9,13 @@ from datetime import date
 import pytest
 from argon2 import PasswordHasher
 
+from companion.core.accounts import KEYS_SECRET
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
-from companion.youth.accounts import KEYS_SECRET, META_PENDING_INVITATION
+from companion.youth.accounts import META_PENDING_INVITATION
 from companion.youth.services import YouthServices
 from companion_wire import Role, new_id
 from tests.server.serverkit import relaxed_settings

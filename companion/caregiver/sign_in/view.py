@@ -13,6 +13,7 @@ import asyncio
 import flet as ft
 
 from companion.caregiver.hooks import use_caregiver
+from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.errors import ServiceError
 from companion.core.views.context import use_ui
 from companion.core.views.shell import app_bar_actions
@@ -26,7 +27,6 @@ from companion.core.views.widgets import (
     text_input,
 )
 from companion.i18n import LANGUAGES, t
-from companion.youth.accounts import RECOVERY_GROUPS
 from companion.youth.settings.view import LANGUAGE_NAMES, pin_field
 
 CONFIRM_GROUP = 2

@@ -11,6 +11,7 @@ import asyncio
 
 import flet as ft
 
+from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.errors import InvalidInput, NotConnected, ServiceError
 from companion.core.sync_status import SyncPhase, SyncState
 from companion.core.views.context import use_services, use_ui
@@ -26,7 +27,6 @@ from companion.core.views.widgets import (
     text_input,
 )
 from companion.i18n import LANGUAGES, t
-from companion.youth.accounts import RECOVERY_GROUPS
 from companion.youth.network.invitation import Inviter, read_invitation
 from companion.youth.settings.view import LANGUAGE_NAMES, pin_field
 from companion.youth.today.view import use_sync_state
