@@ -28,13 +28,12 @@ class CaregiverSession:
     ) -> None:
         self.store = store
         self.me = me
-        clock = store.clock
         self.directory = CaseloadDirectory(store, now)
         self.youth = YouthService(store, me, self.directory)
-        self.chat = ChatService(store, me, clock, self.directory, now)
+        self.chat = ChatService(store, me, self.directory, now)
         self.caseload = CaseloadService(self.directory, self.youth, self.chat)
-        self.suggestions = SuggestionService(store, me, clock, self.directory, now)
-        self.documents = DocumentService(store, me, clock, self.directory, self.youth, now)
+        self.suggestions = SuggestionService(store, me, self.directory, now)
+        self.documents = DocumentService(store, me, self.directory, self.youth, now)
         self.availability = AvailabilityService(store, now)
         self.alerts = MessageAlerts(
             store, self.directory, self.chat, self.availability, notifier, now

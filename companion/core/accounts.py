@@ -25,7 +25,7 @@ from companion.core.errors import InvalidInput, NoAccount
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import Enrolment, KdfParams, RecoveryCode, enrol
 from companion.crypto.vault_base import DATABASE_KEY, KeyVault
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.sync.session import TOKEN_SECRET
 
 DB_FILE = "companion.db"
@@ -41,7 +41,7 @@ ACCOUNT_SECRETS = (
     TOKEN_SECRET,
 )
 
-META_ACCOUNT_ID = "account_id"
+META_ACCOUNT_ID = ACCOUNT_KEY  # the store stamps new records with it
 META_DISPLAY_NAME = "display_name"
 META_RECOVERY_CONFIRMED = "recovery_confirmed"
 

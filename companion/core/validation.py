@@ -6,6 +6,8 @@ so every rule a model enforces reaches the user as one translatable message.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -49,6 +51,16 @@ def to_invalid_input(error: ValidationError) -> InvalidInput:
         if name in ctx:
             params[name] = ctx[name]
     return InvalidInput(code, field=field, **params)
+
+
+@contextmanager
+def user_input() -> Iterator[None]:
+    """Around a write from what the user typed: a rule the model enforces becomes one
+    translatable `InvalidInput` (the store validates when it stamps and stores)."""
+    try:
+        yield
+    except ValidationError as error:
+        raise to_invalid_input(error) from None
 
 
 def build(model: type[M], /, **fields: object) -> M:

@@ -13,14 +13,14 @@ import functools
 import json
 import re
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import MAX_NOTE, MAX_TITLE, Goal, GoalStatus, GoalStep, StepStatus
+from companion.domain.models import MAX_NOTE, MAX_TITLE, GoalStatus, StepStatus
 from companion.i18n import LANGUAGES, UnknownLanguageError
+from companion_wire import new_id
 
 STARTER_FILE = "starter_paperwork.json"
 _KEY = re.compile(r"[a-z][a-z0-9_]{1,63}")
@@ -98,43 +98,35 @@ class StarterGoal(BaseModel):
             raise ValueError(f"longer than {MAX_NOTE} characters in some language")
         return value
 
-    def build(
-        self,
-        *,
-        space_id: str,
-        author_id: str,
-        clock: HybridClock,
-        language: str,
-        suggested_by: str | None = None,
-    ) -> tuple[Goal, list[GoalStep]]:
-        """The Goal and its steps in one language, ready to store in one transaction.
+    def contents(
+        self, *, space_id: str, language: str, suggested_by: str | None = None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The goal's and its steps' fields in one language, for the store to stamp and keep
+        in one transaction (`Repository.add` / `add_many`).
 
         With `suggested_by` (a caregiver proposing it) everything starts as a suggestion the
         youth accepts or declines; otherwise the youth chose it and it starts active.
         """
-        self.title.get(language)  # refuse an unknown language before taking any stamps
-        goal = Goal(
-            space_id=space_id,
-            author_id=author_id,
-            updated_hlc=clock.now(),
-            title=self.title.get(language),
-            domain=self.domain,
-            why=self.why.get(language),
-            status=GoalStatus.SUGGESTED if suggested_by else GoalStatus.ACTIVE,
-            suggested_by=suggested_by,
-            starter_key=self.key,
-        )
+        goal_id = new_id()
+        goal = {
+            "id": goal_id,
+            "space_id": space_id,
+            "title": self.title.get(language),
+            "domain": self.domain,
+            "why": self.why.get(language),
+            "status": GoalStatus.SUGGESTED if suggested_by else GoalStatus.ACTIVE,
+            "suggested_by": suggested_by,
+            "starter_key": self.key,
+        }
         steps = [
-            GoalStep(
-                space_id=space_id,
-                author_id=author_id,
-                updated_hlc=clock.now(),
-                goal_id=goal.id,
-                title=step.get(language),
-                status=StepStatus.SUGGESTED if suggested_by else StepStatus.OPEN,
-                position=position,
-                suggested_by=suggested_by,
-            )
+            {
+                "space_id": space_id,
+                "goal_id": goal_id,
+                "title": step.get(language),
+                "status": StepStatus.SUGGESTED if suggested_by else StepStatus.OPEN,
+                "position": position,
+                "suggested_by": suggested_by,
+            }
             for position, step in enumerate(self.steps)
         ]
         return goal, steps
@@ -181,26 +173,3 @@ def load_starter_set() -> StarterSet:
     """The shipped starter set (read once; it is package data, so it works in every build)."""
     text = (resources.files("companion") / "assets" / "data" / STARTER_FILE).read_text("utf-8")
     return parse_starter_set(text)
-
-
-def build_goal_and_steps(
-    key: str,
-    *,
-    space_id: str,
-    author_id: str,
-    clock: HybridClock,
-    language: str,
-    suggested_by: str | None = None,
-) -> tuple[Goal, list[GoalStep]]:
-    """Shortcut: the shipped starter goal `key` as a Goal with its GoalSteps."""
-    return (
-        load_starter_set()
-        .goal(key)
-        .build(
-            space_id=space_id,
-            author_id=author_id,
-            clock=clock,
-            language=language,
-            suggested_by=suggested_by,
-        )
-    )

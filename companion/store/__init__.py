@@ -17,9 +17,10 @@ from companion.store.errors import (
 )
 from companion.store.outbox import Outbox, OutboxItem, OutboxOp
 from companion.store.repository import DiaryRepository, Repository
-from companion.store.store import Store, SyncInfo
+from companion.store.store import ACCOUNT_KEY, Store, SyncInfo
 
 __all__ = [
+    "ACCOUNT_KEY",
     "ConstraintError",
     "CorruptDatabaseError",
     "DatabaseLockedError",

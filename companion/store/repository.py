@@ -1,10 +1,12 @@
 """One generic repository for every record kind; the kind's `KindSpec` supplies the differences.
 
-Every write stamps the record with the store's hybrid logical clock and writes its outbox
-row in the same transaction. Deleting leaves a tombstone (deleted=True, content kept so the
-sync engine can resolve edit-versus-delete conflicts); `get` returns tombstones, lists skip
-them unless asked. Tombstones leave the search index at once; the sync engine purges them
-once the server has the delete.
+This is the one place that stamps a change: services say what a record holds (`add`) or
+what changes (`change`); the repository fills in who wrote it (this device's account) and
+when (the store's hybrid logical clock) and writes its outbox row in the same transaction.
+Deleting leaves a tombstone (deleted=True, content kept so the sync engine can resolve
+edit-versus-delete conflicts); `get` returns tombstones, lists skip them unless asked.
+Tombstones leave the search index at once; the sync engine purges them once the server has
+the delete.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import builtins
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -67,13 +69,50 @@ def match_expression(text: str) -> str | None:
 
 
 class Repository(Generic[T]):
-    def __init__(self, db: Database, spec: KindSpec, clock: HybridClock, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        db: Database,
+        spec: KindSpec,
+        clock: HybridClock,
+        outbox: Outbox,
+        author: Callable[[], str],
+    ) -> None:
+        """`author()` is the account that writes on this device (read when a record is added)."""
         self._db = db
         self._spec = spec
         self._model: type[T] = spec.model  # type: ignore[assignment]
         self._clock = clock
         self._outbox = outbox
+        self._author = author
         self._decode = DECODERS[spec.model]
+
+    def add(self, **fields: Any) -> T:
+        """Store a new record made of `fields` (its content, space and sharing), written by
+        this device's account now. Raises pydantic's ValidationError for content the kind
+        does not allow (services turn it into a message), DuplicateRecordError for a taken id.
+        """
+        record = self._model(**fields, author_id=self._author(), updated_hlc=self._clock.now())
+        return self._insert(record)
+
+    def add_many(self, contents: Iterable[Mapping[str, Any]]) -> builtins.list[T]:
+        """`add` for several records in one transaction (a goal's steps, a starter set):
+        all stored or none."""
+        author = self._author()
+        records = [
+            self._model(**fields, author_id=author, updated_hlc=self._clock.now())
+            for fields in contents
+        ]
+        return self._insert_many(records)
+
+    def change(self, record: T, **changes: Any) -> T:
+        """Store `record` with `changes` applied, stamped now; the author stays who wrote it.
+        Raises ValidationError for content the kind does not allow, NotFoundError when the
+        record is unknown or deleted meanwhile."""
+        data = record.model_dump()
+        data.update(changes, updated_hlc=self._clock.now())
+        if type(record) is not self._model:
+            raise InvalidRecordError(f"expected a {self._model.__name__}")
+        return self._replace(self._model.model_validate(data))
 
     def _prepare(self, item: T) -> T:
         if type(item) is not self._model:
@@ -85,8 +124,11 @@ class Repository(Generic[T]):
         return stamped(item, self._clock.now())
 
     def create(self, item: T) -> T:
-        """Validate, stamp and store a new record with its outbox row; returns what was stored."""
-        record = self._prepare(item)
+        """Validate, stamp and store a new record with its outbox row; returns what was stored.
+        (Records made elsewhere: imports, tests. Services use `add`.)"""
+        return self._insert(self._prepare(item))
+
+    def _insert(self, record: T) -> T:
         row = values(record, self._spec)
         with self._db.transaction():
             if self._db.execute(_INSERT, row).rowcount != 1:
@@ -95,8 +137,10 @@ class Repository(Generic[T]):
         return record
 
     def create_many(self, items: Iterable[T]) -> builtins.list[T]:
-        """Batch create in one transaction (imports, starter sets): all stored or none."""
-        stored = [self._prepare(item) for item in items]
+        """Batch create in one transaction (imports): all stored or none."""
+        return self._insert_many([self._prepare(item) for item in items])
+
+    def _insert_many(self, stored: builtins.list[T]) -> builtins.list[T]:
         if len({r.id for r in stored}) != len(stored):
             raise DuplicateRecordError("the batch contains the same id twice")
         with self._db.transaction():
@@ -107,8 +151,11 @@ class Repository(Generic[T]):
         return stored
 
     def update(self, item: T) -> T:
-        """Store a new version of a live record; raises NotFoundError for unknown or deleted."""
-        record = self._prepare(item)
+        """Store a new version of a live record; raises NotFoundError for unknown or deleted.
+        (Services use `change`.)"""
+        return self._replace(self._prepare(item))
+
+    def _replace(self, record: T) -> T:
         row = values(record, self._spec)
         with self._db.transaction():
             cursor = self._db.execute(_UPDATE, (*row[2:], record.id, self._spec.kind.value))
@@ -141,6 +188,19 @@ class Repository(Generic[T]):
             (record_id, self._spec.kind.value),
         )
         return self._decode(rows[0]) if rows else None
+
+    def every(self, **filters: Any) -> Iterator[T]:
+        """All records matching `filters` (as `list` takes them: live ones unless
+        `include_deleted`), page by page in the kind's order. Chat-like kinds (messages,
+        comments) page back from the newest, so across pages they are not in reading order:
+        callers that need it sort."""
+        offset = 0
+        while True:
+            page = self.list(limit=MAX_LIMIT, offset=offset, **filters)
+            yield from page
+            if len(page) < MAX_LIMIT:
+                return
+            offset += MAX_LIMIT
 
     def list(
         self,

@@ -44,6 +44,7 @@ from companion.store.repository import DiaryRepository, Repository
 from companion_wire import RecordKind
 
 CLOCK_NODE_KEY = "clock_node"
+ACCOUNT_KEY = "account_id"  # the account that writes on this device (set at sign-up)
 log = logging.getLogger(__name__)
 # called with the ids of the records a committed transaction queued in the outbox
 ChangeListener = Callable[[tuple[str, ...]], None]
@@ -163,11 +164,14 @@ class Store:
         self.clock = clock or HybridClock(self._clock_node())
 
         # One repository per kind, from the kinds' specs: the one kind -> repository table.
-        self.diary = DiaryRepository(db, SPECS[RecordKind.DIARY_ENTRY], self.clock, self.outbox)
+        author = self.account_id
+        self.diary = DiaryRepository(
+            db, SPECS[RecordKind.DIARY_ENTRY], self.clock, self.outbox, author
+        )
         self._by_kind: dict[RecordKind, Repository[Any]] = {
             kind: self.diary
             if kind is RecordKind.DIARY_ENTRY
-            else Repository(db, spec, self.clock, self.outbox)
+            else Repository(db, spec, self.clock, self.outbox, author)
             for kind, spec in SPECS.items()
         }
         self.moods = self._by_kind[RecordKind.MOOD_CHECKIN]
@@ -178,6 +182,13 @@ class Store:
         self.messages = self._by_kind[RecordKind.MESSAGE]
         self.documents = self._by_kind[RecordKind.DOCUMENT]
         self.comments = self._by_kind[RecordKind.DOCUMENT_COMMENT]
+
+    def account_id(self) -> str:
+        """The account that writes on this device: the author every new record gets."""
+        account = self.meta.get(ACCOUNT_KEY)
+        if account is None:
+            raise InvalidRecordError("this store has no account yet: nobody can write in it")
+        return account
 
     def repository_for(self, kind: RecordKind) -> Repository[Any]:
         """The repository that keeps records of `kind` (what sync and export go through

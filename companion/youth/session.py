@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from companion.store import Store
 from companion.youth.account import Account
 from companion.youth.chat.service import ChatService
 from companion.youth.diary.service import DiaryService
@@ -25,7 +26,7 @@ from companion.youth.today.service import TodayService
 class YouthSession:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
         now: Callable[[], datetime],
         remote: Callable[[], NetworkRemote | None] = lambda: None,
@@ -33,20 +34,19 @@ class YouthSession:
         """`remote` returns the connected server client, or None while there is none."""
         self.store = store
         self.account = account
-        clock = store.clock  # the store keeps this device's clock node in its meta table
 
         def today() -> date:
             return now().date()
 
         self.links = LinksService(store, now)
-        self.diary = DiaryService(store, account, clock, self.links, today)
-        self.moods = MoodService(store, account, clock, now)
-        self.goals = GoalsService(store, account, clock, self.links, now=now)
-        self.reminders = RemindersService(store, account, clock, now)
+        self.diary = DiaryService(store, account, self.links, today)
+        self.moods = MoodService(store, account, now)
+        self.goals = GoalsService(store, account, self.links, now=now)
+        self.reminders = RemindersService(store, account, now)
         self.today = TodayService(store, account, now, self.reminders)
         self.network = NetworkService(store, account, self.links, now, remote)
-        self.chat = ChatService(store, account, clock, self.links, self.network, now)
-        self.timeline = TimelineService(store, account, clock, self.links, now)
+        self.chat = ChatService(store, account, self.links, self.network, now)
+        self.timeline = TimelineService(store, account, self.links, now)
         self.export = ExportService(store, account, self.links, now)
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from companion.caregiver.session import CaregiverSession
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Record
 from companion.notify import RecordingNotifier
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion_wire import LinkStatus, Role, new_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -109,6 +109,7 @@ def me() -> Professional:
 
 @pytest.fixture
 def session(store, me, clock, notifier) -> CaregiverSession:
+    store.meta.set(ACCOUNT_KEY, me.account_id)  # as a finished sign-in leaves it
     return CaregiverSession(store, me, clock, notifier)
 
 

@@ -68,9 +68,7 @@ class YouthPhone:
         keys = AccountKeys.from_bytes(self.vault.get(KEYS_SECRET))
         identity = Identity(self.account.account_id, keys, Role.YOUTH, self.account.space_id)
         self.engine = SyncEngine(self.store, self.api, identity)
-        self.goals = GoalsService(
-            self.store, self.account, self.store.clock, LinksService(self.store, datetime.now)
-        )
+        self.goals = GoalsService(self.store, self.account, LinksService(self.store, datetime.now))
 
     async def register(self) -> None:
         def keep(session) -> None:

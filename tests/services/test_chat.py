@@ -12,7 +12,7 @@ import pytest
 from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Conversation, Message
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
 from companion.youth.chat.service import ChatService, Delivery, reachability
 from companion.youth.network.links import LinksService
@@ -50,8 +50,11 @@ def store(tmp_path, now):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 def link_out(account: Account, person_id: str, name: str, **kw) -> LinkOut:
@@ -78,7 +81,7 @@ def chat(store, account, now) -> ChatService:
             link_out(account, FORMER, "Jan", ends_at=START - timedelta(days=1)),
         ]
     )
-    return ChatService(store, account, store.clock, links, network, now)
+    return ChatService(store, account, links, network, now)
 
 
 def test_opening_a_chat_starts_one_conversation_with_that_person(chat, store, account) -> None:

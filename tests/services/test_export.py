@@ -15,7 +15,7 @@ from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Document
 from companion.i18n import Translator
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
 from companion.youth.chat.service import ChatService
 from companion.youth.diary.service import DiaryService
@@ -45,8 +45,11 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam & co")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam & co")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 @pytest.fixture
@@ -90,18 +93,18 @@ def exporter(store, account, links, translator) -> ExportService:
 def filled(store, account, links):
     """A space with something of every kind, including text that looks like HTML."""
     now = lambda: NOW  # noqa: E731
-    diary = DiaryService(store, account, store.clock, links, lambda: NOW.date())
+    diary = DiaryService(store, account, links, lambda: NOW.date())
     diary.write(f"Vandaag {SCRIPT} & meer", mood=2, domains=["health"])
-    MoodService(store, account, store.clock, now).check_in(4, "rustig")
-    goals = GoalsService(store, account, store.clock, links, now=now)
+    MoodService(store, account, now).check_in(4, "rustig")
+    goals = GoalsService(store, account, links, now=now)
     goal = goals.create("Huis zoeken", LifeDomain.HOUSING, target_date=date(2026, 9, 1))
     step = goals.add_step(goal.id, "Sociale huisvesting bellen")
     goals.set_step_done(step.id, True)
-    RemindersService(store, account, store.clock, now, zone="Europe/Brussels").create(
+    RemindersService(store, account, now, zone="Europe/Brussels").create(
         "Huur betalen", date(2026, 6, 1), time(9, 0), recurrence="monthly"
     )
     network = NetworkService(store, account, links, now)
-    ChatService(store, account, store.clock, links, network, now).send(CAREGIVER, "Dag Noor")
+    ChatService(store, account, links, network, now).send(CAREGIVER, "Dag Noor")
     document = Document(
         space_id=account.space_id,
         author_id=CAREGIVER,
@@ -111,7 +114,7 @@ def filled(store, account, links):
         shared_with=[account.account_id],
     )
     store.apply_remote(document, 2)
-    TimelineService(store, account, store.clock, links, now).set_comment(document.id, "Klopt.")
+    TimelineService(store, account, links, now).set_comment(document.id, "Klopt.")
     return goal
 
 

@@ -12,7 +12,7 @@ from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Goal, GoalStatus, GoalStep, Reminder, StepStatus
 from companion.domain.starter_set import load_starter_set
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
@@ -31,8 +31,11 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def language():
 
 @pytest.fixture
 def goals(store, account, links, language) -> GoalsService:
-    return GoalsService(store, account, store.clock, links, language=lambda: language["value"])
+    return GoalsService(store, account, links, language=lambda: language["value"])
 
 
 def from_server(store: Store, record, version: int = 1):

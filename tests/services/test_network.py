@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from companion.core.errors import InvalidInput, NotConnected, NotFound, ServerRefused
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.sync.api import ApiClient
 from companion.youth.account import Account
 from companion.youth.diary.service import DiaryService
@@ -53,8 +53,11 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 def link(account: Account, person_id: str, name: str, role: Role = Role.CAREGIVER, **kw):
@@ -91,9 +94,9 @@ def network(store, account, links, now) -> NetworkService:
 def test_each_person_sees_exactly_what_was_shared_with_them(
     store, account, links, network, now
 ) -> None:
-    diary = DiaryService(store, account, store.clock, links, lambda: START.date())
-    goals = GoalsService(store, account, store.clock, links)
-    moods = MoodService(store, account, store.clock, now)
+    diary = DiaryService(store, account, links, lambda: START.date())
+    goals = GoalsService(store, account, links)
+    moods = MoodService(store, account, now)
     entry = diary.write("Vandaag naar het OCMW geweest.\nLang gewacht.", mood=3)
     diary.write("Dit blijft privé.")
     diary.share(entry.id, [CAREGIVER, AUNT])

@@ -22,7 +22,7 @@ from companion.notify import (
     PlyerNotifier,
     RecordingNotifier,
 )
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
@@ -66,18 +66,21 @@ def store(tmp_path, clock):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 @pytest.fixture
 def reminders(store, account, clock) -> RemindersService:
-    return RemindersService(store, account, store.clock, clock, zone="Europe/Brussels")
+    return RemindersService(store, account, clock, zone="Europe/Brussels")
 
 
 @pytest.fixture
 def goals(store, account, clock) -> GoalsService:
-    return GoalsService(store, account, store.clock, LinksService(store, clock))
+    return GoalsService(store, account, LinksService(store, clock))
 
 
 @pytest.fixture

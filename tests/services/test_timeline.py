@@ -13,7 +13,7 @@ from companion.core.errors import InvalidInput, NotFound
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink, Document, MoodCheckin
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
 from companion.youth.chat.service import ChatService
 from companion.youth.diary.service import DiaryService
@@ -53,8 +53,11 @@ def store(tmp_path, now):
 
 
 @pytest.fixture
-def account() -> Account:
-    return Account(new_id(), new_id(), "Sam")
+def account(store) -> Account:
+    """The youth whose phone this store is (the store stamps what they write)."""
+    account = Account(new_id(), new_id(), "Sam")
+    store.meta.set(ACCOUNT_KEY, account.account_id)
+    return account
 
 
 @pytest.fixture
@@ -78,7 +81,7 @@ def links(store, account, now) -> LinksService:
 
 @pytest.fixture
 def timeline(store, account, links, now) -> TimelineService:
-    return TimelineService(store, account, store.clock, links, now)
+    return TimelineService(store, account, links, now)
 
 
 def caregiver_document(store: Store, account: Account, now: Now, title: str) -> Document:
@@ -98,11 +101,9 @@ def caregiver_document(store: Store, account: Account, now: Now, title: str) -> 
 def test_the_story_lists_every_kind_of_moment_newest_first(
     store, account, links, timeline, now
 ) -> None:
-    diary = DiaryService(store, account, store.clock, links, lambda: now().date())
-    goals = GoalsService(store, account, store.clock, links, now=now)
-    chat = ChatService(
-        store, account, store.clock, links, NetworkService(store, account, links, now), now
-    )
+    diary = DiaryService(store, account, links, lambda: now().date())
+    goals = GoalsService(store, account, links, now=now)
+    chat = ChatService(store, account, links, NetworkService(store, account, links, now), now)
     diary.write(
         "Eerste week in mijn studio", mood=4, domains=["housing"], entry_date=date(2026, 5, 1)
     )
@@ -148,7 +149,7 @@ def test_the_story_lists_every_kind_of_moment_newest_first(
 def test_the_mood_series_averages_checkins_and_diary_moods_per_day(
     store, account, links, timeline, now
 ) -> None:
-    diary = DiaryService(store, account, store.clock, links, lambda: now().date())
+    diary = DiaryService(store, account, links, lambda: now().date())
     for day, mood in ((date(2026, 5, 8), 2), (date(2026, 5, 9), 5), (date(2026, 3, 1), 1)):
         diary.write(f"dag {day}", mood=mood, entry_date=day)
     diary.write("zonder stemming", entry_date=date(2026, 5, 9))

@@ -22,7 +22,6 @@ from companion_wire import LinkStatus, Role, SpaceOut
 
 META_KEY = "caregiver_caseload"
 READ_PREFIX = "chat_read:"  # + space id: the last message shown in that youth's open chat
-PAGE = 500
 
 
 class LinkedYouth(BaseModel):
@@ -135,7 +134,9 @@ class CaseloadDirectory:
         ids = [
             record.id
             for kind in RECORD_TYPES
-            for record in _every(self._store, kind.value, space_id)
+            for record in self._store.repository_for(kind).every(
+                space_id=space_id, include_deleted=True
+            )
         ]
         with self._store.transaction():
             for record_id in ids:
@@ -146,36 +147,10 @@ class CaseloadDirectory:
     def _spaces_on_device(self) -> set[str]:
         spaces: set[str] = set()
         for kind in RECORD_TYPES:
-            spaces |= {record.space_id for record in _every(self._store, kind.value, None)}
+            repository = self._store.repository_for(kind)
+            spaces |= {record.space_id for record in repository.every(include_deleted=True)}
         return spaces
 
 
 def _dump(youths: Iterable[LinkedYouth]) -> str:
     return json.dumps([youth.model_dump(mode="json") for youth in youths])
-
-
-def _every(store: Store, kind: str, space_id: str | None) -> list:
-    """All records of one kind (tombstones too), optionally of one space."""
-    repository = _repository(store, kind)
-    found: list = []
-    offset = 0
-    while True:
-        page = repository.list(space_id=space_id, include_deleted=True, limit=PAGE, offset=offset)
-        found += page
-        if len(page) < PAGE:
-            return found
-        offset += PAGE
-
-
-def _repository(store: Store, kind: str):
-    return {
-        "diary_entry": store.diary,
-        "mood_checkin": store.moods,
-        "goal": store.goals,
-        "goal_step": store.steps,
-        "reminder": store.reminders,
-        "conversation": store.conversations,
-        "message": store.messages,
-        "document": store.documents,
-        "document_comment": store.comments,
-    }[kind]

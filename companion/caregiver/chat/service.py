@@ -14,11 +14,9 @@ from datetime import UTC, datetime
 
 from companion.caregiver.caseload.directory import READ_PREFIX, CaseloadDirectory, LinkedYouth
 from companion.caregiver.profile import Professional
-from companion.core.validation import build
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.models import Conversation, Message
 from companion.store import Store
-from companion.youth.export.service import every
 
 HISTORY = 200
 
@@ -35,13 +33,11 @@ class ChatService:
         self,
         store: Store,
         me: Professional,
-        clock: HybridClock,
         directory: CaseloadDirectory,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._me = me
-        self._clock = clock
         self._directory = directory
         self._now = now
 
@@ -50,7 +46,7 @@ class ChatService:
         pair = {youth.youth_id, self._me.account_id}
         found = [
             c
-            for c in every(self._store.conversations, space_id=youth.space_id)
+            for c in self._store.conversations.every(space_id=youth.space_id)
             if set(c.participant_ids) == pair
         ]
         return sorted(found, key=lambda c: (c.created_at, c.id))
@@ -72,29 +68,21 @@ class ChatService:
             if conversations:
                 conversation = conversations[0]
             else:
-                conversation = self._store.conversations.create(
-                    build(
-                        Conversation,
-                        space_id=space_id,
-                        author_id=self._me.account_id,
-                        updated_hlc=self._clock.now(),
-                        created_at=self._now(),
-                        participant_ids=[youth.youth_id, self._me.account_id],
-                        shared_with=[youth.youth_id],
-                    )
+                conversation = self._store.conversations.add(
+                    space_id=space_id,
+                    created_at=self._now(),
+                    participant_ids=[youth.youth_id, self._me.account_id],
+                    shared_with=[youth.youth_id],
                 )
-            message = build(
-                Message,
-                space_id=space_id,
-                author_id=self._me.account_id,
-                updated_hlc=self._clock.now(),
-                created_at=self._now(),
-                conversation_id=conversation.id,
-                text=text,
-                sent_at=self._now(),
-                shared_with=[youth.youth_id],
-            )
-            return self._store.messages.create(message)
+            with user_input():
+                return self._store.messages.add(
+                    space_id=space_id,
+                    created_at=self._now(),
+                    conversation_id=conversation.id,
+                    text=text,
+                    sent_at=self._now(),
+                    shared_with=[youth.youth_id],
+                )
 
     def unread(self, space_id: str) -> int:
         """Messages from the youth after the last one shown in the open chat."""
@@ -102,7 +90,7 @@ class ChatService:
         marker = self._store.meta.get(READ_PREFIX + space_id)
         count = 0
         for conversation in self.conversations(youth):
-            for message in every(self._store.messages, conversation_id=conversation.id):
+            for message in self._store.messages.every(conversation_id=conversation.id):
                 if message.author_id != self._me.account_id and _key(message) > (marker or ""):
                     count += 1
         return count

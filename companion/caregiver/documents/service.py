@@ -16,12 +16,10 @@ from companion.caregiver.profile import Professional
 from companion.caregiver.youth.service import YouthService
 from companion.core.dates import format_date
 from companion.core.errors import NotAllowed
-from companion.core.validation import build
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.models import Document, DocumentComment
 from companion.i18n import t
 from companion.store import Store
-from companion.youth.export.service import every
 
 
 @dataclass(frozen=True)
@@ -35,14 +33,12 @@ class DocumentService:
         self,
         store: Store,
         me: Professional,
-        clock: HybridClock,
         directory: CaseloadDirectory,
         youth: YouthService,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._me = me
-        self._clock = clock
         self._directory = directory
         self._youth = youth
         self._now = now
@@ -51,8 +47,8 @@ class DocumentService:
         """Documents in this youth's space I can read, newest first, with comments."""
         self._directory.get(space_id)
         return [
-            SharedDocument(doc, list(every(self._store.comments, document_id=doc.id)))
-            for doc in every(self._store.documents, space_id=space_id)
+            SharedDocument(doc, list(self._store.comments.every(document_id=doc.id)))
+            for doc in self._store.documents.every(space_id=space_id)
         ]
 
     def share(self, space_id: str, title: str, body: str) -> Document:
@@ -60,17 +56,14 @@ class DocumentService:
         if not self._me.can_share_documents:
             raise NotAllowed("only caregivers share documents")
         youth = self._directory.get(space_id)
-        document = build(
-            Document,
-            space_id=space_id,
-            author_id=self._me.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            title=title,
-            body=body,
-            shared_with=[youth.youth_id],
-        )
-        return self._store.documents.create(document)
+        with user_input():
+            return self._store.documents.add(
+                space_id=space_id,
+                created_at=self._now(),
+                title=title,
+                body=body,
+                shared_with=[youth.youth_id],
+            )
 
     def draft_report(self, space_id: str) -> tuple[str, str]:
         """Title and body of a report on what the youth shared, to edit before sharing."""

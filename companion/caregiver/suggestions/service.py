@@ -15,12 +15,10 @@ from companion.caregiver.caseload.directory import CaseloadDirectory, LinkedYout
 from companion.caregiver.profile import Professional
 from companion.caregiver.youth.service import YOUTH_GOAL_STATUSES
 from companion.core.errors import InvalidInput, NotAllowed, NotFound
-from companion.core.validation import build
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, Reminder, StepStatus
 from companion.store import Store
-from companion.youth.export.service import every
 
 MAX_STEPS = 20
 
@@ -30,13 +28,11 @@ class SuggestionService:
         self,
         store: Store,
         me: Professional,
-        clock: HybridClock,
         directory: CaseloadDirectory,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._me = me
-        self._clock = clock
         self._directory = directory
         self._now = now
 
@@ -55,32 +51,27 @@ class SuggestionService:
         titles = [text.strip() for text in steps if text.strip()]
         if len(titles) > MAX_STEPS:
             raise InvalidInput("too_many", field="steps", max_length=MAX_STEPS)
-        goal = build(
-            Goal,
-            **self._envelope(youth),
-            title=title,
-            domain=domain,
-            why=why,
-            target_date=target_date,
-            status=GoalStatus.SUGGESTED,
-            suggested_by=self._me.account_id,
-        )
-        proposed = [
-            build(
-                GoalStep,
+        with user_input(), self._store.transaction():
+            stored = self._store.goals.add(
                 **self._envelope(youth),
-                goal_id=goal.id,
-                title=text,
-                position=position,
-                status=StepStatus.SUGGESTED,
+                title=title,
+                domain=domain,
+                why=why,
+                target_date=target_date,
+                status=GoalStatus.SUGGESTED,
                 suggested_by=self._me.account_id,
             )
-            for position, text in enumerate(titles)
-        ]
-        with self._store.transaction():
-            stored = self._store.goals.create(goal)
-            if proposed:
-                self._store.steps.create_many(proposed)
+            self._store.steps.add_many(
+                {
+                    **self._envelope(youth),
+                    "goal_id": stored.id,
+                    "title": text,
+                    "position": position,
+                    "status": StepStatus.SUGGESTED,
+                    "suggested_by": self._me.account_id,
+                }
+                for position, text in enumerate(titles)
+            )
         return stored
 
     def suggest_step(self, space_id: str, goal_id: str, title: str) -> GoalStep:
@@ -95,17 +86,16 @@ class SuggestionService:
             or goal.status not in YOUTH_GOAL_STATUSES
         ):
             raise NotFound(goal_id)
-        existing = list(every(self._store.steps, goal_id=goal_id))
-        step = build(
-            GoalStep,
-            **self._envelope(youth),
-            goal_id=goal_id,
-            title=title,
-            position=max((s.position for s in existing), default=-1) + 1,
-            status=StepStatus.SUGGESTED,
-            suggested_by=self._me.account_id,
-        )
-        return self._store.steps.create(step)
+        existing = list(self._store.steps.every(goal_id=goal_id))
+        with user_input():
+            return self._store.steps.add(
+                **self._envelope(youth),
+                goal_id=goal_id,
+                title=title,
+                position=max((s.position for s in existing), default=-1) + 1,
+                status=StepStatus.SUGGESTED,
+                suggested_by=self._me.account_id,
+            )
 
     def suggest_reminder(
         self,
@@ -122,16 +112,15 @@ class SuggestionService:
             goal = self._store.goals.get(goal_id)
             if goal is None or goal.deleted or goal.space_id != space_id:
                 raise NotFound(goal_id)
-        reminder = build(
-            Reminder,
-            **self._envelope(youth),
-            title=title,
-            first_due=first_due,
-            recurrence=recurrence,
-            goal_id=goal_id,
-            suggested_by=self._me.account_id,
-        )
-        return self._store.reminders.create(reminder)
+        with user_input():
+            return self._store.reminders.add(
+                **self._envelope(youth),
+                title=title,
+                first_due=first_due,
+                recurrence=recurrence,
+                goal_id=goal_id,
+                suggested_by=self._me.account_id,
+            )
 
     def withdraw(self, record_id: str) -> None:
         """Take back a suggestion the youth has not answered yet."""
@@ -148,7 +137,7 @@ class SuggestionService:
             self._youth(record.space_id)
             with self._store.transaction():
                 if isinstance(record, Goal):
-                    for step in every(self._store.steps, goal_id=record.id):
+                    for step in self._store.steps.every(goal_id=record.id):
                         if step.author_id == self._me.account_id:
                             self._store.steps.delete(step.id)
                 repository.delete(record_id)
@@ -164,8 +153,6 @@ class SuggestionService:
         """Shared only with the youth, who owns the space (the server allows no one else)."""
         return {
             "space_id": youth.space_id,
-            "author_id": self._me.account_id,
-            "updated_hlc": self._clock.now(),
             "created_at": self._now(),
             "shared_with": [youth.youth_id],
         }

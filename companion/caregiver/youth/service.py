@@ -23,7 +23,6 @@ from companion.domain.models import (
     StepStatus,
 )
 from companion.store import Store
-from companion.youth.export.service import every
 
 YOUTH_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.DONE)
 COUNTED_STEPS = (StepStatus.OPEN, StepStatus.DONE)
@@ -99,7 +98,7 @@ class YouthService:
         goals.sort(key=lambda g: (g.status is GoalStatus.DONE, g.created_at))
         shared = []
         for goal in goals:
-            steps = list(every(self._store.steps, goal_id=goal.id))
+            steps = list(self._store.steps.every(goal_id=goal.id))
             shared.append(
                 SharedGoal(
                     goal,
@@ -119,7 +118,7 @@ class YouthService:
         mine = self._me.account_id
         goals = [
             g
-            for g in every(self._store.goals, space_id=youth.space_id)
+            for g in self._store.goals.every(space_id=youth.space_id)
             if g.author_id == mine and g.status is GoalStatus.SUGGESTED
         ]
         proposed = {g.id for g in goals}
@@ -127,14 +126,14 @@ class YouthService:
             goals=goals,
             steps=[
                 s
-                for s in every(self._store.steps, space_id=youth.space_id)
+                for s in self._store.steps.every(space_id=youth.space_id)
                 if s.author_id == mine
                 and s.status is StepStatus.SUGGESTED
                 and s.goal_id not in proposed
             ],
             reminders=[
                 r
-                for r in every(self._store.reminders, space_id=youth.space_id)
+                for r in self._store.reminders.every(space_id=youth.space_id)
                 if r.author_id == mine
             ],
         )
@@ -150,7 +149,7 @@ class YouthService:
             self._store.messages,
             self._store.comments,
         ):
-            for record in every(repository, space_id=youth.space_id):
+            for record in repository.every(space_id=youth.space_id):
                 if record.author_id == youth.youth_id:
                     moment = changed_at(record)
                     latest = moment if latest is None or moment > latest else latest
@@ -159,6 +158,6 @@ class YouthService:
     def _by_youth(self, repository, youth: LinkedYouth) -> list:
         return [
             record
-            for record in every(repository, space_id=youth.space_id)
+            for record in repository.every(space_id=youth.space_id)
             if record.author_id == youth.youth_id
         ]

@@ -17,11 +17,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from companion.core.errors import InvalidInput, NotFound
-from companion.core.validation import build
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.models import CareLink, Conversation, Message
+from companion.store import Store
 from companion.youth.account import Account
-from companion.youth.export.service import every
 from companion.youth.network.links import LinksService
 from companion.youth.network.service import NetworkService
 from companion_wire import Availability, Slot
@@ -81,16 +80,14 @@ def reachability(hours: Availability | None, at: datetime) -> Reachability:
 class ChatService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
-        clock: HybridClock,
         links: LinksService,
         network: NetworkService,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._account = account
-        self._clock = clock
         self._links = links
         self._network = network
         self._now = now
@@ -123,16 +120,13 @@ class ChatService:
             return found[0]
         if not contact.can_write:
             raise InvalidInput("link_ended", field="person")
-        conversation = build(
-            Conversation,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            participant_ids=[self._account.account_id, person_id],
-            shared_with=[person_id],
-        )
-        return self._store.conversations.create(conversation)
+        with user_input():
+            return self._store.conversations.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                participant_ids=[self._account.account_id, person_id],
+                shared_with=[person_id],
+            )
 
     def messages(self, person_id: str, limit: int = HISTORY) -> list[ChatLine]:
         """The latest `limit` messages with this person, oldest first."""
@@ -149,18 +143,15 @@ class ChatService:
             raise InvalidInput("link_ended", field="person")
         with self._store.transaction():
             conversation = self.open(person_id)
-            message = build(
-                Message,
-                space_id=self._account.space_id,
-                author_id=self._account.account_id,
-                updated_hlc=self._clock.now(),
-                created_at=self._now(),
-                conversation_id=conversation.id,
-                text=text,
-                sent_at=self._now(),
-                shared_with=[person_id],
-            )
-            return self._store.messages.create(message)
+            with user_input():
+                return self._store.messages.add(
+                    space_id=self._account.space_id,
+                    created_at=self._now(),
+                    conversation_id=conversation.id,
+                    text=text,
+                    sent_at=self._now(),
+                    shared_with=[person_id],
+                )
 
     def reachability(self, person_id: str) -> Reachability:
         return reachability(self._network.availability(person_id), self._now())
@@ -169,7 +160,7 @@ class ChatService:
         pair = {self._account.account_id, person_id}
         found = [
             c
-            for c in every(self._store.conversations, space_id=self._account.space_id)
+            for c in self._store.conversations.every(space_id=self._account.space_id)
             if set(c.participant_ids) == pair
         ]
         return sorted(found, key=lambda c: (c.created_at, c.id))

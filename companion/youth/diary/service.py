@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from companion.core.errors import InvalidInput, NotFound
-from companion.core.validation import build, revise
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry
+from companion.store import Store
 from companion.youth.account import Account
 from companion.youth.network.links import LinksService
 
@@ -24,15 +24,13 @@ PAGE_SIZE = 50
 class DiaryService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
-        clock: HybridClock,
         links: LinksService,
         today: Callable[[], date],
     ) -> None:
         self._store = store
         self._account = account
-        self._clock = clock
         self._links = links
         self._today = today
 
@@ -64,17 +62,14 @@ class DiaryService:
         domains: Iterable[LifeDomain | str] = (),
         entry_date: date | None = None,
     ) -> DiaryEntry:
-        entry = build(
-            DiaryEntry,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            text=text,
-            mood=mood,
-            domains=list(domains),
-            entry_date=entry_date or self._today(),
-        )
-        return self._store.diary.create(entry)
+        with user_input():
+            return self._store.diary.add(
+                space_id=self._account.space_id,
+                text=text,
+                mood=mood,
+                domains=list(domains),
+                entry_date=entry_date or self._today(),
+            )
 
     def edit(
         self,
@@ -86,15 +81,10 @@ class DiaryService:
         entry_date: date,
     ) -> DiaryEntry:
         entry = self.get(entry_id)
-        changed = revise(
-            entry,
-            text=text,
-            mood=mood,
-            domains=list(domains),
-            entry_date=entry_date,
-            updated_hlc=self._clock.now(),
-        )
-        return self._store.diary.update(changed)
+        with user_input():
+            return self._store.diary.change(
+                entry, text=text, mood=mood, domains=list(domains), entry_date=entry_date
+            )
 
     def delete(self, entry_id: str) -> None:
         self.get(entry_id)
@@ -107,5 +97,5 @@ class DiaryService:
         if any(pid not in allowed for pid in wanted):
             raise InvalidInput("not_linked", field="shared_with")
         entry = self.get(entry_id)
-        changed = revise(entry, shared_with=wanted, updated_hlc=self._clock.now())
-        return self._store.diary.update(changed)
+        with user_input():
+            return self._store.diary.change(entry, shared_with=wanted)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,27 +22,10 @@ from typing import Any
 from companion.core.errors import InvalidInput, ServiceError
 from companion.domain.models import RECORD_TYPES, CareLink, Record
 from companion.i18n import current_language, t
+from companion.store import Store
 from companion.youth.account import Account
 from companion.youth.network.links import LinksService
 from companion_wire import RecordKind
-
-PAGE = 1000  # the store's largest page
-
-
-def every(repository: Any, **filters: Any) -> Iterator[Any]:
-    """All live records of one kind matching `filters`, page by page in the kind's order.
-
-    Chat-like kinds (messages, comments) page back from the newest, so across pages they
-    are not in reading order: callers that need it sort.
-    """
-    offset = 0
-    while True:
-        page = repository.list(limit=PAGE, offset=offset, **filters)
-        yield from page
-        if len(page) < PAGE:
-            return
-        offset += PAGE
-
 
 FORMAT = "companion-export"
 VERSION = 1
@@ -114,7 +97,7 @@ def load_export(data: str | bytes | dict) -> ExportBundle:
 class ExportService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
         links: LinksService,
         now: Callable[[], datetime],
@@ -134,8 +117,8 @@ class ExportService:
         records = {
             kind.value: [
                 record.model_dump(mode="json")
-                for record in every(
-                    self._store.repository_for(kind), space_id=self._account.space_id
+                for record in self._store.repository_for(kind).every(
+                    space_id=self._account.space_id
                 )
             ]
             for kind in KIND_ORDER

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from companion.core.errors import InvalidInput, NotFound
-from companion.core.validation import build, revise
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, StepStatus
 from companion.domain.starter_set import StarterGoal, load_starter_set
 from companion.i18n import current_language
+from companion.store import Store
 from companion.youth.account import Account
-from companion.youth.export.service import every
 from companion.youth.network.links import LinksService
 
 OWN_STATUSES = (GoalStatus.ACTIVE, GoalStatus.DONE)
@@ -76,9 +75,8 @@ class StarterOffer:
 class GoalsService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
-        clock: HybridClock,
         links: LinksService,
         *,
         language: Callable[[], str] = current_language,
@@ -87,7 +85,6 @@ class GoalsService:
         self._store = store
         self._now = now
         self._account = account
-        self._clock = clock
         self._links = links
         self._language = language
 
@@ -97,7 +94,7 @@ class GoalsService:
         """The youth's goals (active first, then done), each with its counted steps."""
         goals = [
             goal
-            for goal in every(self._store.goals, space_id=self._account.space_id, domain=domain)
+            for goal in self._store.goals.every(space_id=self._account.space_id, domain=domain)
             if goal.status in OWN_STATUSES
         ]
         goals.sort(key=lambda g: (g.status is GoalStatus.DONE, g.target_date or date.max))
@@ -127,18 +124,15 @@ class GoalsService:
         why: str = "",
         target_date: date | None = None,
     ) -> Goal:
-        goal = build(
-            Goal,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            title=title,
-            domain=domain,
-            why=why,
-            target_date=target_date,
-        )
-        return self._store.goals.create(goal)
+        with user_input():
+            return self._store.goals.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                title=title,
+                domain=domain,
+                why=why,
+                target_date=target_date,
+            )
 
     def edit(
         self,
@@ -150,15 +144,10 @@ class GoalsService:
         target_date: date | None,
     ) -> Goal:
         goal = self.get(goal_id)
-        changed = revise(
-            goal,
-            title=title,
-            domain=domain,
-            why=why,
-            target_date=target_date,
-            updated_hlc=self._clock.now(),
-        )
-        return self._store.goals.update(changed)
+        with user_input():
+            return self._store.goals.change(
+                goal, title=title, domain=domain, why=why, target_date=target_date
+            )
 
     def set_done(self, goal_id: str, done: bool) -> Goal:
         """Mark a goal reached (a milestone on the timeline) or take it up again."""
@@ -166,7 +155,7 @@ class GoalsService:
         status = GoalStatus.DONE if done else GoalStatus.ACTIVE
         if goal.status is status:
             return goal
-        return self._store.goals.update(revise(goal, status=status, updated_hlc=self._clock.now()))
+        return self._store.goals.change(goal, status=status)
 
     def share(self, goal_id: str, person_ids: Iterable[str]) -> Goal:
         """Set exactly who besides the youth sees this goal and its steps; empty = only you."""
@@ -177,24 +166,18 @@ class GoalsService:
         goal = self.get(goal_id)
         with self._store.transaction():
             for step in self._own_steps(goal_id):
-                self._store.steps.update(
-                    revise(step, shared_with=wanted, updated_hlc=self._clock.now())
-                )
-            return self._store.goals.update(
-                revise(goal, shared_with=wanted, updated_hlc=self._clock.now())
-            )
+                self._store.steps.change(step, shared_with=wanted)
+            return self._store.goals.change(goal, shared_with=wanted)
 
     def delete(self, goal_id: str) -> None:
         """Delete the goal with its steps; reminders that pointed at it stay, unlinked."""
         self.get(goal_id)
         with self._store.transaction():
-            for step in list(every(self._store.steps, goal_id=goal_id)):
+            for step in list(self._store.steps.every(goal_id=goal_id)):
                 self._store.steps.delete(step.id)
-            for reminder in list(every(self._store.reminders, goal_id=goal_id)):
+            for reminder in list(self._store.reminders.every(goal_id=goal_id)):
                 if reminder.author_id == self._account.account_id:
-                    self._store.reminders.update(
-                        revise(reminder, goal_id=None, updated_hlc=self._clock.now())
-                    )
+                    self._store.reminders.change(reminder, goal_id=None)
             self._store.goals.delete(goal_id)
 
     # --- steps ---------------------------------------------------------------------------
@@ -203,29 +186,27 @@ class GoalsService:
         goal = self.get(goal_id)
         steps = self._own_steps(goal_id)
         position = max((s.position for s in steps), default=-1) + 1
-        step = build(
-            GoalStep,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            goal_id=goal_id,
-            title=title,
-            position=position,
-            shared_with=list(goal.shared_with),
-        )
-        return self._store.steps.create(step)
+        with user_input():
+            return self._store.steps.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                goal_id=goal_id,
+                title=title,
+                position=position,
+                shared_with=list(goal.shared_with),
+            )
 
     def rename_step(self, step_id: str, title: str) -> GoalStep:
         step = self._own_step(step_id)
-        return self._store.steps.update(revise(step, title=title, updated_hlc=self._clock.now()))
+        with user_input():
+            return self._store.steps.change(step, title=title)
 
     def set_step_done(self, step_id: str, done: bool) -> GoalStep:
         step = self._own_step(step_id)
         status = StepStatus.DONE if done else StepStatus.OPEN
         if step.status is status:
             return step
-        return self._store.steps.update(revise(step, status=status, updated_hlc=self._clock.now()))
+        return self._store.steps.change(step, status=status)
 
     def move_step(self, step_id: str, offset: int) -> list[GoalStep]:
         """Move a step up (-1) or down (+1) the checklist; returns the new order."""
@@ -241,9 +222,7 @@ class GoalsService:
         with self._store.transaction():
             for position, item in enumerate(steps):
                 if item.position != position:
-                    self._store.steps.update(
-                        revise(item, position=position, updated_hlc=self._clock.now())
-                    )
+                    self._store.steps.change(item, position=position)
         return self._own_steps(step.goal_id)
 
     def delete_step(self, step_id: str) -> None:
@@ -256,15 +235,15 @@ class GoalsService:
         """Goals and steps waiting for the youth's yes or no, oldest first."""
         goals = [
             GoalSuggestion(goal, self._suggested_steps(goal.id), self._name(goal))
-            for goal in every(
-                self._store.goals, space_id=self._account.space_id, status=GoalStatus.SUGGESTED
+            for goal in self._store.goals.every(
+                space_id=self._account.space_id, status=GoalStatus.SUGGESTED
             )
         ]
         own = {view.goal.id: view.goal for view in self.overview()}
         steps = [
             StepSuggestion(step, own[step.goal_id], self._name(step))
-            for step in every(
-                self._store.steps, space_id=self._account.space_id, status=StepStatus.SUGGESTED
+            for step in self._store.steps.every(
+                space_id=self._account.space_id, status=StepStatus.SUGGESTED
             )
             if step.goal_id in own
         ]
@@ -277,37 +256,28 @@ class GoalsService:
         suggestion = self._goal_suggestion(suggestion_id)
         by = suggestion.suggested_by or suggestion.author_id
         proposed = self._suggested_steps(suggestion_id)
-        goal = build(
-            Goal,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            title=suggestion.title,
-            domain=suggestion.domain,
-            why=suggestion.why,
-            target_date=suggestion.target_date,
-            suggested_by=by,
-            starter_key=suggestion.starter_key,
-        )
-        steps = [
-            build(
-                GoalStep,
-                space_id=self._account.space_id,
-                author_id=self._account.account_id,
-                updated_hlc=self._clock.now(),
-                created_at=self._now(),
-                goal_id=goal.id,
-                title=step.title,
-                position=position,
-                suggested_by=step.suggested_by or step.author_id,
-            )
-            for position, step in enumerate(proposed)
-        ]
         with self._store.transaction():
-            stored = self._store.goals.create(goal)
-            if steps:
-                self._store.steps.create_many(steps)
+            stored = self._store.goals.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                title=suggestion.title,
+                domain=suggestion.domain,
+                why=suggestion.why,
+                target_date=suggestion.target_date,
+                suggested_by=by,
+                starter_key=suggestion.starter_key,
+            )
+            self._store.steps.add_many(
+                {
+                    "space_id": self._account.space_id,
+                    "created_at": self._now(),
+                    "goal_id": stored.id,
+                    "title": step.title,
+                    "position": position,
+                    "suggested_by": step.suggested_by or step.author_id,
+                }
+                for position, step in enumerate(proposed)
+            )
             for step in proposed:
                 self._store.steps.delete(step.id)
             self._store.goals.delete(suggestion_id)
@@ -325,20 +295,16 @@ class GoalsService:
         suggestion = self._step_suggestion(suggestion_id)
         goal = self.get(suggestion.goal_id)
         steps = self._own_steps(goal.id)
-        step = build(
-            GoalStep,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            goal_id=goal.id,
-            title=suggestion.title,
-            position=max((s.position for s in steps), default=-1) + 1,
-            suggested_by=suggestion.suggested_by or suggestion.author_id,
-            shared_with=list(goal.shared_with),
-        )
         with self._store.transaction():
-            stored = self._store.steps.create(step)
+            stored = self._store.steps.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                goal_id=goal.id,
+                title=suggestion.title,
+                position=max((s.position for s in steps), default=-1) + 1,
+                suggested_by=suggestion.suggested_by or suggestion.author_id,
+                shared_with=list(goal.shared_with),
+            )
             self._store.steps.delete(suggestion_id)
         return stored
 
@@ -351,7 +317,7 @@ class GoalsService:
     def starters(self) -> list[StarterOffer]:
         taken = {
             goal.starter_key
-            for goal in every(self._store.goals, space_id=self._account.space_id)
+            for goal in self._store.goals.every(space_id=self._account.space_id)
             if goal.starter_key and goal.status in OWN_STATUSES
         }
         return [StarterOffer(s, s.key in taken) for s in load_starter_set().goals]
@@ -372,32 +338,26 @@ class GoalsService:
 
     def _add_starters(self, starters: list[StarterGoal]) -> list[Goal]:
         """Starter goals in the app's current language, stored in one transaction."""
+        language = self._language()
         built = [
-            starter.build(
-                space_id=self._account.space_id,
-                author_id=self._account.account_id,
-                clock=self._clock,
-                language=self._language(),
-            )
+            starter.contents(space_id=self._account.space_id, language=language)
             for starter in starters
         ]
-        goals = [goal for goal, _ in built]
-        steps = [step for _, goal_steps in built for step in goal_steps]
-        if not goals:
+        if not built:
             return []
         with self._store.transaction():
-            stored = self._store.goals.create_many(goals)
-            self._store.steps.create_many(steps)
+            stored = self._store.goals.add_many(goal for goal, _ in built)
+            self._store.steps.add_many(step for _, steps in built for step in steps)
         return stored
 
     # --- helpers ------------------------------------------------------------------------
 
     def _own_steps(self, goal_id: str) -> list[GoalStep]:
         """The checklist: open and done steps in order (suggestions and declined ones aside)."""
-        return [s for s in every(self._store.steps, goal_id=goal_id) if s.status in COUNTED_STEPS]
+        return [s for s in self._store.steps.every(goal_id=goal_id) if s.status in COUNTED_STEPS]
 
     def _suggested_steps(self, goal_id: str) -> list[GoalStep]:
-        return list(every(self._store.steps, goal_id=goal_id, status=StepStatus.SUGGESTED))
+        return list(self._store.steps.every(goal_id=goal_id, status=StepStatus.SUGGESTED))
 
     def _own_step(self, step_id: str) -> GoalStep:
         step = self._store.steps.get(step_id)

@@ -14,13 +14,14 @@ from datetime import datetime
 from pydantic import TypeAdapter, ValidationError
 
 from companion.domain.models import CareLink
+from companion.store import Store
 
 META_KEY = "care_links"
 _LIST = TypeAdapter(list[CareLink])
 
 
 class LinksService:
-    def __init__(self, store, now: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
         self._store = store
         self._now = now
 

@@ -25,9 +25,9 @@ from companion.core.errors import (
     from_sync_error,
 )
 from companion.domain.models import CareLink
+from companion.store import Store
 from companion.sync.errors import SyncError
 from companion.youth.account import Account
-from companion.youth.export.service import every
 from companion.youth.network.links import LinksService
 from companion_wire import (
     AccessLogOut,
@@ -115,7 +115,7 @@ class AccessPage:
 class NetworkService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
         links: LinksService,
         now: Callable[[], datetime],
@@ -296,16 +296,10 @@ class NetworkService:
 
     def _shared_by_person(self) -> dict[str, list[SharedItem]]:
         """Every item the youth shared, grouped by the people it is shared with."""
-        repositories = {
-            RecordKind.DIARY_ENTRY: self._store.diary,
-            RecordKind.MOOD_CHECKIN: self._store.moods,
-            RecordKind.GOAL: self._store.goals,
-            RecordKind.REMINDER: self._store.reminders,
-            RecordKind.DOCUMENT_COMMENT: self._store.comments,
-        }
         found: dict[str, list[SharedItem]] = {}
         for kind in SHAREABLE:
-            for record in every(repositories[kind], space_id=self._account.space_id):
+            repository = self._store.repository_for(kind)
+            for record in repository.every(space_id=self._account.space_id):
                 if record.author_id != self._account.account_id or not record.shared_with:
                     continue
                 item = SharedItem(record.id, kind, _title(record), _day(record))

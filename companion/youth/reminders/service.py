@@ -19,11 +19,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.core.errors import InvalidInput, NotFound
-from companion.core.validation import build, revise
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.models import GoalStatus, Recurrence, Reminder
+from companion.store import Store
 from companion.youth.account import Account
-from companion.youth.export.service import every
 
 QUIET_HOURS_KEY = "quiet_hours"
 DELIVERIES_KEY = "reminder_deliveries"
@@ -156,16 +155,14 @@ class ReminderView:
 class RemindersService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
-        clock: HybridClock,
         now: Callable[[], datetime],
         *,
         zone: str | None = None,
     ) -> None:
         self._store = store
         self._account = account
-        self._clock = clock
         self._now = now
         if zone is not None:
             self.zone = ZoneInfo(zone)
@@ -192,7 +189,7 @@ class RemindersService:
         """Reminders the youth wrote (the ones that may notify)."""
         return [
             r
-            for r in every(self._store.reminders, space_id=self._account.space_id)
+            for r in self._store.reminders.every(space_id=self._account.space_id)
             if r.author_id == self._account.account_id
         ]
 
@@ -225,19 +222,17 @@ class RemindersService:
         recurrence: Recurrence | str = Recurrence.NONE,
         goal_id: str | None = None,
     ) -> Reminder:
-        reminder = build(
-            Reminder,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            title=title,
-            first_due=self._due(day, at),
-            recurrence=recurrence,
-            goal_id=self._goal(goal_id),
-        )
-        self._check_future(reminder)
-        return self._store.reminders.create(reminder)
+        first_due = self._due(day, at)
+        self._check_future(first_due, recurrence)
+        with user_input():
+            return self._store.reminders.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                title=title,
+                first_due=first_due,
+                recurrence=recurrence,
+                goal_id=self._goal(goal_id),
+            )
 
     def edit(
         self,
@@ -251,27 +246,25 @@ class RemindersService:
     ) -> Reminder:
         """Change what and when; a new time clears an old snooze."""
         reminder = self.get(reminder_id)
-        changed = revise(
-            reminder,
-            title=title,
-            first_due=self._due(day, at),
-            time_zone=self.zone.key,
-            recurrence=recurrence,
-            goal_id=self._goal(goal_id),
-            snoozed_until=None,
-            updated_hlc=self._clock.now(),
-        )
-        self._check_future(changed)
-        stored = self._store.reminders.update(changed)
+        first_due = self._due(day, at)
+        self._check_future(first_due, recurrence)
+        with user_input():
+            stored = self._store.reminders.change(
+                reminder,
+                title=title,
+                first_due=first_due,
+                time_zone=self.zone.key,
+                recurrence=recurrence,
+                goal_id=self._goal(goal_id),
+                snoozed_until=None,
+            )
         self.record_deliveries([reminder_id], self._now())  # a time already past stays quiet
         return stored
 
     def set_active(self, reminder_id: str, active: bool) -> Reminder:
         """Pause or resume without losing the reminder."""
         reminder = self.get(reminder_id)
-        stored = self._store.reminders.update(
-            revise(reminder, active=active, updated_hlc=self._clock.now())
-        )
+        stored = self._store.reminders.change(reminder, active=active)
         if active:  # what fell due while paused stays quiet
             self.record_deliveries([reminder_id], self._now())
         return stored
@@ -292,9 +285,7 @@ class RemindersService:
             until = now + timedelta(hours=1)
         else:
             until = datetime.combine(now.date() + timedelta(days=1), SNOOZE_MORNING, self.zone)
-        return self._store.reminders.update(
-            revise(reminder, snoozed_until=until, active=True, updated_hlc=self._clock.now())
-        )
+        return self._store.reminders.change(reminder, snoozed_until=until, active=True)
 
     # --- quiet hours ---------------------------------------------------------------------
 
@@ -338,7 +329,7 @@ class RemindersService:
         """Reminders someone else wrote in the youth's space, waiting for a yes or no."""
         return [
             r
-            for r in every(self._store.reminders, space_id=self._account.space_id)
+            for r in self._store.reminders.every(space_id=self._account.space_id)
             if r.author_id != self._account.account_id
         ]
 
@@ -346,21 +337,17 @@ class RemindersService:
         """The youth's own copy (keeping who suggested it) replaces the suggestion."""
         suggestion = self._suggestion(suggestion_id)
         goal_id = suggestion.goal_id if suggestion.goal_id in self._goal_titles() else None
-        own = build(
-            Reminder,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            created_at=self._now(),
-            title=suggestion.title,
-            first_due=suggestion.first_due,
-            time_zone=suggestion.time_zone,
-            recurrence=suggestion.recurrence,
-            goal_id=goal_id,
-            suggested_by=suggestion.suggested_by or suggestion.author_id,
-        )
         with self._store.transaction():
-            stored = self._store.reminders.create(own)
+            stored = self._store.reminders.add(
+                space_id=self._account.space_id,
+                created_at=self._now(),
+                title=suggestion.title,
+                first_due=suggestion.first_due,
+                time_zone=suggestion.time_zone,
+                recurrence=suggestion.recurrence,
+                goal_id=goal_id,
+                suggested_by=suggestion.suggested_by or suggestion.author_id,
+            )
             self._store.reminders.delete(suggestion_id)
         return stored
 
@@ -380,9 +367,9 @@ class RemindersService:
             raise InvalidInput("invalid_time", field="first_due")
         return datetime.combine(day, at.replace(tzinfo=None), self.zone)
 
-    def _check_future(self, reminder: Reminder) -> None:
+    def _check_future(self, first_due: datetime, recurrence: Recurrence | str) -> None:
         """A one-off reminder in the past would never notify: say so instead of storing it."""
-        if reminder.recurrence is Recurrence.NONE and reminder.first_due <= self._now():
+        if recurrence == Recurrence.NONE and first_due <= self._now():
             raise InvalidInput("in_the_past", field="first_due")
 
     def _goal(self, goal_id: str | None) -> str | None:
@@ -395,7 +382,7 @@ class RemindersService:
     def _goal_titles(self) -> dict[str, str]:
         return {
             goal.id: goal.title
-            for goal in every(self._store.goals, space_id=self._account.space_id)
+            for goal in self._store.goals.every(space_id=self._account.space_id)
             if goal.status in (GoalStatus.ACTIVE, GoalStatus.DONE)
         }
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from companion.core.errors import NotFound
-from companion.core.validation import build, revise
-from companion.domain.hlc import HybridClock, Stamp
+from companion.core.validation import user_input
+from companion.domain.hlc import Stamp
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import (
     Document,
@@ -28,8 +28,8 @@ from companion.domain.models import (
     Record,
     StepStatus,
 )
+from companion.store import Store
 from companion.youth.account import Account
-from companion.youth.export.service import every
 from companion.youth.network.links import LinksService
 
 PREVIEW_CHARS = 120
@@ -87,15 +87,13 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
 class TimelineService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
-        clock: HybridClock,
         links: LinksService,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._account = account
-        self._clock = clock
         self._links = links
         self._now = now
 
@@ -115,11 +113,11 @@ class TimelineService:
         first = today - timedelta(days=days - 1)
         zone = self._now().tzinfo
         per_day: dict[date, list[int]] = defaultdict(list)
-        for checkin in every(self._store.moods, space_id=self._account.space_id):
+        for checkin in self._store.moods.every(space_id=self._account.space_id):
             day = checkin.checked_at.astimezone(zone).date()
             if first <= day <= today:
                 per_day[day].append(checkin.mood)
-        for entry in every(self._store.diary, space_id=self._account.space_id, since=first):
+        for entry in self._store.diary.every(space_id=self._account.space_id, since=first):
             if entry.mood is not None and entry.entry_date <= today:
                 per_day[entry.entry_date].append(entry.mood)
         return [
@@ -132,7 +130,7 @@ class TimelineService:
     def documents(self) -> list[DocumentView]:
         return [
             self._document_view(d)
-            for d in every(self._store.documents, space_id=self._account.space_id)
+            for d in self._store.documents.every(space_id=self._account.space_id)
         ]
 
     def document(self, document_id: str) -> DocumentView:
@@ -147,20 +145,16 @@ class TimelineService:
         readers = (
             [view.document.author_id] if view.document.author_id != self._account.account_id else []
         )
-        if view.comment is None:
-            comment = build(
-                DocumentComment,
-                space_id=self._account.space_id,
-                author_id=self._account.account_id,
-                updated_hlc=self._clock.now(),
-                created_at=self._now(),
-                document_id=document_id,
-                text=text,
-                shared_with=readers,
-            )
-            return self._store.comments.create(comment)
-        changed = revise(view.comment, text=text, updated_hlc=self._clock.now())
-        return self._store.comments.update(changed)
+        with user_input():
+            if view.comment is None:
+                return self._store.comments.add(
+                    space_id=self._account.space_id,
+                    created_at=self._now(),
+                    document_id=document_id,
+                    text=text,
+                    shared_with=readers,
+                )
+            return self._store.comments.change(view.comment, text=text)
 
     def delete_comment(self, document_id: str) -> None:
         view = self.document(document_id)
@@ -181,13 +175,13 @@ class TimelineService:
                 tuple(entry.domains),
                 entry.mood,
             )
-            for entry in every(self._store.diary, space_id=self._account.space_id)
+            for entry in self._store.diary.every(space_id=self._account.space_id)
         ]
 
     def _goals(self) -> list[TimelineEvent]:
         events: list[TimelineEvent] = []
         goals = {}
-        for goal in every(self._store.goals, space_id=self._account.space_id):
+        for goal in self._store.goals.every(space_id=self._account.space_id):
             if goal.status not in (GoalStatus.ACTIVE, GoalStatus.DONE):
                 continue
             goals[goal.id] = goal
@@ -201,8 +195,8 @@ class TimelineService:
                         EventKind.GOAL_DONE, stamp_time(goal), goal.title, goal.id, domains
                     )
                 )
-        for step in every(
-            self._store.steps, space_id=self._account.space_id, status=StepStatus.DONE
+        for step in self._store.steps.every(
+            space_id=self._account.space_id, status=StepStatus.DONE
         ):
             goal = goals.get(step.goal_id)
             if goal is None:
@@ -235,7 +229,7 @@ class TimelineService:
         """The first message with each person: when a conversation really began."""
         me = self._account.account_id
         first: dict[str, tuple[datetime, str]] = {}
-        for conversation in every(self._store.conversations, space_id=self._account.space_id):
+        for conversation in self._store.conversations.every(space_id=self._account.space_id):
             others = [p for p in conversation.participant_ids if p != me]
             if len(others) != 1:
                 continue
@@ -252,13 +246,13 @@ class TimelineService:
         ]
 
     def _oldest_message(self, conversation_id: str) -> Message | None:
-        messages = list(every(self._store.messages, conversation_id=conversation_id))
+        messages = list(self._store.messages.every(conversation_id=conversation_id))
         return min(messages, key=lambda m: (m.sent_at, m.id), default=None)
 
     def _document_view(self, document: Document) -> DocumentView:
         mine = [
             c
-            for c in every(self._store.comments, document_id=document.id)
+            for c in self._store.comments.every(document_id=document.id)
             if c.author_id == self._account.account_id
         ]
         comment = max(mine, key=lambda c: c.created_at, default=None)

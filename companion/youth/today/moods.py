@@ -5,32 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from companion.core.validation import build
-from companion.domain.hlc import HybridClock
+from companion.core.validation import user_input
 from companion.domain.models import MoodCheckin
+from companion.store import Store
 from companion.youth.account import Account
 
 
 class MoodService:
-    def __init__(
-        self, store, account: Account, clock: HybridClock, now: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: Store, account: Account, now: Callable[[], datetime]) -> None:
         self._store = store
         self._account = account
-        self._clock = clock
         self._now = now
 
     def check_in(self, mood: int, note: str = "") -> MoodCheckin:
-        checkin = build(
-            MoodCheckin,
-            space_id=self._account.space_id,
-            author_id=self._account.account_id,
-            updated_hlc=self._clock.now(),
-            mood=mood,
-            note=note,
-            checked_at=self._now(),
-        )
-        return self._store.moods.create(checkin)
+        with user_input():
+            return self._store.moods.add(
+                space_id=self._account.space_id, mood=mood, note=note, checked_at=self._now()
+            )
 
     def latest_today(self) -> MoodCheckin | None:
         """The last check-in of the local calendar day, if any."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from companion.domain.models import Goal, GoalStatus, StepStatus
+from companion.store import Store
 from companion.youth.account import Account
 from companion.youth.reminders.service import RemindersService
 
@@ -34,7 +35,7 @@ class GoalProgress:
 class TodayService:
     def __init__(
         self,
-        store,
+        store: Store,
         account: Account,
         now: Callable[[], datetime],
         reminders: RemindersService,
