@@ -1,7 +1,8 @@
 """Opening the encrypted database file safely, behind a small connector adapter.
 
 Phones need a different SQLCipher binding than desktops (DESIGN §7), so everything
-binding-specific sits in a `StoreConnector`; the rest of the store speaks plain DB-API.
+binding-specific sits in a `StoreConnector` (sqlcipher3 here, SQLite3MC in sqlite3mc.py,
+chosen in binding.py); the rest of the store speaks a small DB-API subset.
 
 Safety rule: a file we cannot open is never modified. SQLite checkpoints (rewrites) the
 database and deletes a left-over `-wal` when a connection closes, even one keyed wrongly,
@@ -112,6 +113,16 @@ CIPHER_PAGE_SIZE = 2048
 CIPHER_FORMAT = (
     f"PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}",
     "PRAGMA cipher_hmac_algorithm = HMAC_SHA256",
+)
+# The same format for SQLite3 Multiple Ciphers (phones), set *before* the key: SQLCipher 4
+# (AES-256, per-page HMAC), then our page size and HMAC-SHA256 (1). The KDF is never run
+# with a raw key; it is named so every parameter of the format is written down.
+SQLITE3MC_FORMAT = (
+    "PRAGMA cipher = 'sqlcipher'",
+    "PRAGMA legacy = 4",
+    f"PRAGMA legacy_page_size = {CIPHER_PAGE_SIZE}",
+    "PRAGMA hmac_algorithm = 1",
+    "PRAGMA kdf_algorithm = 2",
 )
 
 
