@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from companion.store.errors import (
+    CorruptDatabaseError,
     InvalidKeyError,
     StoreError,
     WrongKeyError,
@@ -147,11 +148,10 @@ def prepare_file(path: str | Path) -> Path:
     return path
 
 
-def _user_version(conn: Connection, error: type[Exception]) -> int:
-    """Read page 1 through the key; a failure there means wrong key or not our file."""
+def _read(conn: Connection, error: type[Exception], sql: str) -> Any:
+    """Run a read that needs the key; a page-1 failure means wrong key or not our file."""
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return conn.execute(sql).fetchall()
     except error as exc:
         if is_not_a_database(exc):
             raise WrongKeyError(
@@ -160,28 +160,54 @@ def _user_version(conn: Connection, error: type[Exception]) -> int:
         raise translate(exc) from exc
 
 
+def _user_version(conn: Connection, error: type[Exception]) -> int:
+    """Read the schema through the key, then the schema version."""
+    _read(conn, error, "SELECT count(*) FROM sqlite_master")
+    return int(_read(conn, error, "PRAGMA user_version")[0][0])
+
+
+def _check_key(conn: Connection, error: type[Exception]) -> None:
+    """Decrypt and authenticate page 1 only (the header holding user_version), nothing else."""
+    _read(conn, error, "PRAGMA user_version")
+
+
+def _wal_pending(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def probe(path: Path, key: bytes, connector: StoreConnector) -> int | None:
     """Schema version of an existing database, found without changing any file.
 
     None for an empty (new) file. Raises WrongKeyError / CorruptDatabaseError.
+
+    Committed but not yet checkpointed changes (after a crash, or a close on a full disk)
+    live only in the -wal, and the main file alone may be inconsistent: a checkpoint that
+    stopped half-way (no room to grow the file) leaves a new page 1 counting pages that
+    only the -wal holds. So with a -wal the snapshot only checks the key on page 1 (a wrong
+    key fails there, as WrongKeyError); damage it then reports is the main file lagging
+    behind the -wal. The schema is read through a read-only connection that replays the
+    -wal: it never checkpoints and leaves the database and the -wal as they are.
     """
-    if path.stat().st_size == 0:
-        return None
-    conn = connector.connect(path, key, OpenMode.SNAPSHOT)
-    try:
-        version = _user_version(conn, connector.error)
-    finally:
-        conn.close()
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        # Committed but not yet checkpointed changes (after a crash) live only in the WAL.
-        # A read-only connection sees them and leaves the database and the WAL untouched.
-        conn = connector.connect(path, key, OpenMode.READ_ONLY)
+    pending = _wal_pending(path)
+    if path.stat().st_size > 0:
+        conn = connector.connect(path, key, OpenMode.SNAPSHOT)
         try:
-            version = _user_version(conn, connector.error)
+            if not pending:
+                return _user_version(conn, connector.error)
+            _check_key(conn, connector.error)
+        except CorruptDatabaseError:
+            if not pending:
+                raise
         finally:
             conn.close()
-    return version
+    elif not pending:
+        return None
+    conn = connector.connect(path, key, OpenMode.READ_ONLY)
+    try:
+        return _user_version(conn, connector.error)
+    finally:
+        conn.close()
 
 
 def connect(
