@@ -1,12 +1,14 @@
 """Fixtures for store tests: every test runs on both SQLCipher bindings (desktop sqlcipher3,
 phone SQLite3MC), each on a fresh encrypted store, closed afterwards.
 
-A test module that opens each binding itself (interop tests) sets
-`OPENS_EACH_BINDING_ITSELF = True` and runs once, on the platform's default binding.
+COMPANION_STORE_BINDING set when the run starts narrows that to one binding (the phone
+CI profile, mobile/build_sqlite3mc_wheel.sh). A test module that opens each binding itself
+(interop tests) sets `OPENS_EACH_BINDING_ITSELF = True` and runs once, on the default.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from companion.store import Store
 from companion.store.binding import BINDING_ENV, SQLCIPHER3, SQLITE3MC, binding_name
 from tests.store.store_samples import KEY
 
-BINDINGS = [SQLCIPHER3, SQLITE3MC]
+BINDINGS = [binding_name()] if os.environ.get(BINDING_ENV) else [SQLCIPHER3, SQLITE3MC]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
