@@ -189,20 +189,19 @@ def probe(path: Path, key: bytes, connector: StoreConnector) -> int | None:
     behind the -wal. The schema is read through a read-only connection that replays the
     -wal: it never checkpoints and leaves the database and the -wal as they are.
     """
+    if path.stat().st_size == 0:
+        return None  # SQLite takes a zero-length file for an empty database, any -wal as stale
     pending = _wal_pending(path)
-    if path.stat().st_size > 0:
-        conn = connector.connect(path, key, OpenMode.SNAPSHOT)
-        try:
-            if not pending:
-                return _user_version(conn, connector.error)
-            _check_key(conn, connector.error)
-        except CorruptDatabaseError:
-            if not pending:
-                raise
-        finally:
-            conn.close()
-    elif not pending:
-        return None
+    conn = connector.connect(path, key, OpenMode.SNAPSHOT)
+    try:
+        if not pending:
+            return _user_version(conn, connector.error)
+        _check_key(conn, connector.error)
+    except CorruptDatabaseError:
+        if not pending:
+            raise
+    finally:
+        conn.close()
     conn = connector.connect(path, key, OpenMode.READ_ONLY)
     try:
         return _user_version(conn, connector.error)
