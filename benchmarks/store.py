@@ -1,7 +1,10 @@
 """Encrypted store vs plain SQLite, measured in the same run. Prints JSON.
 
-Four columns per operation:
-- `store`: the real thing (Store on SQLCipher): validation, HLC stamps, outbox row, FTS.
+Six columns per operation:
+- `store`: the real thing on the desktop binding (Store on sqlcipher3): validation, HLC
+  stamps, outbox row, FTS.
+- `store_on_sqlite3mc`: the same Store on the phone binding (APSW + SQLite3 Multiple
+  Ciphers, SQLCipher-4 mode, the same file format) through its connector adapter.
 - `store_on_sqlite3`: the same Store code on Python's plain sqlite3 (through the connector
   adapter), to separate the cost of encryption from the cost of our Python layer.
 - `raw_sqlite3`: the baseline. Hand-written SQL on plain sqlite3 with the same schema
@@ -9,11 +12,16 @@ Four columns per operation:
   built from plain dicts with json.dumps and read back with json.loads.
 - `raw_sqlcipher`: exactly the baseline's code on SQLCipher with the store's raw key: what
   encryption alone costs hand-written SQL, the floor under any encrypted store's ratio.
+- `raw_sqlite3mc`: the baseline's code on APSW + SQLite3MC in the store's file format: the
+  phone binding's floor (APSW's own calls, no adapter).
 
 `ratio` = store / raw_sqlite3 at p50 (target <= 1.5); `ratio_encryption_only` = store /
-store_on_sqlite3; `ratio_encryption_floor` = raw_sqlcipher / raw_sqlite3. Samples are
-interleaved (one save of each in turn, rotating who goes first), so drift in disk or CPU
-speed during the run hits all columns alike.
+store_on_sqlite3; `ratio_encryption_floor` = raw_sqlcipher / raw_sqlite3; `ratio_phone` =
+store_on_sqlite3mc / raw_sqlite3; `ratio_phone_vs_desktop` = store_on_sqlite3mc / store;
+`ratio_phone_floor` = raw_sqlite3mc / raw_sqlite3. Samples are interleaved (one save of
+each in turn, rotating who goes first), so drift in disk or CPU speed during the run hits
+all columns alike. The phone figures are the binding's cost on this machine's CPU, not a
+phone's.
 
 Run from the repository root: .venv/bin/python -m benchmarks.store
 """
@@ -32,13 +40,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import apsw
 import sqlcipher3
 
 from companion.domain.hlc import HybridClock
 from companion.domain.models import DiaryEntry
-from companion.store import OpenMode, Store
-from companion.store.connection import Connection
+from companion.store import OpenMode, SqlCipherConnector, Store
+from companion.store.connection import SQLITE3MC_FORMAT, Connection
 from companion.store.schema import MIGRATIONS
+from companion.store.sqlite3mc import Sqlite3mcConnector
 from companion_wire import new_id
 
 SAVES = 1000
@@ -250,6 +260,17 @@ class RawSqlcipher(RawSqlite):
         return conn
 
 
+class RawSqlite3mc(RawSqlcipher):
+    """The baseline's code on APSW + SQLite3MC, in the store's file format."""
+
+    def connect(self, path: Path) -> Connection:
+        conn = apsw.Connection(str(path))
+        for pragma in SQLITE3MC_FORMAT:
+            conn.execute(pragma).fetchall()
+        conn.execute(f"PRAGMA key = \"x'{self.key.hex()}'\"").fetchall()
+        return conn  # APSW runs statements in autocommit until BEGIN, like isolation_level=None
+
+
 class StoreSubject:
     """The same four operations through the Store's public API."""
 
@@ -274,11 +295,17 @@ class StoreSubject:
 
 def open_subjects(folder: Path, tag: str, key: bytes) -> dict[str, StoreSubject | RawSqlite]:
     return {
-        "store": StoreSubject(Store.open(folder / f"cipher-{tag}.db", key)),
+        "store": StoreSubject(
+            Store.open(folder / f"cipher-{tag}.db", key, connector=SqlCipherConnector())
+        ),
+        "store_on_sqlite3mc": StoreSubject(
+            Store.open(folder / f"mc-{tag}.db", key, connector=Sqlite3mcConnector())
+        ),
         "store_on_sqlite3": StoreSubject(
             Store.open(folder / f"plain-{tag}.db", key, connector=PlainSqliteConnector())
         ),
         "raw_sqlcipher": RawSqlcipher(folder / f"rawcipher-{tag}.db", key),
+        "raw_sqlite3mc": RawSqlite3mc(folder / f"rawmc-{tag}.db", key),
         "raw_sqlite3": RawSqlite(folder / f"raw-{tag}.db"),
     }
 
@@ -323,6 +350,9 @@ def with_ratios(figures: dict, field: str | None) -> dict:
         "ratio": round(pick("store") / pick("raw_sqlite3"), 2),
         "ratio_encryption_only": round(pick("store") / pick("store_on_sqlite3"), 2),
         "ratio_encryption_floor": round(pick("raw_sqlcipher") / pick("raw_sqlite3"), 2),
+        "ratio_phone": round(pick("store_on_sqlite3mc") / pick("raw_sqlite3"), 2),
+        "ratio_phone_vs_desktop": round(pick("store_on_sqlite3mc") / pick("store"), 2),
+        "ratio_phone_floor": round(pick("raw_sqlite3mc") / pick("raw_sqlite3"), 2),
     }
 
 
@@ -334,6 +364,15 @@ def sqlcipher_version() -> str:
     finally:
         conn.close()
     return f"{cipher} (SQLite {sqlite})"
+
+
+def sqlite3mc_version() -> str:
+    conn = apsw.Connection(":memory:")
+    try:
+        (mc,) = conn.execute("SELECT sqlite3mc_version()").fetchone()
+    finally:
+        conn.close()
+    return f"{mc} (SQLite {apsw.sqlite_lib_version()}, APSW {apsw.apsw_version()})"
 
 
 def main() -> None:
@@ -366,6 +405,7 @@ def main() -> None:
                 "python": platform.python_version(),
                 "sqlite3_version": sqlite3.sqlite_version,
                 "sqlcipher_version": sqlcipher_version(),
+                "sqlite3mc_version": sqlite3mc_version(),
                 "samples": {"saves": SAVES, "reads": READS, "bulk_rounds": BULK_ROUNDS},
                 "results": results,
                 "targets": {"ratio_max": 1.5, "save_p99_ms_max": 10},

@@ -1,5 +1,6 @@
 """Encrypted local store (SQLCipher): records, outbox, sync cursors, diary search."""
 
+from companion.store.binding import default_connector
 from companion.store.connection import OpenMode, SqlCipherConnector, StoreConnector
 from companion.store.errors import (
     ConstraintError,
@@ -43,4 +44,5 @@ __all__ = [
     "StoreError",
     "SyncInfo",
     "WrongKeyError",
+    "default_connector",
 ]

@@ -1,7 +1,8 @@
 """Opening the encrypted database file safely, behind a small connector adapter.
 
 Phones need a different SQLCipher binding than desktops (DESIGN §7), so everything
-binding-specific sits in a `StoreConnector`; the rest of the store speaks plain DB-API.
+binding-specific sits in a `StoreConnector` (sqlcipher3 here, SQLite3MC in sqlite3mc.py,
+chosen in binding.py); the rest of the store speaks a small DB-API subset.
 
 Safety rule: a file we cannot open is never modified. SQLite checkpoints (rewrites) the
 database and deletes a left-over `-wal` when a connection closes, even one keyed wrongly,
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from companion.store.errors import (
+    CorruptDatabaseError,
     InvalidKeyError,
     StoreError,
     WrongKeyError,
@@ -113,6 +115,16 @@ CIPHER_FORMAT = (
     f"PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}",
     "PRAGMA cipher_hmac_algorithm = HMAC_SHA256",
 )
+# The same format for SQLite3 Multiple Ciphers (phones), set *before* the key: SQLCipher 4
+# (AES-256, per-page HMAC), then our page size and HMAC-SHA256 (1). The KDF is never run
+# with a raw key; it is named so every parameter of the format is written down.
+SQLITE3MC_FORMAT = (
+    "PRAGMA cipher = 'sqlcipher'",
+    "PRAGMA legacy = 4",
+    f"PRAGMA legacy_page_size = {CIPHER_PAGE_SIZE}",
+    "PRAGMA hmac_algorithm = 1",
+    "PRAGMA kdf_algorithm = 2",
+)
 
 
 def check_key(key: object) -> bytes:
@@ -136,11 +148,10 @@ def prepare_file(path: str | Path) -> Path:
     return path
 
 
-def _user_version(conn: Connection, error: type[Exception]) -> int:
-    """Read page 1 through the key; a failure there means wrong key or not our file."""
+def _read(conn: Connection, error: type[Exception], sql: str) -> Any:
+    """Run a read that needs the key; a page-1 failure means wrong key or not our file."""
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return conn.execute(sql).fetchall()
     except error as exc:
         if is_not_a_database(exc):
             raise WrongKeyError(
@@ -149,28 +160,53 @@ def _user_version(conn: Connection, error: type[Exception]) -> int:
         raise translate(exc) from exc
 
 
+def _user_version(conn: Connection, error: type[Exception]) -> int:
+    """Read the schema through the key, then the schema version."""
+    _read(conn, error, "SELECT count(*) FROM sqlite_master")
+    return int(_read(conn, error, "PRAGMA user_version")[0][0])
+
+
+def _check_key(conn: Connection, error: type[Exception]) -> None:
+    """Decrypt and authenticate page 1 only (the header holding user_version), nothing else."""
+    _read(conn, error, "PRAGMA user_version")
+
+
+def _wal_pending(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def probe(path: Path, key: bytes, connector: StoreConnector) -> int | None:
     """Schema version of an existing database, found without changing any file.
 
     None for an empty (new) file. Raises WrongKeyError / CorruptDatabaseError.
+
+    Committed but not yet checkpointed changes (after a crash, or a close on a full disk)
+    live only in the -wal, and the main file alone may be inconsistent: a checkpoint that
+    stopped half-way (no room to grow the file) leaves a new page 1 counting pages that
+    only the -wal holds. So with a -wal the snapshot only checks the key on page 1 (a wrong
+    key fails there, as WrongKeyError); damage it then reports is the main file lagging
+    behind the -wal. The schema is read through a read-only connection that replays the
+    -wal: it never checkpoints and leaves the database and the -wal as they are.
     """
     if path.stat().st_size == 0:
-        return None
+        return None  # SQLite takes a zero-length file for an empty database, any -wal as stale
+    pending = _wal_pending(path)
     conn = connector.connect(path, key, OpenMode.SNAPSHOT)
     try:
-        version = _user_version(conn, connector.error)
+        if not pending:
+            return _user_version(conn, connector.error)
+        _check_key(conn, connector.error)
+    except CorruptDatabaseError:
+        if not pending:
+            raise
     finally:
         conn.close()
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        # Committed but not yet checkpointed changes (after a crash) live only in the WAL.
-        # A read-only connection sees them and leaves the database and the WAL untouched.
-        conn = connector.connect(path, key, OpenMode.READ_ONLY)
-        try:
-            version = _user_version(conn, connector.error)
-        finally:
-            conn.close()
-    return version
+    conn = connector.connect(path, key, OpenMode.READ_ONLY)
+    try:
+        return _user_version(conn, connector.error)
+    finally:
+        conn.close()
 
 
 def connect(

@@ -81,16 +81,28 @@ _BY_MESSAGE: tuple[tuple[str, type[StoreError]], ...] = (
 )
 
 
+def result_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of a driver exception, when it carries one.
+
+    sqlite3 and sqlcipher3 name it `sqlite_errorcode`, APSW `extendedresult` / `result`.
+    """
+    for name in ("sqlite_errorcode", "extendedresult", "result"):
+        code = getattr(exc, name, None)
+        if isinstance(code, int) and code >= 0:
+            return code & 0xFF
+    return None
+
+
 def translate(exc: BaseException) -> StoreError:
     """Map a driver exception to a typed store error (by SQLite result code, else by message).
 
-    Works with any binding whose exceptions carry `sqlite_errorcode` (Python's sqlite3,
-    sqlcipher3) and falls back on SQLite's fixed English messages for bindings that do not.
+    Works with any binding whose exceptions carry the result code (sqlite3, sqlcipher3,
+    APSW) and falls back on SQLite's fixed English messages for those that do not.
     """
-    code = getattr(exc, "sqlite_errorcode", None)
+    code = result_code(exc)
     kind: type[StoreError] | None = None
-    if isinstance(code, int):
-        kind = _BY_CODE.get(code & 0xFF)
+    if code is not None:
+        kind = _BY_CODE.get(code)
     if kind is None:
         text = str(exc).lower()
         kind = next((k for needle, k in _BY_MESSAGE if needle in text), StoreError)
@@ -101,7 +113,7 @@ def translate(exc: BaseException) -> StoreError:
 
 def is_not_a_database(exc: BaseException) -> bool:
     """True when SQLite rejected page 1: with SQLCipher that means wrong key or foreign file."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF == SQLITE_NOTADB
+    code = result_code(exc)
+    if code is not None:
+        return code == SQLITE_NOTADB
     return "file is not a database" in str(exc).lower()

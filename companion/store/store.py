@@ -25,9 +25,9 @@ from companion.domain.models import (
     Reminder,
 )
 from companion.store import schema
+from companion.store.binding import default_connector
 from companion.store.codec import READ_COLUMNS, WRITE_COLUMNS, checked, decode, values
 from companion.store.connection import (
-    SqlCipherConnector,
     StoreConnector,
     check_key,
     connect,
@@ -211,7 +211,8 @@ class Store:
         """Open (creating if absent) the database at `path` with a 32-byte raw key.
 
         Raises WrongKeyError, CorruptDatabaseError or SchemaTooNewError without changing
-        the file. `connector` swaps the SQLCipher binding (phones, tests).
+        the file. `connector` swaps the SQLCipher binding; by default it is the platform's
+        (binding.default_connector: sqlcipher3 on desktops, SQLite3MC on phones).
         """
         key = check_key(key)
         if (
@@ -220,7 +221,7 @@ class Store:
             or busy_timeout < 0
         ):
             raise ValueError("busy_timeout is a non-negative number of seconds")
-        connector = connector or SqlCipherConnector()
+        connector = connector or default_connector()
         path = prepare_file(path)
         version = probe(path, key, connector)
         if version is not None:
@@ -411,7 +412,11 @@ class Store:
 
     def check_integrity(self) -> None:
         """Read every page and check its HMAC and the b-tree structure (slow on big files:
-        run it in the background). Raises CorruptDatabaseError; changes nothing."""
+        run it in the background). Raises CorruptDatabaseError; changes nothing.
+
+        SQLite3MC (phones) has no cipher_integrity_check (an unknown pragma returns no
+        rows): there quick_check reads, and so authenticates, every page in use; free pages,
+        which hold no records, go unread."""
         problems = [r[0] for r in self._db.query("PRAGMA cipher_integrity_check")]
         problems += [r[0] for r in self._db.query("PRAGMA quick_check") if r[0] != "ok"]
         if problems:

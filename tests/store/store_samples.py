@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.domain.models import RECORD_TYPES, DiaryEntry, Record
-from companion.store import OpenMode, Repository, SqlCipherConnector, Store
+from companion.store import OpenMode, Repository, Store, default_connector
 from companion.store.connection import Connection, prepare_file
 from companion_wire import RecordKind
 from tests.domain.domain_samples import STAMP, valid_fields
@@ -56,14 +57,15 @@ def repository(store: Store, kind: RecordKind) -> Repository:
 
 
 class ExtraSqlConnector:
-    """The real SQLCipher connector, plus SQL run on every read-write connection.
+    """The binding's real connector (`default_connector`), plus SQL run on every read-write
+    connection.
 
     The seam tests use to inject failures the way the machine would cause them (a trigger
     that raises, a size limit standing in for a full disk).
     """
 
     def __init__(self, *statements: str) -> None:
-        self._inner = SqlCipherConnector()
+        self._inner = default_connector()
         self._statements = statements
 
     @property
@@ -80,12 +82,21 @@ class ExtraSqlConnector:
 
 def raw_connection(path: Path, key: bytes = KEY) -> Connection:
     """A bare keyed connection, for tests that must shape a file the store would refuse."""
-    return SqlCipherConnector().connect(prepare_file(path), key, OpenMode.READ_WRITE)
+    return default_connector().connect(prepare_file(path), key, OpenMode.READ_WRITE)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file in `folder` with its bytes: equal snapshots mean nothing was touched."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in `folder`: equal digests mean nothing was touched."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def run_and_crash(path: Path, key: bytes, body: str) -> None:

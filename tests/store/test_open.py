@@ -9,9 +9,12 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
+import apsw
 import pytest
+import sqlcipher3
 
 from companion.store import (
     CorruptDatabaseError,
@@ -19,12 +22,13 @@ from companion.store import (
     Store,
     WrongKeyError,
 )
-from companion.store.connection import CIPHER_PAGE_SIZE
+from companion.store.connection import CIPHER_FORMAT, CIPHER_PAGE_SIZE
 from companion_wire import RecordKind, new_id
 from tests.store.store_samples import (
     KEY,
     OTHER_KEY,
     REPO,
+    digests,
     entry,
     make,
     raw_connection,
@@ -121,6 +125,79 @@ def test_an_unencrypted_sqlite_file_is_refused_and_untouched(db_path: Path, tmp_
     with pytest.raises(WrongKeyError):
         Store.open(db_path, KEY)
     assert snapshot(tmp_path) == before
+
+
+def _sqlcipher_file(path: Path, *setup: str) -> None:
+    """A real SQLCipher 4 database in a format that is not ours (sqlcipher3's defaults)."""
+    conn = sqlcipher3.connect(str(path))
+    for statement in setup:
+        conn.execute(statement)
+    conn.execute("CREATE TABLE notes (text)")
+    conn.execute("INSERT INTO notes VALUES ('een ander formaat')")
+    conn.commit()
+    conn.close()
+
+
+def _sqlite3mc_default_file(path: Path) -> None:
+    """A SQLite3MC database in its own default cipher (ChaCha20), with our raw key."""
+    conn = apsw.Connection(str(path))
+    conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    conn.execute("CREATE TABLE notes (text)")
+    conn.close()
+
+
+FOREIGN_FORMATS = {
+    "sqlcipher-4k-pages": lambda p: _sqlcipher_file(p, f"PRAGMA key = \"x'{KEY.hex()}'\""),
+    "sqlcipher-passphrase": lambda p: _sqlcipher_file(
+        p, "PRAGMA key = 'wachtwoord'", *CIPHER_FORMAT
+    ),
+    "sqlite3mc-chacha20": _sqlite3mc_default_file,
+}
+
+
+@pytest.mark.parametrize("make_file", FOREIGN_FORMATS.values(), ids=FOREIGN_FORMATS.keys())
+def test_an_encrypted_file_of_another_format_is_refused_and_untouched(
+    db_path: Path, tmp_path: Path, make_file: Callable[[Path], None]
+) -> None:
+    make_file(db_path)
+    before = digests(tmp_path)
+    with pytest.raises(WrongKeyError):
+        Store.open(db_path, KEY)
+    assert digests(tmp_path) == before
+
+
+@pytest.fixture
+def filled(db_path: Path) -> bytes:
+    """The bytes of a closed store holding 300 diary entries (about 120 pages)."""
+    space = new_id()
+    with Store.open(db_path, KEY) as store:
+        store.diary.create_many([entry(f"Dag {i}: " + "verhaal " * 40, space) for i in range(300)])
+    return db_path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("keep", "error"),
+    [(0.5, CorruptDatabaseError), (CIPHER_PAGE_SIZE, CorruptDatabaseError), (1000, WrongKeyError)],
+    ids=["half", "first-page-only", "part-of-page-one"],
+)
+def test_a_truncated_store_is_refused_and_untouched(
+    db_path: Path, tmp_path: Path, filled: bytes, keep: float, error: type[Exception]
+) -> None:
+    db_path.write_bytes(filled[: int(len(filled) * keep) if keep < 1 else int(keep)])
+    before = digests(tmp_path)
+    with pytest.raises(error):
+        Store.open(db_path, KEY)
+    assert digests(tmp_path) == before
+
+
+def test_a_store_missing_its_last_byte_opens_and_fails_its_integrity_check(
+    db_path: Path, tmp_path: Path, filled: bytes
+) -> None:
+    db_path.write_bytes(filled[:-1])
+    before = digests(tmp_path)
+    with Store.open(db_path, KEY) as store, pytest.raises(CorruptDatabaseError):
+        store.check_integrity()
+    assert digests(tmp_path) == before
 
 
 def test_a_damaged_page_is_reported_as_corruption_and_the_file_is_left_alone(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -18,18 +19,35 @@ SPACE = new_id()
 PARENT = new_id()
 
 
+class _Recording:
+    """The store's real connection, noting every statement run through it with its
+    parameters (the same on both bindings; only sqlite3-style ones have a trace callback)."""
+
+    def __init__(self, conn: Any, statements: list[tuple[str, Any]]) -> None:
+        self._conn = conn
+        self._statements = statements
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        self._statements.append((sql, parameters))
+        return self._conn.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 def plans(store: Store, call: Callable[[], object]) -> list[str]:
     """The query plan of every records query `call` runs."""
-    statements: list[str] = []
-    conn = store._db._conn
-    conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    statements: list[tuple[str, Any]] = []
+    db = store._db
+    conn = db._conn
+    db._conn = _Recording(conn, statements)  # type: ignore[assignment]
     try:
         call()
     finally:
-        conn.set_trace_callback(None)  # type: ignore[attr-defined]
+        db._conn = conn
     return [
-        " / ".join(row[-1] for row in store._db.query(f"EXPLAIN QUERY PLAN {sql}"))
-        for sql in statements
+        " / ".join(row[-1] for row in store._db.query(f"EXPLAIN QUERY PLAN {sql}", parameters))
+        for sql, parameters in statements
         if sql.startswith("SELECT") and "FROM records" in sql
     ]
 

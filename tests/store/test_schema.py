@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.store import SchemaTooNewError, SqlCipherConnector, Store
+from companion.store import SchemaTooNewError, Store, default_connector
 from companion.store.database import Database
 from companion.store.schema import LATEST, migrate, version_of
 from companion_wire import new_id
@@ -24,7 +24,7 @@ V1_COLUMNS = (
 def write_v1_file(path: Path, space: str) -> dict[str, str]:
     """A file as the v1 app left it: rows written with v1's SQL, no search index yet."""
     ids = {name: new_id() for name in ("cafe", "mood", "gone", "goal")}
-    db = Database(raw_connection(path), SqlCipherConnector().error)
+    db = Database(raw_connection(path), default_connector().error)
     assert migrate(db, target=1) == 1
 
     def diary(record_id: str, text: str, day: str, deleted: int) -> tuple:
@@ -144,7 +144,7 @@ def test_migrate_rejects_an_unknown_target(store: Store) -> None:
 def test_a_v3_file_gets_a_rebuilt_search_index_that_finds_what_v3_lost(db_path: Path) -> None:
     """v3's update triggers dropped the words an edit kept; v4 rebuilds the index."""
     space, entry_id = new_id(), new_id()
-    db = Database(raw_connection(db_path), SqlCipherConnector().error)
+    db = Database(raw_connection(db_path), default_connector().error)
     assert migrate(db, target=3) == 3
     content = {
         "text": "Brief van de huisbaas",
