@@ -8,9 +8,15 @@ from companion.caregiver.hooks import use_caregiver
 from companion.core.errors import ServiceError
 from companion.core.views.context import use_ui
 from companion.core.views.shell import app_bar_actions
-from companion.core.views.widgets import body, error_text, heading, primary_button, secondary_button
+from companion.core.views.widgets import (
+    body,
+    error_text,
+    heading,
+    pin_field,
+    primary_button,
+    secondary_button,
+)
 from companion.i18n import t
-from companion.youth.settings.view import pin_field
 
 FORM_WIDTH = 420
 

@@ -8,9 +8,9 @@ import flet as ft
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.views.context import use_ui
+from companion.core.views.settings_sections import AppLockSection, RecoverySection, appearance_cards
 from companion.core.views.widgets import body, card, heading, refused_words, tag
 from companion.i18n import t
-from companion.youth.settings.view import AppLockSection, RecoverySection, appearance_cards
 from companion_wire import Role
 
 

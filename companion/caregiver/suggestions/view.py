@@ -22,6 +22,7 @@ from companion.core.views.shell import go
 from companion.core.views.widgets import (
     body,
     card,
+    choice_group,
     error_text,
     heading,
     primary_button,
@@ -31,7 +32,6 @@ from companion.core.views.widgets import (
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Recurrence
 from companion.i18n import t
-from companion.youth.settings.view import choice_group
 
 KINDS = ("goal", "step", "reminder")
 FIELD_WIDTH = 560

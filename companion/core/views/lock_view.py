@@ -17,11 +17,11 @@ from companion.core.views.widgets import (
     error_text,
     heading,
     icon_button,
+    pin_field,
     primary_button,
     secondary_button,
 )
 from companion.i18n import t
-from companion.youth.settings.view import pin_field
 
 
 @ft.component

@@ -138,6 +138,64 @@ def text_input(
     )
 
 
+PIN_FIELD = {"password": True, "can_reveal_password": True, "keyboard_type": ft.KeyboardType.NUMBER}
+
+
+def pin_field(
+    identifier: str, label: str, value: str, on_change: Callable[[str], None]
+) -> ft.Control:
+    """A controlled PIN field: digits, hidden unless the person reveals them."""
+    return text_input(identifier, label, value, on_change, **PIN_FIELD)
+
+
+def choice_group(
+    identifier: str, value: str, options: list[tuple[str, str]], on_change: Callable[[str], None]
+) -> ft.Control:
+    """Radio buttons for (key, label) options; each radio is tagged `{identifier}-{key}`."""
+    return tag(
+        identifier,
+        ft.RadioGroup(
+            value=value,
+            on_change=lambda e: on_change(e.control.value),
+            content=ft.Column(
+                [
+                    tag(f"{identifier}-{key}", ft.Radio(value=key, label=label))
+                    for key, label in options
+                ],
+                spacing=0,
+            ),
+        ),
+    )
+
+
+def delete_with_confirmation(
+    prefix: str,
+    asking: bool,
+    ask: Callable[[bool], None],
+    delete: Callable[[], Any],
+    words: tuple[str, str, str],
+) -> list[ft.Control]:
+    """A delete button that first asks; `words` are (button, question, yes). Identifiers:
+    `{prefix}-delete`, then `{prefix}-delete-cancel` and `{prefix}-delete-yes`."""
+    button, question, yes = words
+    if not asking:
+        return [
+            secondary_button(
+                f"{prefix}-delete", button, lambda: ask(True), icon=ft.Icons.DELETE_OUTLINE
+            )
+        ]
+    return [
+        body(question),
+        ft.Row(
+            [
+                secondary_button(f"{prefix}-delete-cancel", t("common.cancel"), lambda: ask(False)),
+                primary_button(f"{prefix}-delete-yes", yes, delete),
+            ],
+            wrap=True,
+        ),
+    ]
+
+
 def mood_label(mood: int) -> str:
     return t(f"mood.level_{mood}")
 
