@@ -9,7 +9,8 @@ from companion.caregiver.documents.service import SharedDocument
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import format_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.widgets import (
     body,
@@ -60,7 +61,7 @@ def DocumentsScreen() -> ft.View:
     space_id = ft.use_route_params().get("space_id", "")
     title, set_title = ft.use_state("")
     text, set_text = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     def load():
         try:
@@ -83,16 +84,11 @@ def DocumentsScreen() -> ft.View:
         set_text(drafted_body)
 
     def share() -> None:
-        try:
-            session.documents.share(space_id, title, text)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_title("")
-        set_text("")
-        set_error(None)
-        services.sync_soon()
-        ui.data_changed()
+        if action.run(session.documents.share, space_id, title, text):
+            set_title("")
+            set_text("")
+            services.sync_soon()
+            ui.data_changed()
 
     listing = [document_card(shared, youth.youth_name) for shared in documents] or [
         tag("documents-empty", body(t("caregiver.documents_none")))
@@ -116,7 +112,7 @@ def DocumentsScreen() -> ft.View:
                     max_lines=16,
                     width=900,
                 ),
-                error_text(error, "document-error"),
+                error_text(action.error, "document-error"),
                 ft.Row(
                     [
                         secondary_button(

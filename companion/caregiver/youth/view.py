@@ -3,8 +3,6 @@ a step to propose on each shared goal, and the care period with its end date."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import flet as ft
 
 from companion.caregiver.caseload.directory import LinkedYouth
@@ -12,7 +10,8 @@ from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.caregiver.youth.service import OpenSuggestions, SharedGoal, YouthDetail
 from companion.core.dates import format_date, parse_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
 from companion.core.views.widgets import (
@@ -62,19 +61,14 @@ def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control
     services = use_caregiver()
     ui = use_ui()
     title, set_title = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
     goal = shared.goal
 
     def suggest() -> None:
-        try:
-            session.suggestions.suggest_step(space_id, goal.id, title)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_title("")
-        set_error(None)
-        services.sync_soon()
-        ui.data_changed()
+        if action.run(session.suggestions.suggest_step, space_id, goal.id, title):
+            set_title("")
+            services.sync_soon()
+            ui.data_changed()
 
     controls: list[ft.Control] = [
         ft.Row(
@@ -112,7 +106,7 @@ def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control
                 ],
                 spacing=8,
             ),
-            error_text(error, f"step-error-{goal.id}"),
+            error_text(action.error, f"step-error-{goal.id}"),
         ]
     return tag(f"goal-{goal.id}", ft.Container(ft.Column(controls, spacing=8), padding=8))
 
@@ -188,26 +182,14 @@ def CarePeriodCard(youth: LinkedYouth) -> ft.Control:
     services = use_caregiver()
     ui = use_ui()
     typed, set_typed = ft.use_state("")
-    error, set_error = ft.use_state(None)
-    busy, set_busy = ft.use_state(False)
+    action = use_action()
 
     async def set_end() -> None:
-        try:
-            last_day: date = parse_date(typed, field="ends_at")
-        except ServiceError as failure:
-            set_error(failure)
+        if not (last_day := action.run(parse_date, typed, field="ends_at")):
             return
-        set_busy(True)
-        try:
-            await services.end_care_period(youth.space_id, last_day)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        set_typed("")
-        set_error(None)
-        ui.data_changed()
+        if await action.run_async(services.end_care_period, youth.space_id, last_day.value):
+            set_typed("")
+            ui.data_changed()
 
     until = (
         t("caregiver.period_until", date=format_date(youth.ends_at.astimezone().date()))
@@ -239,12 +221,12 @@ def CarePeriodCard(youth: LinkedYouth) -> ft.Control:
                         width=200,
                     ),
                     secondary_button(
-                        "period-set", t("caregiver.period_button"), None if busy else set_end
+                        "period-set", t("caregiver.period_button"), action.when_idle(set_end)
                     ),
                 ],
                 wrap=True,
             ),
-            error_text(error, "period-error"),
+            error_text(action.error, "period-error"),
         ),
     )
 
