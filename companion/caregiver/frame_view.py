@@ -16,7 +16,7 @@ from companion.core.sync_status import SyncPhase
 from companion.core.views.context import use_ui
 from companion.core.views.hooks import use_sync_state
 from companion.core.views.shell import app_bar_actions, go
-from companion.core.views.widgets import tag
+from companion.core.views.widgets import body, tag
 from companion.i18n import t
 
 CONTENT_WIDTH = 1040
@@ -72,6 +72,13 @@ def SyncBadge() -> ft.Control:
             tight=True,
         ),
         label=text,
+    )
+
+
+def youth_gone() -> ft.View:
+    """For a youth's page whose youth is no longer linked (access ended, or a bad link)."""
+    return frame(
+        t("caregiver.gone_title"), [tag("youth-gone", body(t("caregiver.gone_text")))], back="/"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from companion.caregiver.chat.service import ChatLine
-from companion.caregiver.frame_view import frame
+from companion.caregiver.frame_view import frame, youth_gone
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.errors import NotFound
 from companion.core.views.actions import use_action
@@ -72,11 +72,7 @@ def ChatScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     youth, lines = found
 
     def send() -> None:

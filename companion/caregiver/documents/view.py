@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from companion.caregiver.documents.service import SharedDocument
-from companion.caregiver.frame_view import frame
+from companion.caregiver.frame_view import frame, youth_gone
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import format_date
 from companion.core.errors import NotFound
@@ -71,11 +71,7 @@ def DocumentsScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     youth, documents = found
 
     def draft() -> None:

@@ -24,6 +24,7 @@ from companion.core.views.settings_sections import language_buttons
 from companion.core.views.shell import app_bar_actions
 from companion.core.views.widgets import (
     body,
+    busy_ring,
     error_text,
     heading,
     primary_button,
@@ -132,7 +133,7 @@ def server_and_submit(form: SignIn, server_url: str, submit) -> list[ft.Control]
     return [
         tag("server-url", body(t("caregiver.server", url=server_url))),
         error_text(form.error),
-        tag("busy", ft.ProgressRing()) if form.busy else ft.Container(height=0),
+        busy_ring(form.busy),
         primary_button(identifier, text, form.when_idle(handler)),
         secondary_button("back", t("common.back"), lambda: form.goto("welcome")),
     ]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import flet as ft
 
 from companion.caregiver.availability.service import DEFAULT_ZONE
-from companion.caregiver.frame_view import frame
+from companion.caregiver.frame_view import frame, youth_gone
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import parse_date
 from companion.core.errors import InvalidInput, NotFound
@@ -230,11 +230,7 @@ def SuggestScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     youth, goals = found
 
     def submit() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from companion.caregiver.caseload.directory import LinkedYouth
-from companion.caregiver.frame_view import frame
+from companion.caregiver.frame_view import frame, youth_gone
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.caregiver.youth.service import OpenSuggestions, SharedGoal, YouthDetail
 from companion.core.dates import format_date, parse_date
@@ -323,11 +323,7 @@ def YouthScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     detail, unread = found
     can_suggest = session.me.can_suggest and detail.youth.role is Role.CAREGIVER
     return frame(detail.youth.youth_name, detail_view(detail, unread, can_suggest), back="/")

@@ -75,6 +75,11 @@ def error_text(error: ServiceError | None, identifier: str = "error") -> ft.Cont
     )
 
 
+def busy_ring(busy: bool) -> ft.Control:
+    """A spinner (`busy`) while an action waits, or nothing."""
+    return tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0)
+
+
 def heading(text: str, *, style: ft.TextThemeStyle = ft.TextThemeStyle.TITLE_LARGE) -> ft.Control:
     return ft.Semantics(header=True, content=ft.Text(text, theme_style=style))
 

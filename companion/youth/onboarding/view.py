@@ -23,6 +23,7 @@ from companion.core.views.settings_sections import language_buttons
 from companion.core.views.shell import app_bar_actions
 from companion.core.views.widgets import (
     body,
+    busy_ring,
     error_text,
     heading,
     primary_button,
@@ -114,10 +115,6 @@ class Onboarding(Form):
         if await self.run_async(services.restore, self.typed):
             ui.offering_pin = True
             self.goto("setup")
-
-
-def busy_ring(busy: bool) -> ft.Control:
-    return tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0)
 
 
 def restore_progress(sync: SyncState) -> ft.Control:
