@@ -30,7 +30,7 @@ from companion.core.views.widgets import (
 from companion.i18n import t
 
 # (title, controls) -> what the app's screen returns: its View, or a list of Views
-Page = Callable[[str, list[ft.Control]], Any]
+StepPage = Callable[[str, list[ft.Control]], Any]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def pin_controls(words: SetupWords, form: SetupSteps, choose, later) -> list[ft.
 def AccountSetup(
     words: SetupWords,
     confirm_group: int,
-    page: Page,
+    page: StepPage,
     on_finish: Callable[[], None] | None = None,
     field_width: int | None = None,
 ) -> Any:
