@@ -60,6 +60,12 @@ class LinkEdit(Form):
     confirming: bool = False
     done: str | None = None
 
+    def toggle_items(self) -> None:
+        self.open_items = not self.open_items
+
+    def confirm_revoke(self, asking: bool) -> None:
+        self.confirming = asking
+
     async def save_end(self, network, link_id: str) -> bool:
         async def save() -> None:
             day = parse_date(self.end_day, field="ends_at") if self.end_day.strip() else None
@@ -90,7 +96,7 @@ def shared_rows(person: LinkedPerson, form: LinkEdit) -> list[ft.Control]:
         text_button(
             f"person-items-{link.person_id}",
             t("network.hide_items") if form.open_items else t("network.show_items"),
-            lambda: form.setter("open_items")(not form.open_items),
+            form.toggle_items,
         )
     )
     if form.open_items:
@@ -124,7 +130,7 @@ def end_rows(link, form: LinkEdit, save_end) -> list[ft.Control]:
                 secondary_button(
                     f"link-revoke-{link.id}",
                     t("network.revoke"),
-                    lambda: form.setter("confirming")(True),
+                    lambda: form.confirm_revoke(True),
                     icon=ft.Icons.BLOCK,
                 ),
             ],
@@ -141,12 +147,10 @@ def revoke_dialog(link, form: LinkEdit, revoke) -> ft.AlertDialog | None:
         title=ft.Text(t("network.revoke_title", name=link.display_name)),
         content=ft.Text(t("network.revoke_explain", name=link.display_name)),
         actions=[
-            text_button(
-                "revoke-cancel", t("common.cancel"), lambda: form.setter("confirming")(False)
-            ),
+            text_button("revoke-cancel", t("common.cancel"), lambda: form.confirm_revoke(False)),
             tag("revoke-confirm", ft.FilledButton(t("network.revoke_yes"), on_click=revoke)),
         ],
-        on_dismiss=lambda: form.setter("confirming")(False),
+        on_dismiss=lambda: form.confirm_revoke(False),
     )
 
 
