@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import flet as ft
 
-from companion.caregiver.hooks import use_caregiver
 from companion.core.sync_status import SyncPhase
 from companion.core.views.context import use_ui
+from companion.core.views.hooks import use_sync_state
 from companion.core.views.shell import app_bar_actions, go
-from companion.core.views.widgets import tag
+from companion.core.views.widgets import body, tag
 from companion.i18n import t
 
 CONTENT_WIDTH = 1040
@@ -46,10 +46,11 @@ def rail_index(location: str) -> int:
     return 0
 
 
-def sync_badge() -> ft.Control:
+@ft.component
+def SyncBadge() -> ft.Control:
     """One line on how current the data is, in words (the details sit in Settings)."""
-    services = use_caregiver()
-    state = services.sync_state.state
+    use_ui()
+    state = use_sync_state()
     icons = {
         SyncPhase.UP_TO_DATE: ft.Icons.CLOUD_DONE_OUTLINED,
         SyncPhase.SYNCING: ft.Icons.SYNC,
@@ -71,6 +72,13 @@ def sync_badge() -> ft.Control:
             tight=True,
         ),
         label=text,
+    )
+
+
+def youth_gone() -> ft.View:
+    """For a youth's page whose youth is no longer linked (access ended, or a bad link)."""
+    return frame(
+        t("caregiver.gone_title"), [tag("youth-gone", body(t("caregiver.gone_text")))], back="/"
     )
 
 
@@ -128,7 +136,7 @@ def frame(
             title=ft.Semantics(
                 header=True, content=ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE)
             ),
-            actions=[sync_badge(), ft.Container(width=12), *app_bar_actions()],
+            actions=[SyncBadge(), ft.Container(width=12), *app_bar_actions()],
         ),
         controls=[
             ft.Row(

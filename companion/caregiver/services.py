@@ -127,8 +127,3 @@ class CaregiverServices(DeviceCore[CaregiverSession]):
         except SyncError as error:
             raise from_sync_error(error) from None
         return link
-
-    def sync_soon(self) -> None:
-        """Ask for a cycle now (local writes already ask by themselves)."""
-        if self.sync is not None:
-            self.sync.request()

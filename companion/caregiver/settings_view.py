@@ -7,20 +7,21 @@ import flet as ft
 
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
+from companion.core.sync_status import SyncState
 from companion.core.views.context import use_ui
+from companion.core.views.hooks import use_sync_state
+from companion.core.views.settings_sections import AppLockSection, RecoverySection, appearance_cards
 from companion.core.views.widgets import body, card, heading, refused_words, tag
 from companion.i18n import t
-from companion.youth.settings.view import AppLockSection, RecoverySection, appearance_cards
 from companion_wire import Role
 
 
-def sync_details(services) -> ft.Control:
-    state = services.sync_state.state
+def sync_details(state: SyncState, server_url: str) -> ft.Control:
     rows: list[ft.Control] = [
         heading(t("caregiver.sync_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         tag("sync-phase", body(t(f"caregiver.sync_{state.phase.value}"))),
         body(t("caregiver.sync_pending", count=state.pending)),
-        body(t("caregiver.server", url=services.server_url)),
+        body(t("caregiver.server", url=server_url)),
     ]
     if state.detail:  # technical, for whoever helps: it says so in the user's language
         rows.append(
@@ -42,7 +43,7 @@ def CaregiverSettingsScreen() -> ft.View:
     services = use_caregiver()
     session = use_session()
     ui = use_ui()
-
+    state = use_sync_state()
     role = (
         t("caregiver.role_caregiver")
         if session.me.role is Role.CAREGIVER
@@ -61,6 +62,6 @@ def CaregiverSettingsScreen() -> ft.View:
             *appearance_cards(ui, services.settings),
             AppLockSection(),
             RecoverySection(),
-            sync_details(services),
+            sync_details(state, services.server_url),
         ],
     )

@@ -153,6 +153,12 @@ class DeviceCore(Generic[S]):
         if self.sync is not None:
             self.sync.resume()
 
+    def request_sync(self) -> None:
+        """Ask for a cycle now, for changes that are not records (a record written locally
+        asks by itself)."""
+        if self.sync is not None:
+            self.sync.request()
+
     def require_sync(self) -> AccountSync:
         if self.sync is None:
             raise NotConnected("this device has no server connection")

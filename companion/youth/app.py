@@ -6,6 +6,7 @@
 3. no account / sign-up unfinished -> the onboarding router (welcome flow + help);
 4. otherwise                   -> the main router (tabs, More menu, help).
 It also applies the theme and text size, and locks the app when it goes to the background.
+What it shares with the caregiver's root is in core/views/root.py.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from collections.abc import Callable
 
 import flet as ft
 
-from companion.core.views.context import ServicesContext, UiContext
-from companion.core.views.lock_view import HiddenScreen, LockScreen
+from companion.core.views.account_setup import setting_up
+from companion.core.views.delivery import to_this_page
 from companion.core.views.navigation import Registry
-from companion.core.views.not_found_view import NotFound
-from companion.core.views.shell import RegistryContext
+from companion.core.views.root import (
+    covering_views,
+    provide,
+    routed,
+    use_ui_state,
+    use_window,
+)
 from companion.core.views.state import UiState
-from companion.core.views.theme import build_theme
-from companion.i18n import LANGUAGES, t
+from companion.i18n import t
 from companion.youth.registry import MAIN, ONBOARDING
 from companion.youth.reminders.view import use_reminder_loop
 from companion.youth.services import YouthServices
@@ -38,47 +43,28 @@ def shared_services() -> YouthServices:
     return _shared
 
 
-def in_onboarding(services: YouthServices, ui: UiState) -> bool:
-    space = services.session
-    return space is None or not services.accounts.recovery_confirmed(space) or ui.offering_pin
-
-
 def use_sync(services: YouthServices, ui: UiState) -> None:
     """Keep the open account syncing while this window is open, and re-render the screens
     when synced data arrives. Runs again when an account is made, restored or deleted."""
     sync = services.sync
-    page = ft.context.page
 
     def follow() -> Callable[[], None] | None:
         if sync is None:
             return None
         services.start_sync()  # once per account open; a new window asks for a sync
         services.resume_sync()
-        loop = page.loop
-        return sync.subscribe(lambda: loop.call_soon_threadsafe(ui.data_changed))
+        changed = to_this_page(lambda _: ui.data_changed())  # synced on the engine's threads
+        return sync.subscribe(lambda: changed(None))
 
     ft.use_effect(follow, dependencies=[sync])
 
 
-@ft.component
-def App(services: YouthServices, registry: Registry = MAIN) -> list[ft.View]:
-    ui, _ = ft.use_state(lambda: UiState.initial(services))
+def use_lock_in_background(services: YouthServices, ui: UiState) -> None:
+    """Lock (when a PIN is set) as soon as the app goes to the background; ask for a sync
+    when it comes back."""
     page = ft.context.page
 
-    def apply_theme() -> None:
-        light, dark, mode = build_theme(ui.theme, ui.text_scale)
-        page.theme, page.dark_theme, page.theme_mode = light, dark, mode
-        # Flutter's own words (tooltips, date pickers) follow the app language too
-        page.locale_configuration = ft.LocaleConfiguration(
-            supported_locales=[ft.Locale(code, "BE") for code in LANGUAGES],
-            current_locale=ft.Locale(ui.language, "BE"),
-        )
-        # while hidden, not even the browser tab or task switcher names the app
-        page.title = " " if ui.hidden else t("shell.app_title")
-
-    ft.use_effect(apply_theme, dependencies=[ui.theme, ui.text_scale, ui.language, ui.hidden])
-
-    def watch_lifecycle() -> None:
+    def watch() -> None:
         def on_change(e: ft.AppLifecycleStateChangeEvent) -> None:
             backgrounded = e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
             if backgrounded and services.session is not None and services.lock.enabled:
@@ -88,22 +74,25 @@ def App(services: YouthServices, registry: Registry = MAIN) -> list[ft.View]:
 
         page.on_app_lifecycle_state_change = on_change
 
-    ft.use_effect(watch_lifecycle, dependencies=[])
+    ft.use_effect(watch, dependencies=[])
+
+
+@ft.component
+def App(services: YouthServices, registry: Registry = MAIN) -> list[ft.View]:
+    ui = use_ui_state(services)
+    showing_help, set_showing_help = ft.use_state(False)
+    use_window(ui, "shell.app_title")
+    use_lock_in_background(services, ui)
     use_sync(services, ui)
     use_reminder_loop(services)
 
     def body() -> list[ft.View]:
-        if ui.hidden:
-            return HiddenScreen()
-        if services.session is not None and ui.locked:
-            return LockScreen()
-        active = ONBOARDING if in_onboarding(services, ui) else registry
-        return RegistryContext(
-            active,
-            lambda: ft.Router(active.routes(), not_found=NotFound, manage_views=True),
-        )
+        covered = covering_views(services, ui, showing_help, set_showing_help)
+        if covered is not None:
+            return covered
+        return routed(ONBOARDING if setting_up(services, ui) else registry)
 
-    return ServicesContext(services, lambda: UiContext(ui, body))
+    return provide(services, ui, body)
 
 
 def make_main(services: YouthServices):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import flet as ft
 
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.state import UiState
 from companion.core.views.widgets import body, error_text, primary_button, tag, text_button
 from companion.domain.models import CareLink, DiaryEntry
@@ -41,10 +41,10 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
     """Hook: returns `open(entry)`; renders the dialog while an entry is being shared."""
     entry, set_entry = ft.use_state(None)
     chosen, set_chosen = ft.use_state(())
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     def open_for(target: DiaryEntry) -> None:
-        set_error(None)
+        action.error = None
         set_chosen(tuple(target.shared_with))
         set_entry(target)
 
@@ -56,13 +56,9 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
         set_chosen(tuple([*current, person_id] if on else current))
 
     def save() -> None:
-        try:
-            space.diary.share(entry.id, chosen)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_entry(None)
-        ui.data_changed()
+        if action.run(space.diary.share, entry.id, chosen):
+            set_entry(None)
+            ui.data_changed()
 
     dialog = None
     if entry is not None:
@@ -91,7 +87,7 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
                 ),
             ),
             ft.Text(t("share.cannot_recall"), theme_style=ft.TextThemeStyle.BODY_SMALL),
-            error_text(error),
+            error_text(action.error),
         ]
         dialog = ft.AlertDialog(
             modal=True,

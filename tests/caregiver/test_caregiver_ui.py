@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -266,3 +267,28 @@ async def test_sync_details_say_why_changes_were_refused_in_dutch(services, cloc
         "Niet aanvaard door de server (document): de server zegt: a rule this app does not know"
     )
     assert app.has_text("Technisch detail: ConnectError: timed out")
+
+
+async def test_the_sync_state_shows_as_soon_as_the_engine_publishes_it(services, pilot_for):
+    app = await pilot_for(services, route="/settings")
+    assert app.has_text("Wijzigingen die nog vertrekken: 0")
+    # the engine publishes from its own threads; nothing else re-renders the screen here
+    worker = threading.Thread(
+        target=services.sync_state.update, kwargs={"phase": SyncPhase.SYNCING, "pending": 3}
+    )
+    worker.start()
+    worker.join()
+    await app.settle()
+    assert app.has_text("Wijzigingen die nog vertrekken: 3")
+    assert app.text_of("sync-state") == "Bezig met bijwerken…"
+
+
+async def test_the_lock_screen_offers_the_help_lines_and_goes_back(tmp_path, clock, pilot_for):
+    services = signed_in(tmp_path, clock)
+    services.lock.set_pin("2468", "2468")
+    app = await pilot_for(services)
+    await app.click("lock-help")
+    assert app.exists("call-zelfmoordlijn") and not app.exists("unlock-pin")
+    await app.click("help-close")
+    assert app.exists("unlock-pin")
+    services.close()

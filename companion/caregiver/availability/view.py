@@ -12,7 +12,7 @@ import flet as ft
 
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
-from companion.core.errors import ServiceError
+from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
 from companion.core.views.widgets import body, card, error_text, heading, primary_button, tag
 from companion.i18n import t
@@ -39,81 +39,86 @@ def rows_from(hours: Availability) -> tuple[DayRow, ...]:
     return tuple(rows)
 
 
+@ft.observable
+@dataclass
+class Hours(Form):
+    """The week as edited: one row per weekday, and whether it was just saved."""
+
+    rows: tuple[DayRow, ...] = ()
+    saved: bool = False
+
+    def change(self, day: int, **fields: object) -> None:
+        updated = list(self.rows)
+        updated[day] = replace(updated[day], **fields)
+        self.rows = tuple(updated)
+        self.saved = False
+
+    def save(self, availability) -> bool:
+        blocks = [
+            (day, row.start.strip(), row.end.strip()) for day, row in enumerate(self.rows) if row.on
+        ]
+        if self.run(availability.set_hours, blocks):
+            self.saved = True
+            return True
+        return False
+
+
+def day_row(day: int, row: DayRow, change) -> ft.Control:
+    return ft.Row(
+        [
+            ft.Container(
+                tag(
+                    f"day-{day}",
+                    ft.Checkbox(
+                        label=t(f"caregiver.weekday_{day}"),
+                        value=row.on,
+                        on_change=lambda e: change(day, on=bool(e.control.value)),
+                    ),
+                ),
+                width=180,
+            ),
+            ft.Container(
+                tag(
+                    f"start-{day}",
+                    ft.TextField(
+                        label=t("caregiver.from"),
+                        value=row.start,
+                        disabled=not row.on,
+                        dense=True,
+                        on_change=lambda e: change(day, start=e.control.value),
+                    ),
+                ),
+                width=120,
+            ),
+            ft.Container(
+                tag(
+                    f"end-{day}",
+                    ft.TextField(
+                        label=t("caregiver.to"),
+                        value=row.end,
+                        disabled=not row.on,
+                        dense=True,
+                        on_change=lambda e: change(day, end=e.control.value),
+                    ),
+                ),
+                width=120,
+            ),
+        ],
+        spacing=16,
+    )
+
+
 @ft.component
 def AvailabilityScreen() -> ft.View:
     session = use_session()
     services = use_caregiver()
     ui = use_ui()
-    rows, set_rows = ft.use_state(lambda: rows_from(session.availability.current()))
-    error, set_error = ft.use_state(None)
-    saved, set_saved = ft.use_state(False)
-
-    def change(day: int, **fields: object) -> None:
-        updated = list(rows)
-        updated[day] = replace(updated[day], **fields)
-        set_rows(tuple(updated))
-        set_saved(False)
+    form = use_model(lambda: Hours(rows=rows_from(session.availability.current())))
 
     def save() -> None:
-        try:
-            session.availability.set_hours(
-                [
-                    (day, row.start.strip(), row.end.strip())
-                    for day, row in enumerate(rows)
-                    if row.on
-                ]
-            )
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_saved(True)
-        services.sync_soon()
-        ui.data_changed()
-
-    def day_row(day: int, row: DayRow) -> ft.Control:
-        return ft.Row(
-            [
-                ft.Container(
-                    tag(
-                        f"day-{day}",
-                        ft.Checkbox(
-                            label=t(f"caregiver.weekday_{day}"),
-                            value=row.on,
-                            on_change=lambda e, day=day: change(day, on=bool(e.control.value)),
-                        ),
-                    ),
-                    width=180,
-                ),
-                ft.Container(
-                    tag(
-                        f"start-{day}",
-                        ft.TextField(
-                            label=t("caregiver.from"),
-                            value=row.start,
-                            disabled=not row.on,
-                            dense=True,
-                            on_change=lambda e, day=day: change(day, start=e.control.value),
-                        ),
-                    ),
-                    width=120,
-                ),
-                ft.Container(
-                    tag(
-                        f"end-{day}",
-                        ft.TextField(
-                            label=t("caregiver.to"),
-                            value=row.end,
-                            disabled=not row.on,
-                            dense=True,
-                            on_change=lambda e, day=day: change(day, end=e.control.value),
-                        ),
-                    ),
-                    width=120,
-                ),
-            ],
-            spacing=16,
-        )
+        if form.save(session.availability):
+            services.request_sync()  # hours are not a record: ask for the cycle that sends them
+            ui.data_changed()
 
     available = session.availability.is_available()
     status = (
@@ -131,10 +136,12 @@ def AvailabilityScreen() -> ft.View:
             ),
             card(
                 heading(t("caregiver.hours_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                *[day_row(day, row) for day, row in enumerate(rows)],
-                error_text(error, "hours-error"),
+                *[day_row(day, row, form.change) for day, row in enumerate(form.rows)],
+                error_text(form.error, "hours-error"),
                 primary_button("hours-save", t("common.save"), save),
-                tag("hours-saved", body(t("caregiver.hours_saved"))) if saved else ft.Container(),
+                tag("hours-saved", body(t("caregiver.hours_saved")))
+                if form.saved
+                else ft.Container(),
                 tag("hours-status", ft.Text(status, theme_style=ft.TextThemeStyle.BODY_MEDIUM)),
             ),
         ],

@@ -11,7 +11,7 @@ from companion.caregiver.caseload.service import CaseloadEntry
 from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import format_date
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
 from companion.core.views.widgets import body, card, error_text, heading, primary_button, tag
@@ -112,24 +112,15 @@ def InvitationCard() -> ft.Control:
     services = use_caregiver()
     ui = use_ui()
     code, set_code = ft.use_state("")
-    error, set_error = ft.use_state(None)
     done, set_done = ft.use_state(None)
-    busy, set_busy = ft.use_state(False)
+    action = use_action()
 
     async def accept() -> None:
-        set_busy(True)
-        set_error(None)
         set_done(None)
-        try:
-            link = await services.accept_invitation(code)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        set_code("")
-        set_done(link.space_id)
-        ui.data_changed()
+        if link := await action.run_async(services.accept_invitation, code):
+            set_code("")
+            set_done(link.value.space_id)
+            ui.data_changed()
 
     return card(
         heading(t("caregiver.invite_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
@@ -149,13 +140,13 @@ def InvitationCard() -> ft.Control:
                     width=280,
                 ),
                 primary_button(
-                    "invitation-accept", t("caregiver.invite_button"), None if busy else accept
+                    "invitation-accept", t("caregiver.invite_button"), action.when_idle(accept)
                 ),
             ],
             spacing=12,
             wrap=True,
         ),
-        error_text(error, "invitation-error"),
+        error_text(action.error, "invitation-error"),
         tag("invitation-done", body(t("caregiver.invite_done")))
         if done
         else ft.Container(height=0),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import flet as ft
 
 from companion.caregiver.chat.service import ChatLine
-from companion.caregiver.frame_view import frame
-from companion.caregiver.hooks import use_caregiver, use_session
-from companion.core.errors import NotFound, ServiceError
+from companion.caregiver.frame_view import frame, youth_gone
+from companion.caregiver.hooks import use_session
+from companion.core.errors import NotFound
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.widgets import body, error_text, primary_button, tag
 from companion.i18n import t
@@ -54,11 +55,10 @@ def bubble(line: ChatLine) -> ft.Control:
 @ft.component
 def ChatScreen() -> ft.View:
     session = use_session()
-    services = use_caregiver()
     ui = use_ui()
     space_id = ft.use_route_params().get("space_id", "")
     text, set_text = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     def load():
         try:
@@ -71,23 +71,13 @@ def ChatScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     youth, lines = found
 
     def send() -> None:
-        try:
-            session.chat.send(space_id, text)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_text("")
-        set_error(None)
-        services.sync_soon()
-        ui.data_changed()
+        if action.run(session.chat.send, space_id, text):
+            set_text("")
+            ui.data_changed()
 
     notices: list[ft.Control] = []
     if not session.availability.is_available():
@@ -121,7 +111,7 @@ def ChatScreen() -> ft.View:
                 spacing=12,
                 vertical_alignment=ft.CrossAxisAlignment.END,
             ),
-            error_text(error, "chat-error"),
+            error_text(action.error, "chat-error"),
             ft.Text(t("caregiver.chat_privacy"), theme_style=ft.TextThemeStyle.BODY_SMALL),
         ],
         back=f"/youth/{space_id}",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import flet as ft
 
 from companion.caregiver.documents.service import SharedDocument
-from companion.caregiver.frame_view import frame
-from companion.caregiver.hooks import use_caregiver, use_session
+from companion.caregiver.frame_view import frame, youth_gone
+from companion.caregiver.hooks import use_session
 from companion.core.dates import format_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.widgets import (
     body,
@@ -55,12 +56,11 @@ def document_card(shared: SharedDocument, youth_name: str) -> ft.Control:
 @ft.component
 def DocumentsScreen() -> ft.View:
     session = use_session()
-    services = use_caregiver()
     ui = use_ui()
     space_id = ft.use_route_params().get("space_id", "")
     title, set_title = ft.use_state("")
     text, set_text = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     def load():
         try:
@@ -70,11 +70,7 @@ def DocumentsScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     youth, documents = found
 
     def draft() -> None:
@@ -83,16 +79,10 @@ def DocumentsScreen() -> ft.View:
         set_text(drafted_body)
 
     def share() -> None:
-        try:
-            session.documents.share(space_id, title, text)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_title("")
-        set_text("")
-        set_error(None)
-        services.sync_soon()
-        ui.data_changed()
+        if action.run(session.documents.share, space_id, title, text):
+            set_title("")
+            set_text("")
+            ui.data_changed()
 
     listing = [document_card(shared, youth.youth_name) for shared in documents] or [
         tag("documents-empty", body(t("caregiver.documents_none")))
@@ -116,7 +106,7 @@ def DocumentsScreen() -> ft.View:
                     max_lines=16,
                     width=900,
                 ),
-                error_text(error, "document-error"),
+                error_text(action.error, "document-error"),
                 ft.Row(
                     [
                         secondary_button(

@@ -3,16 +3,15 @@ a step to propose on each shared goal, and the care period with its end date."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import flet as ft
 
 from companion.caregiver.caseload.directory import LinkedYouth
-from companion.caregiver.frame_view import frame
+from companion.caregiver.frame_view import frame, youth_gone
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.caregiver.youth.service import OpenSuggestions, SharedGoal, YouthDetail
 from companion.core.dates import format_date, parse_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
 from companion.core.views.widgets import (
@@ -59,22 +58,15 @@ def step_line(step, mine: bool = False) -> ft.Control:
 def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control:
     """A shared goal with its checklist and, for caregivers, a field to propose a step."""
     session = use_session()
-    services = use_caregiver()
     ui = use_ui()
     title, set_title = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
     goal = shared.goal
 
     def suggest() -> None:
-        try:
-            session.suggestions.suggest_step(space_id, goal.id, title)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_title("")
-        set_error(None)
-        services.sync_soon()
-        ui.data_changed()
+        if action.run(session.suggestions.suggest_step, space_id, goal.id, title):
+            set_title("")
+            ui.data_changed()
 
     controls: list[ft.Control] = [
         ft.Row(
@@ -112,7 +104,7 @@ def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control
                 ],
                 spacing=8,
             ),
-            error_text(error, f"step-error-{goal.id}"),
+            error_text(action.error, f"step-error-{goal.id}"),
         ]
     return tag(f"goal-{goal.id}", ft.Container(ft.Column(controls, spacing=8), padding=8))
 
@@ -153,12 +145,10 @@ def reminder_line(reminder: Reminder) -> ft.Control:
 @ft.component
 def OpenSuggestionsCard(suggestions: OpenSuggestions) -> ft.Control:
     session = use_session()
-    services = use_caregiver()
     ui = use_ui()
 
     def withdraw(record_id: str) -> None:
         session.suggestions.withdraw(record_id)
-        services.sync_soon()
         ui.data_changed()
 
     def line(record_id: str, text: str) -> ft.Control:
@@ -188,26 +178,14 @@ def CarePeriodCard(youth: LinkedYouth) -> ft.Control:
     services = use_caregiver()
     ui = use_ui()
     typed, set_typed = ft.use_state("")
-    error, set_error = ft.use_state(None)
-    busy, set_busy = ft.use_state(False)
+    action = use_action()
 
     async def set_end() -> None:
-        try:
-            last_day: date = parse_date(typed, field="ends_at")
-        except ServiceError as failure:
-            set_error(failure)
+        if not (last_day := action.run(parse_date, typed, field="ends_at")):
             return
-        set_busy(True)
-        try:
-            await services.end_care_period(youth.space_id, last_day)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        set_typed("")
-        set_error(None)
-        ui.data_changed()
+        if await action.run_async(services.end_care_period, youth.space_id, last_day.value):
+            set_typed("")
+            ui.data_changed()
 
     until = (
         t("caregiver.period_until", date=format_date(youth.ends_at.astimezone().date()))
@@ -239,12 +217,12 @@ def CarePeriodCard(youth: LinkedYouth) -> ft.Control:
                         width=200,
                     ),
                     secondary_button(
-                        "period-set", t("caregiver.period_button"), None if busy else set_end
+                        "period-set", t("caregiver.period_button"), action.when_idle(set_end)
                     ),
                 ],
                 wrap=True,
             ),
-            error_text(error, "period-error"),
+            error_text(action.error, "period-error"),
         ),
     )
 
@@ -341,11 +319,7 @@ def YouthScreen() -> ft.View:
 
     found = ft.use_memo(load, [space_id, ui.revision])
     if found is None:
-        return frame(
-            t("caregiver.gone_title"),
-            [tag("youth-gone", body(t("caregiver.gone_text")))],
-            back="/",
-        )
+        return youth_gone()
     detail, unread = found
     can_suggest = session.me.can_suggest and detail.youth.role is Role.CAREGIVER
     return frame(detail.youth.youth_name, detail_view(detail, unread, can_suggest), back="/")

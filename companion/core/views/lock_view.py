@@ -1,14 +1,18 @@
-"""The lock screen (PIN) and the quick-hide blank screen; both sit outside the router.
+"""What covers an app's own screens, outside its router: the quick-hide blank screen, the
+lock screen (PIN) and help reached from there.
 
 The blank screen shows nothing that names the app. Tapping it returns: straight back
 when no PIN is set, otherwise to the lock screen. The lock screen still offers help.
+Both apps use these; the caregiver's wide window passes a `width` for the centred form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.help_view import HelpContent
 from companion.core.views.shell import app_bar_actions
@@ -17,11 +21,15 @@ from companion.core.views.widgets import (
     error_text,
     heading,
     icon_button,
+    pin_field,
     primary_button,
     secondary_button,
 )
 from companion.i18n import t
-from companion.youth.settings.view import pin_field
+
+
+def _padding(width: int | None) -> ft.Padding:
+    return ft.Padding.symmetric(horizontal=16, vertical=12) if width is None else ft.Padding.all(24)
 
 
 @ft.component
@@ -49,66 +57,66 @@ def HiddenScreen() -> list[ft.View]:
 
 
 @ft.component
-def LockScreen() -> list[ft.View]:
+def HelpOutsideRouter(on_close: Callable[[], None], width: int | None = None) -> list[ft.View]:
+    """Help on the lock and sign-in screens, where there is no router to open /help."""
+    return [
+        ft.View(
+            route="/",
+            appbar=ft.AppBar(
+                title=ft.Text(t("help.title")),
+                leading=icon_button("help-close", ft.Icons.ARROW_BACK, t("common.back"), on_close),
+                automatically_imply_leading=False,
+                actions=app_bar_actions(on_help=lambda: None),
+            ),
+            controls=[HelpContent()],
+            padding=_padding(width),
+            scroll=ft.ScrollMode.AUTO,
+        )
+    ]
+
+
+@ft.component
+def LockScreen(on_help: Callable[[], None], width: int | None = None) -> list[ft.View]:
+    """The PIN, to open an app that is locked; full width on a phone, `width` on a desktop."""
     services = use_services()
     ui = use_ui()
     pin, set_pin = ft.use_state("")
-    error, set_error = ft.use_state(None)
-    showing_help, set_showing_help = ft.use_state(False)
+    action = use_action()
 
     def unlock() -> None:
-        try:
-            services.lock.verify(pin)
-        except ServiceError as failure:
+        if action.run(services.lock.verify, pin):
+            ui.locked = False
+        else:
             set_pin("")
-            set_error(failure)
-            return
-        ui.locked = False
 
-    if showing_help:
-        return [
-            ft.View(
-                route="/",
-                appbar=ft.AppBar(
-                    title=ft.Text(t("help.title")),
-                    leading=icon_button(
-                        "help-close",
-                        ft.Icons.ARROW_BACK,
-                        t("common.back"),
-                        lambda: set_showing_help(False),
-                    ),
-                    actions=app_bar_actions(on_help=lambda: None),
-                ),
-                controls=[HelpContent()],
-                padding=ft.Padding.symmetric(horizontal=16, vertical=12),
-                scroll=ft.ScrollMode.AUTO,
-            )
-        ]
+    form = ft.Column(
+        [
+            heading(t("lock.heading")),
+            body(t("lock.text")),
+            pin_field("unlock-pin", t("lock.pin_label"), pin, set_pin),
+            error_text(action.error),
+            primary_button("unlock", t("lock.unlock"), unlock),
+            secondary_button("lock-help", t("lock.need_help"), on_help),
+        ],
+        spacing=16,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+    )
+    if width is None:
+        content: ft.Control = ft.SafeArea(content=form)
+    else:
+        content = ft.Row(
+            [ft.Container(form, width=width, padding=ft.Padding.only(top=48))],
+            alignment=ft.MainAxisAlignment.CENTER,
+        )
     return [
         ft.View(
             route="/",
             appbar=ft.AppBar(
                 title=ft.Text(t("lock.title")),
-                actions=app_bar_actions(on_help=lambda: set_showing_help(True)),
+                actions=app_bar_actions(on_help=on_help),
+                automatically_imply_leading=False,
             ),
-            controls=[
-                ft.SafeArea(
-                    content=ft.Column(
-                        [
-                            heading(t("lock.heading")),
-                            body(t("lock.text")),
-                            pin_field("unlock-pin", t("lock.pin_label"), pin, set_pin),
-                            error_text(error),
-                            primary_button("unlock", t("lock.unlock"), unlock),
-                            secondary_button(
-                                "lock-help", t("lock.need_help"), lambda: set_showing_help(True)
-                            ),
-                        ],
-                        spacing=16,
-                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-                    )
-                )
-            ],
-            padding=ft.Padding.symmetric(horizontal=16, vertical=12),
+            controls=[content],
+            padding=_padding(width),
         )
     ]

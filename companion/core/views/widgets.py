@@ -75,6 +75,11 @@ def error_text(error: ServiceError | None, identifier: str = "error") -> ft.Cont
     )
 
 
+def busy_ring(busy: bool) -> ft.Control:
+    """A spinner (`busy`) while an action waits, or nothing."""
+    return tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0)
+
+
 def heading(text: str, *, style: ft.TextThemeStyle = ft.TextThemeStyle.TITLE_LARGE) -> ft.Control:
     return ft.Semantics(header=True, content=ft.Text(text, theme_style=style))
 
@@ -136,6 +141,64 @@ def text_input(
             **kwargs,
         ),
     )
+
+
+PIN_FIELD = {"password": True, "can_reveal_password": True, "keyboard_type": ft.KeyboardType.NUMBER}
+
+
+def pin_field(
+    identifier: str, label: str, value: str, on_change: Callable[[str], None]
+) -> ft.Control:
+    """A controlled PIN field: digits, hidden unless the person reveals them."""
+    return text_input(identifier, label, value, on_change, **PIN_FIELD)
+
+
+def choice_group(
+    identifier: str, value: str, options: list[tuple[str, str]], on_change: Callable[[str], None]
+) -> ft.Control:
+    """Radio buttons for (key, label) options; each radio is tagged `{identifier}-{key}`."""
+    return tag(
+        identifier,
+        ft.RadioGroup(
+            value=value,
+            on_change=lambda e: on_change(e.control.value),
+            content=ft.Column(
+                [
+                    tag(f"{identifier}-{key}", ft.Radio(value=key, label=label))
+                    for key, label in options
+                ],
+                spacing=0,
+            ),
+        ),
+    )
+
+
+def delete_with_confirmation(
+    prefix: str,
+    asking: bool,
+    ask: Callable[[bool], None],
+    delete: Callable[[], Any],
+    words: tuple[str, str, str],
+) -> list[ft.Control]:
+    """A delete button that first asks; `words` are (button, question, yes). Identifiers:
+    `{prefix}-delete`, then `{prefix}-delete-cancel` and `{prefix}-delete-yes`."""
+    button, question, yes = words
+    if not asking:
+        return [
+            secondary_button(
+                f"{prefix}-delete", button, lambda: ask(True), icon=ft.Icons.DELETE_OUTLINE
+            )
+        ]
+    return [
+        body(question),
+        ft.Row(
+            [
+                secondary_button(f"{prefix}-delete-cancel", t("common.cancel"), lambda: ask(False)),
+                primary_button(f"{prefix}-delete-yes", yes, delete),
+            ],
+            wrap=True,
+        ),
+    ]
 
 
 def mood_label(mood: int) -> str:

@@ -7,8 +7,9 @@ from datetime import tzinfo
 
 import flet as ft
 
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
 from companion.core.helplines import Helpline
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import body, card, error_text, icon_button, primary_button, tag
@@ -167,7 +168,7 @@ def ChatThreadScreen() -> ft.View:
     lines = ft.use_memo(lambda: session.chat.messages(person_id), [person_id, ui.revision])
     reach = ft.use_memo(lambda: session.chat.reachability(person_id), [person_id, ui.revision])
     draft, set_draft = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     def start_conversation() -> None:
         if contact is not None and contact.can_write:
@@ -180,14 +181,9 @@ def ChatThreadScreen() -> ft.View:
     name = contact.link.display_name
 
     def send() -> None:
-        try:
-            session.chat.send(person_id, draft)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_draft("")
-        ui.data_changed()
+        if action.run(session.chat.send, person_id, draft):
+            set_draft("")
+            ui.data_changed()
 
     controls: list[ft.Control] = [availability_notice(name, reach, services.helplines)]
     if lines:
@@ -197,7 +193,7 @@ def ChatThreadScreen() -> ft.View:
         controls.append(tag("chat-no-messages", body(t("chat.start", name=name))))
     if contact.can_write:
         controls += [
-            error_text(error),
+            error_text(action.error),
             ft.Row(
                 [
                     ft.Semantics(

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import flet as ft
 
 from companion.core.dates import format_date, parse_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
+    delete_with_confirmation,
     error_text,
     heading,
     mood_picker,
     primary_button,
     secondary_button,
     tag,
+    text_input,
 )
 from companion.domain.life_domains import LifeDomain
+from companion.domain.models import DiaryEntry
 from companion.i18n import t
 from companion.youth.share_view import audience_for, use_share_dialog
 
@@ -41,120 +48,113 @@ def domain_chips(selected: tuple[str, ...], on_toggle) -> ft.Control:
     )
 
 
+@ft.observable
+@dataclass
+class DiaryDraft(Form):
+    """The entry as typed: text, mood, life domains and date."""
+
+    text: str = ""
+    mood: int | None = None
+    domains: tuple[str, ...] = ()
+    day: str = ""
+    confirming_delete: bool = False
+
+    @classmethod
+    def of(cls, original: DiaryEntry | None, default_day: date) -> DiaryDraft:
+        if original is None:
+            return cls(day=format_date(default_day))
+        return cls(
+            text=original.text,
+            mood=original.mood,
+            domains=tuple(d.value for d in original.domains),
+            day=format_date(original.entry_date),
+        )
+
+    def toggle_domain(self, domain: str, on: bool) -> None:
+        rest = tuple(d for d in self.domains if d != domain)
+        self.domains = (*rest, domain) if on else rest
+
+    def pick_mood(self, mood: int) -> None:
+        self.mood = None if mood == self.mood else mood  # a second tap takes it back
+
+    def save(self, diary, original: DiaryEntry | None) -> bool:
+        def write() -> None:
+            entry_date = parse_date(self.day, field="entry_date")
+            fields = {"mood": self.mood, "domains": self.domains, "entry_date": entry_date}
+            if original is None:
+                diary.write(self.text, **fields)
+            else:
+                diary.edit(original.id, text=self.text, **fields)
+
+        return bool(self.run(write))
+
+
+def entry_form(form: DiaryDraft, scale: float, save) -> list[ft.Control]:
+    return [
+        text_input(
+            "diary-text",
+            t("diary.text_label"),
+            form.text,
+            form.setter("text"),
+            multiline=True,
+            min_lines=5,
+            max_lines=12,
+        ),
+        heading(t("diary.mood_question"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+        mood_picker(form.mood, form.pick_mood, prefix="entry-mood", scale=scale),
+        heading(t("diary.domains_question"), style=ft.TextThemeStyle.TITLE_MEDIUM),
+        domain_chips(form.domains, form.toggle_domain),
+        text_input(
+            "diary-date",
+            t("diary.date_label"),
+            form.day,
+            form.setter("day"),
+            keyboard_type=ft.KeyboardType.DATETIME,
+        ),
+        error_text(form.error),
+        primary_button("diary-save", t("common.save"), save, icon=ft.Icons.CHECK),
+    ]
+
+
 @ft.component
 def DiaryEditScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
     entry_id = ft.use_route_params().get("entry_id")
     original = ft.use_memo(lambda: _load(session, entry_id), [entry_id, ui.revision])
-    text, set_text = ft.use_state(original.text if original else "")
-    mood, set_mood = ft.use_state(original.mood if original else None)
-    domains, set_domains = ft.use_state(
-        tuple(d.value for d in original.domains) if original else ()
-    )
-    day, set_day = ft.use_state(
-        format_date(original.entry_date if original else session.diary.default_date())
-    )
-    error, set_error = ft.use_state(None)
-    confirming_delete, set_confirming_delete = ft.use_state(False)
+    form = use_model(lambda: DiaryDraft.of(original, session.diary.default_date()))
     open_share = use_share_dialog(session, ui)
 
     if entry_id is not None and original is None:
         return screen(t("diary.edit_title"), [tag("diary-missing", body(t("diary.missing")))])
 
-    def toggle_domain(domain: str, on: bool) -> None:
-        rest = tuple(d for d in domains if d != domain)
-        set_domains((*rest, domain) if on else rest)
-
     def save() -> None:
-        try:
-            entry_date = parse_date(day, field="entry_date")
-            if original is None:
-                session.diary.write(text, mood=mood, domains=domains, entry_date=entry_date)
-            else:
-                session.diary.edit(
-                    original.id, text=text, mood=mood, domains=domains, entry_date=entry_date
-                )
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        ui.data_changed()
-        go("/diary")
+        if form.save(session.diary, original):
+            ui.data_changed()
+            go("/diary")
 
     def delete() -> None:
         session.diary.delete(original.id)
         ui.data_changed()
         go("/diary")
 
-    controls: list[ft.Control] = [
-        tag(
-            "diary-text",
-            ft.TextField(
-                label=t("diary.text_label"),
-                value=text,
-                multiline=True,
-                min_lines=5,
-                max_lines=12,
-                on_change=lambda e: set_text(e.control.value),
-            ),
+    controls = entry_form(form, ui.text_scale, save)
+    if original is None:
+        return screen(t("diary.new_title"), controls)
+    controls += [
+        tag("entry-audience", body(t("share.who_sees", audience=audience_for(session, original)))),
+        secondary_button(
+            "diary-share", t("diary.share"), lambda: open_share(original), icon=ft.Icons.SHARE
         ),
-        heading(t("diary.mood_question"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-        mood_picker(
-            mood,
-            lambda m: set_mood(None if m == mood else m),
-            prefix="entry-mood",
-            scale=ui.text_scale,
+        *delete_with_confirmation(
+            "diary",
+            form.confirming_delete,
+            form.setter("confirming_delete"),
+            delete,
+            (t("diary.delete"), t("diary.delete_confirm"), t("diary.delete_yes")),
         ),
-        heading(t("diary.domains_question"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-        domain_chips(domains, toggle_domain),
-        tag(
-            "diary-date",
-            ft.TextField(
-                label=t("diary.date_label"),
-                value=day,
-                keyboard_type=ft.KeyboardType.DATETIME,
-                on_change=lambda e: set_day(e.control.value),
-            ),
-        ),
-        error_text(error),
-        primary_button("diary-save", t("common.save"), save, icon=ft.Icons.CHECK),
     ]
-    if original is not None:
-        controls += [
-            tag(
-                "entry-audience",
-                body(t("share.who_sees", audience=audience_for(session, original))),
-            ),
-            secondary_button(
-                "diary-share", t("diary.share"), lambda: open_share(original), icon=ft.Icons.SHARE
-            ),
-        ]
-        if confirming_delete:
-            controls += [
-                body(t("diary.delete_confirm")),
-                ft.Row(
-                    [
-                        secondary_button(
-                            "diary-delete-cancel",
-                            t("common.cancel"),
-                            lambda: set_confirming_delete(False),
-                        ),
-                        primary_button("diary-delete-yes", t("diary.delete_yes"), delete),
-                    ],
-                    wrap=True,
-                ),
-            ]
-        else:
-            controls.append(
-                secondary_button(
-                    "diary-delete",
-                    t("diary.delete"),
-                    lambda: set_confirming_delete(True),
-                    icon=ft.Icons.DELETE_OUTLINE,
-                )
-            )
-    title = t("diary.new_title") if original is None else t("diary.edit_title")
-    return screen(title, controls)
+    return screen(t("diary.edit_title"), controls)
 
 
 def _load(session, entry_id: str | None):

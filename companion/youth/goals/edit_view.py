@@ -4,25 +4,29 @@ domain, why, target date), who may see it, reaching it, and deleting it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import flet as ft
 
 from companion.core.dates import format_date, parse_date
-from companion.core.errors import NotFound, ServiceError
+from companion.core.errors import NotFound
+from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     MIN_TOUCH,
     body,
     card,
+    delete_with_confirmation,
     error_text,
     heading,
     primary_button,
     secondary_button,
     tag,
+    text_input,
 )
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import GoalStatus, GoalStep, StepStatus
+from companion.domain.models import Goal, GoalStatus, GoalStep, StepStatus
 from companion.i18n import t
 from companion.youth.goals.service import GoalView
 
@@ -182,6 +186,118 @@ def sharing(view: GoalView, act, session) -> ft.Control:
     return card(*rows)
 
 
+@ft.observable
+@dataclass
+class GoalDraft(Form):
+    """The goal's fields as typed, the next step's title, and what was just done."""
+
+    title: str = ""
+    domain: str = LifeDomain.PAPERWORK.value
+    why: str = ""
+    target: str = ""
+    new_step: str = ""
+    saved: bool = False
+    confirming_delete: bool = False
+
+    @classmethod
+    def of(cls, goal: Goal | None) -> GoalDraft:
+        if goal is None:
+            return cls()
+        target = format_date(goal.target_date) if goal.target_date else ""
+        return cls(title=goal.title, domain=goal.domain.value, why=goal.why, target=target)
+
+    def edit(self, name: str):
+        """on_change of one of the goal's own fields: it is no longer saved."""
+        assign = self.setter(name)
+
+        def edited(value) -> None:
+            assign(value)
+            self.saved = False
+
+        return edited
+
+    def save(self, goals, goal: Goal | None):
+        """Make or change the goal; returns the Done of the new goal, or None."""
+
+        def write():
+            target_date = (
+                parse_date(self.target, field="target_date") if self.target.strip() else None
+            )
+            if goal is None:
+                return goals.create(self.title, self.domain, why=self.why, target_date=target_date)
+            return goals.edit(
+                goal.id, title=self.title, domain=self.domain, why=self.why, target_date=target_date
+            )
+
+        return self.run(write)
+
+
+def goal_form(form: GoalDraft, save) -> list[ft.Control]:
+    """Title, life domain, why and target date, with save; for a new goal or an edit."""
+    controls: list[ft.Control] = [
+        text_input("goal-title", t("goals.title_label"), form.title, form.edit("title")),
+        heading(t("goals.domain_question"), style=ft.TextThemeStyle.TITLE_SMALL),
+        domain_choice(form.domain, form.edit("domain")),
+        text_input(
+            "goal-why",
+            t("goals.why_label"),
+            form.why,
+            form.edit("why"),
+            multiline=True,
+            min_lines=2,
+            max_lines=6,
+        ),
+        text_input(
+            "goal-target",
+            t("goals.target_label"),
+            form.target,
+            form.edit("target"),
+            hint_text=t("goals.target_hint"),
+            keyboard_type=ft.KeyboardType.DATETIME,
+        ),
+        error_text(form.error),
+        primary_button("goal-save", t("common.save"), save, icon=ft.Icons.CHECK),
+    ]
+    if form.saved:
+        controls.append(tag("goal-saved", body(t("goals.saved"))))
+    return controls
+
+
+def goal_page(
+    view: GoalView, form: GoalDraft, act, session, fields: list[ft.Control]
+) -> list[ft.Control]:
+    """An existing goal: its checklist, reaching it, its fields, who sees it, deleting it."""
+    goal = view.goal
+    done = goal.status is GoalStatus.DONE
+
+    def delete() -> None:
+        if act(session.goals.delete, goal.id):
+            go("/goals")
+
+    return [
+        heading(goal.title),
+        tag("goal-suggested-by", body(_suggested_line(session, goal)))
+        if goal.suggested_by
+        else ft.Container(height=0),
+        checklist(view, form.new_step, form.setter("new_step"), act, session),
+        primary_button(
+            "goal-reopen" if done else "goal-done",
+            t("goals.reopen") if done else t("goals.mark_done"),
+            lambda: act(session.goals.set_done, goal.id, not done),
+            icon=ft.Icons.REPLAY if done else ft.Icons.EMOJI_EVENTS,
+        ),
+        card(heading(t("goals.edit_title"), style=ft.TextThemeStyle.TITLE_MEDIUM), *fields),
+        sharing(view, act, session),
+        *delete_with_confirmation(
+            "goal",
+            form.confirming_delete,
+            form.setter("confirming_delete"),
+            delete,
+            (t("goals.delete"), t("goals.delete_confirm"), t("goals.delete_yes")),
+        ),
+    ]
+
+
 @ft.component
 def GoalEditScreen() -> ft.View:
     session = use_session()
@@ -189,134 +305,29 @@ def GoalEditScreen() -> ft.View:
     goal_id = ft.use_route_params().get("goal_id")
     view = ft.use_memo(lambda: _load(session, goal_id), [goal_id, ui.revision])
     goal = view.goal if view else None
-    title, set_title = ft.use_state(goal.title if goal else "")
-    domain, set_domain = ft.use_state(goal.domain.value if goal else LifeDomain.PAPERWORK.value)
-    why, set_why = ft.use_state(goal.why if goal else "")
-    target, set_target = ft.use_state(
-        format_date(goal.target_date) if goal and goal.target_date else ""
-    )
-    new_step, set_new_step = ft.use_state("")
-    error, set_error = ft.use_state(None)
-    saved, set_saved = ft.use_state(False)
-    confirming_delete, set_confirming_delete = ft.use_state(False)
+    form = use_model(lambda: GoalDraft.of(goal))
 
     if goal_id is not None and view is None:
         return screen(t("goals.edit_title"), [tag("goal-missing", body(t("goals.missing")))])
 
     def act(action: Callable[..., object], *args: object) -> bool:
-        try:
-            action(*args)
-        except ServiceError as failure:
-            set_error(failure)
-            return False
-        set_error(None)
-        ui.data_changed()
-        return True
+        if form.run(action, *args):
+            ui.data_changed()
+            return True
+        return False
 
     def save() -> None:
-        try:
-            target_date = parse_date(target, field="target_date") if target.strip() else None
-            if goal is None:
-                made = session.goals.create(title, domain, why=why, target_date=target_date)
-            else:
-                session.goals.edit(
-                    goal.id, title=title, domain=domain, why=why, target_date=target_date
-                )
-        except ServiceError as failure:
-            set_error(failure)
+        if not (made := form.save(session.goals, goal)):
             return
-        set_error(None)
         ui.data_changed()
         if goal is None:
-            go(f"/goals/{made.id}")
+            go(f"/goals/{made.value.id}")
         else:
-            set_saved(True)
+            form.saved = True
 
-    def delete() -> None:
-        if act(session.goals.delete, goal.id):
-            go("/goals")
-
-    form: list[ft.Control] = [
-        tag(
-            "goal-title",
-            ft.TextField(
-                label=t("goals.title_label"),
-                value=title,
-                on_change=lambda e: (set_title(e.control.value), set_saved(False)),
-            ),
-        ),
-        heading(t("goals.domain_question"), style=ft.TextThemeStyle.TITLE_SMALL),
-        domain_choice(domain, lambda d: (set_domain(d), set_saved(False))),
-        tag(
-            "goal-why",
-            ft.TextField(
-                label=t("goals.why_label"),
-                value=why,
-                multiline=True,
-                min_lines=2,
-                max_lines=6,
-                on_change=lambda e: (set_why(e.control.value), set_saved(False)),
-            ),
-        ),
-        tag(
-            "goal-target",
-            ft.TextField(
-                label=t("goals.target_label"),
-                hint_text=t("goals.target_hint"),
-                value=target,
-                keyboard_type=ft.KeyboardType.DATETIME,
-                on_change=lambda e: (set_target(e.control.value), set_saved(False)),
-            ),
-        ),
-        error_text(error),
-        primary_button("goal-save", t("common.save"), save, icon=ft.Icons.CHECK),
-    ]
-    if saved:
-        form.append(tag("goal-saved", body(t("goals.saved"))))
     if goal is None:
-        return screen(t("goals.new_title"), form)
-
-    done = goal.status is GoalStatus.DONE
-    controls: list[ft.Control] = [
-        heading(goal.title),
-        tag("goal-suggested-by", body(_suggested_line(session, goal)))
-        if goal.suggested_by
-        else ft.Container(height=0),
-        checklist(view, new_step, set_new_step, act, session),
-        primary_button(
-            "goal-reopen" if done else "goal-done",
-            t("goals.reopen") if done else t("goals.mark_done"),
-            lambda: act(session.goals.set_done, goal.id, not done),
-            icon=ft.Icons.REPLAY if done else ft.Icons.EMOJI_EVENTS,
-        ),
-        card(heading(t("goals.edit_title"), style=ft.TextThemeStyle.TITLE_MEDIUM), *form),
-        sharing(view, act, session),
-    ]
-    if confirming_delete:
-        controls += [
-            body(t("goals.delete_confirm")),
-            ft.Row(
-                [
-                    secondary_button(
-                        "goal-delete-cancel",
-                        t("common.cancel"),
-                        lambda: set_confirming_delete(False),
-                    ),
-                    primary_button("goal-delete-yes", t("goals.delete_yes"), delete),
-                ],
-                wrap=True,
-            ),
-        ]
-    else:
-        controls.append(
-            secondary_button(
-                "goal-delete",
-                t("goals.delete"),
-                lambda: set_confirming_delete(True),
-                icon=ft.Icons.DELETE_OUTLINE,
-            )
-        )
-    return screen(t("goals.goal"), controls)
+        return screen(t("goals.new_title"), goal_form(form, save))
+    return screen(t("goals.goal"), goal_page(view, form, act, session, goal_form(form, save)))
 
 
 def _suggested_line(session, goal) -> str:

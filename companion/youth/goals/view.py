@@ -8,7 +8,7 @@ from collections.abc import Callable
 import flet as ft
 
 from companion.core.dates import format_date
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -196,19 +196,14 @@ def GoalsScreen() -> ft.View:
     ui = use_ui()
     domain, set_domain = ft.use_state(None)
     showing_starters, set_showing_starters = ft.use_state(False)
-    error, set_error = ft.use_state(None)
+    action = use_action()
     views = ft.use_memo(lambda: session.goals.overview(domain), [domain, ui.revision])
     goal_suggestions, step_suggestions = ft.use_memo(session.goals.suggestions, [ui.revision])
     starters = ft.use_memo(session.goals.starters, [ui.revision])
 
-    def act(action: Callable[..., object], *args: object) -> None:
-        try:
-            action(*args)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        ui.data_changed()
+    def act(fn: Callable[..., object], *args: object) -> None:
+        if action.run(fn, *args):
+            ui.data_changed()
 
     controls: list[ft.Control] = []
     if goal_suggestions or step_suggestions:
@@ -216,7 +211,7 @@ def GoalsScreen() -> ft.View:
         controls += [goal_suggestion_card(s, act, session) for s in goal_suggestions]
         controls += [step_suggestion_card(s, act, session) for s in step_suggestions]
     controls += [
-        error_text(error),
+        error_text(action.error),
         primary_button("goal-new", t("goals.new"), lambda: go("/goals/new"), icon=ft.Icons.ADD),
         domain_filter(domain, set_domain),
     ]

@@ -4,26 +4,30 @@ log, stopping access or setting an end date, and inviting someone with a code.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotConnected, ServiceError
+from companion.core.views.actions import Form, use_action, use_model
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import screen
 from companion.core.views.widgets import (
     body,
     card,
+    choice_group,
     error_text,
     heading,
     primary_button,
     secondary_button,
     tag,
     text_button,
+    text_input,
 )
 from companion.i18n import t
 from companion.youth.chat.view import hours_text
-from companion.youth.network.service import AccessPage, LinkedPerson, PendingInvitation
+from companion.youth.network.service import LinkedPerson, PendingInvitation
 from companion_wire import LinkStatus, Role
 
 
@@ -45,36 +49,126 @@ def status_text(person: LinkedPerson) -> str:
     return t("network.status_ended")
 
 
+@ft.observable
+@dataclass
+class LinkEdit(Form):
+    """One linked person's card: the shared items opened, the end date typed, a revoke
+    being confirmed, and what was just done."""
+
+    open_items: bool = False
+    end_day: str = ""
+    confirming: bool = False
+    done: str | None = None
+
+    def toggle_items(self) -> None:
+        self.open_items = not self.open_items
+
+    def confirm_revoke(self, asking: bool) -> None:
+        self.confirming = asking
+
+    async def save_end(self, network, link_id: str) -> bool:
+        async def save() -> None:
+            day = parse_date(self.end_day, field="ends_at") if self.end_day.strip() else None
+            await network.set_end_date(link_id, day)
+
+        if await self.run_async(save):
+            self.done = t("network.end_saved")
+            return True
+        return False
+
+    async def revoke(self, network, link_id: str) -> bool:
+        self.confirming = False
+        return bool(await self.run_async(network.revoke, link_id))
+
+
+def shared_rows(person: LinkedPerson, form: LinkEdit) -> list[ft.Control]:
+    """What this person can see: a count, and the items themselves on request."""
+    link = person.link
+    count = len(person.shared)
+    if person.active:
+        sees = t("network.sees_count", count=count) if count else t("network.sees_nothing")
+    else:
+        sees = t("network.sees_no_more")
+    rows: list[ft.Control] = [tag(f"person-sees-{link.person_id}", body(sees))]
+    if not (person.active and count):
+        return rows
+    rows.append(
+        text_button(
+            f"person-items-{link.person_id}",
+            t("network.hide_items") if form.open_items else t("network.show_items"),
+            form.toggle_items,
+        )
+    )
+    if form.open_items:
+        rows += [
+            ft.Text(
+                f"{format_date(item.when)} · {t(f'network.kind_{item.kind.value}')}"
+                + (f": {item.title}" if item.title else ""),
+                theme_style=ft.TextThemeStyle.BODY_MEDIUM,
+            )
+            for item in person.shared
+        ]
+    return rows
+
+
+def end_rows(link, form: LinkEdit, save_end) -> list[ft.Control]:
+    """Setting an end date, or stopping access now (after a confirmation)."""
+    return [
+        text_input(
+            f"link-end-{link.id}",
+            t("network.end_label"),
+            form.end_day,
+            form.setter("end_day"),
+            hint_text="31/12/2026",
+            keyboard_type=ft.KeyboardType.DATETIME,
+        ),
+        ft.Row(
+            [
+                secondary_button(
+                    f"link-end-save-{link.id}", t("network.end_save"), save_end, icon=ft.Icons.EVENT
+                ),
+                secondary_button(
+                    f"link-revoke-{link.id}",
+                    t("network.revoke"),
+                    lambda: form.confirm_revoke(True),
+                    icon=ft.Icons.BLOCK,
+                ),
+            ],
+            wrap=True,
+        ),
+    ]
+
+
+def revoke_dialog(link, form: LinkEdit, revoke) -> ft.AlertDialog | None:
+    if not form.confirming:
+        return None
+    return ft.AlertDialog(
+        modal=True,
+        title=ft.Text(t("network.revoke_title", name=link.display_name)),
+        content=ft.Text(t("network.revoke_explain", name=link.display_name)),
+        actions=[
+            text_button("revoke-cancel", t("common.cancel"), lambda: form.confirm_revoke(False)),
+            tag("revoke-confirm", ft.FilledButton(t("network.revoke_yes"), on_click=revoke)),
+        ],
+        on_dismiss=lambda: form.confirm_revoke(False),
+    )
+
+
 @ft.component
 def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Control:
     session = use_session()
     link = person.link
-    open_items, set_open_items = ft.use_state(False)
-    end_day, set_end_day = ft.use_state(format_date(link.ends_at.date()) if link.ends_at else "")
-    confirming, set_confirming = ft.use_state(False)
-    error, set_error = ft.use_state(None)
-    done, set_done = ft.use_state(None)
+    form = use_model(
+        lambda: LinkEdit(end_day=format_date(link.ends_at.date()) if link.ends_at else "")
+    )
 
     async def save_end() -> None:
-        try:
-            day = parse_date(end_day, field="ends_at") if end_day.strip() else None
-            await session.network.set_end_date(link.id, day)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_done(t("network.end_saved"))
-        on_changed()
+        if await form.save_end(session.network, link.id):
+            on_changed()
 
     async def revoke() -> None:
-        set_confirming(False)
-        try:
-            await session.network.revoke(link.id)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        on_changed()
+        if await form.revoke(session.network, link.id):
+            on_changed()
 
     rows: list[ft.Control] = [
         heading(
@@ -86,75 +180,13 @@ def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Contr
     ]
     if person.availability is not None and person.availability.slots:
         rows.append(body(t("chat.hours", hours=hours_text(person.availability.slots))))
-    count = len(person.shared)
+    rows += shared_rows(person, form)
     if person.active:
-        sees = t("network.sees_count", count=count) if count else t("network.sees_nothing")
-    else:
-        sees = t("network.sees_no_more")
-    rows.append(tag(f"person-sees-{link.person_id}", body(sees)))
-    if person.active and count:
-        rows.append(
-            text_button(
-                f"person-items-{link.person_id}",
-                t("network.hide_items") if open_items else t("network.show_items"),
-                lambda: set_open_items(not open_items),
-            )
-        )
-        if open_items:
-            rows += [
-                ft.Text(
-                    f"{format_date(item.when)} · {t(f'network.kind_{item.kind.value}')}"
-                    + (f": {item.title}" if item.title else ""),
-                    theme_style=ft.TextThemeStyle.BODY_MEDIUM,
-                )
-                for item in person.shared
-            ]
-    if person.active:
-        rows += [
-            tag(
-                f"link-end-{link.id}",
-                ft.TextField(
-                    label=t("network.end_label"),
-                    hint_text="31/12/2026",
-                    value=end_day,
-                    keyboard_type=ft.KeyboardType.DATETIME,
-                    on_change=lambda e: set_end_day(e.control.value),
-                ),
-            ),
-            ft.Row(
-                [
-                    secondary_button(
-                        f"link-end-save-{link.id}",
-                        t("network.end_save"),
-                        save_end,
-                        icon=ft.Icons.EVENT,
-                    ),
-                    secondary_button(
-                        f"link-revoke-{link.id}",
-                        t("network.revoke"),
-                        lambda: set_confirming(True),
-                        icon=ft.Icons.BLOCK,
-                    ),
-                ],
-                wrap=True,
-            ),
-        ]
-    rows.append(error_text(error, f"person-error-{link.person_id}"))
-    if done:
-        rows.append(tag(f"person-done-{link.person_id}", body(done)))
-    dialog = None
-    if confirming:
-        dialog = ft.AlertDialog(
-            modal=True,
-            title=ft.Text(t("network.revoke_title", name=link.display_name)),
-            content=ft.Text(t("network.revoke_explain", name=link.display_name)),
-            actions=[
-                text_button("revoke-cancel", t("common.cancel"), lambda: set_confirming(False)),
-                tag("revoke-confirm", ft.FilledButton(t("network.revoke_yes"), on_click=revoke)),
-            ],
-            on_dismiss=lambda: set_confirming(False),
-        )
-    ft.use_dialog(dialog)
+        rows += end_rows(link, form, save_end)
+    rows.append(error_text(form.error, f"person-error-{link.person_id}"))
+    if form.done:
+        rows.append(tag(f"person-done-{link.person_id}", body(form.done)))
+    ft.use_dialog(revoke_dialog(link, form, revoke))
     return card(*rows)
 
 
@@ -180,95 +212,90 @@ def invitation_row(invitation: PendingInvitation, withdraw) -> ft.Control:
     )
 
 
+@ft.observable
+@dataclass
+class InviteForm(Form):
+    role: str = Role.CAREGIVER.value
+    until: str = ""
+    code: str | None = None  # the code just made, to read out to the person
+
+    async def create(self, network) -> bool:
+        async def invite():
+            last_day = parse_date(self.until, field="ends_at") if self.until.strip() else None
+            return await network.invite(self.role, last_day)
+
+        if made := await self.run_async(invite):
+            self.code = made.value.code
+            return True
+        return False
+
+
 @ft.component
 def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
     session = use_session()
-    role, set_role = ft.use_state(Role.CAREGIVER.value)
-    until, set_until = ft.use_state("")
-    code, set_code = ft.use_state(None)
-    error, set_error = ft.use_state(None)
+    form = use_model(InviteForm)
 
     async def create() -> None:
-        try:
-            last_day = parse_date(until, field="ends_at") if until.strip() else None
-            invitation = await session.network.invite(role, last_day)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_code(invitation.code)
-        on_changed()
+        if await form.create(session.network):
+            on_changed()
 
+    roles = [
+        (Role.CAREGIVER.value, t("network.invite_caregiver")),
+        (Role.NETWORK.value, t("network.invite_network")),
+    ]
     rows: list[ft.Control] = [
         heading(t("network.invite_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         body(t("network.invite_intro")),
-        tag(
-            "invite-role",
-            ft.RadioGroup(
-                value=role,
-                on_change=lambda e: set_role(e.control.value),
-                content=ft.Column(
-                    [
-                        ft.Radio(value=Role.CAREGIVER.value, label=t("network.invite_caregiver")),
-                        ft.Radio(value=Role.NETWORK.value, label=t("network.invite_network")),
-                    ],
-                    spacing=0,
-                ),
-            ),
-        ),
-        tag(
+        choice_group("invite-role", form.role, roles, form.setter("role")),
+        text_input(
             "invite-until",
-            ft.TextField(
-                label=t("network.invite_until"),
-                hint_text="31/12/2026",
-                value=until,
-                keyboard_type=ft.KeyboardType.DATETIME,
-                on_change=lambda e: set_until(e.control.value),
-            ),
+            t("network.invite_until"),
+            form.until,
+            form.setter("until"),
+            hint_text="31/12/2026",
+            keyboard_type=ft.KeyboardType.DATETIME,
         ),
-        error_text(error, "invite-error"),
+        error_text(form.error, "invite-error"),
         primary_button(
             "invite-create", t("network.invite_create"), create, icon=ft.Icons.PERSON_ADD
         ),
     ]
-    if code:
+    if form.code:
         rows += [
             body(t("network.invite_code_intro")),
             tag(
                 "invite-code",
                 # plain text, not selectable: Flutter's selectable text hides it from screen readers
-                ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
+                ft.Text(form.code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
             ),
             body(t("network.invite_check")),
         ]
     return card(*rows)
 
 
+def access_problem(error: ServiceError) -> str:
+    if isinstance(error, NotConnected):
+        return t("network.access_offline")
+    return t(error.message_key, **error.params)
+
+
 @ft.component
 def AccessLogCard() -> ft.Control:
     session = use_session()
     page, set_page = ft.use_state(None)
-    problem, set_problem = ft.use_state(None)
+    action = use_action()
 
     async def load() -> None:
-        try:
-            result: AccessPage = await session.network.access_log()
-        except NotConnected:
-            set_problem(t("network.access_offline"))
-            return
-        except ServiceError as failure:
-            set_problem(t(failure.message_key, **failure.params))
-            return
-        set_problem(None)
-        set_page(result)
+        if result := await action.run_async(session.network.access_log):
+            set_page(result.value)
 
     rows: list[ft.Control] = [
         heading(t("network.access_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         body(t("network.access_intro")),
         secondary_button("access-log-load", t("network.access_load"), load, icon=ft.Icons.HISTORY),
     ]
-    if problem:
-        rows.append(tag("access-log-problem", body(problem)))
+    if action.error is not None:
+        rows.append(tag("access-log-problem", body(access_problem(action.error))))
     if page is not None:
         if not page.entries:
             rows.append(tag("access-log-empty", body(t("network.access_empty"))))
@@ -296,15 +323,11 @@ def NetworkScreen() -> ft.View:
     ft.use_effect(services.resume_sync, dependencies=[])
     people = ft.use_memo(session.network.people, [ui.revision])
     invitations = ft.use_memo(session.network.pending_invitations, [ui.revision])
-    error, set_error = ft.use_state(None)
+    action = use_action()
 
     async def withdraw(link_id: str) -> None:
-        try:
-            await session.network.revoke(link_id)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        ui.data_changed()
+        if await action.run_async(session.network.revoke, link_id):
+            ui.data_changed()
 
     controls: list[ft.Control] = [body(t("network.intro"))]
     if people:
@@ -316,7 +339,7 @@ def NetworkScreen() -> ft.View:
             card(
                 heading(t("network.pending_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
                 *[invitation_row(i, withdraw) for i in invitations],
-                error_text(error, "invitation-error"),
+                error_text(action.error, "invitation-error"),
             )
         )
     controls += [

@@ -1,35 +1,39 @@
 """Getting started: create an account, or start from an invitation, or restore on a new phone.
 
 Steps of a new account: name -> recovery code (shown once, with why it matters) -> type one
-group of it back -> optional PIN. The account exists from the moment the code is shown, so
+group of it back -> optional PIN (the last three shared with the caregiver app, in
+core/views/account_setup.py). The account exists from the moment the code is shown, so
 closing the app halfway resumes at the code, never with a half-made account.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import flet as ft
 
 from companion.core.accounts import RECOVERY_GROUPS
-from companion.core.errors import InvalidInput, NotConnected, ServiceError
+from companion.core.errors import NotConnected
 from companion.core.sync_status import SyncPhase, SyncState
+from companion.core.views.account_setup import AccountSetup, SetupWords, resumes_setup
+from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_services, use_ui
+from companion.core.views.hooks import use_sync_state
+from companion.core.views.settings_sections import language_buttons
 from companion.core.views.shell import app_bar_actions
 from companion.core.views.widgets import (
     body,
+    busy_ring,
     error_text,
     heading,
     primary_button,
     secondary_button,
     tag,
-    text_button,
     text_input,
 )
-from companion.i18n import LANGUAGES, t
+from companion.i18n import t
 from companion.youth.network.invitation import Inviter, read_invitation
-from companion.youth.settings.view import LANGUAGE_NAMES, pin_field
-from companion.youth.today.view import use_sync_state
 
 CONFIRM_GROUP = 3
 
@@ -53,16 +57,64 @@ def onboarding_view(title: str, controls: list[ft.Control]) -> ft.View:
     )
 
 
-def first_step(services, ui) -> str:
-    if services.session is not None and not services.accounts.recovery_confirmed(services.session):
-        return "code"
-    if services.session is not None and ui.offering_pin:
-        return "pin"
-    return "welcome"
+def setup_words() -> SetupWords:
+    return SetupWords(
+        code_text=t("onboarding.code_text"),
+        code_warning=t("onboarding.code_warning"),
+        code_noted=t("onboarding.code_noted"),
+        confirm_text=t("onboarding.confirm_text", group=CONFIRM_GROUP, groups=RECOVERY_GROUPS),
+        pin_text=t("onboarding.pin_text"),
+    )
 
 
-def busy_ring(busy: bool) -> ft.Control:
-    return tag("busy", ft.ProgressRing()) if busy else ft.Container(height=0)
+@ft.observable
+@dataclass
+class Onboarding(Form):
+    """Where the youth is in getting started, and what they typed on the way."""
+
+    step: str = "welcome"  # welcome | invite | restore | inviter | name | setup
+    name: str = ""
+    typed: str = ""  # the invitation or recovery code being typed
+    invitation: str | None = None  # a checked invitation code, kept for the sync engine
+    inviter: Inviter | None = None
+
+    def goto(self, step: str) -> None:
+        self.error = None
+        self.typed = ""
+        self.step = step
+
+    async def create(self, services) -> None:
+        if not self.run(services.accounts.check_display_name, self.name):
+            return
+
+        async def make() -> None:
+            credentials = await asyncio.to_thread(services.accounts.prepare_credentials)
+            services.create_account(self.name, credentials=credentials, invitation=self.invitation)
+
+        if await self.run_async(make):
+            services.start_sync()  # registers the new account while the youth notes the code
+            self.goto("setup")
+
+    async def check_invitation(self, services) -> None:
+        if not (read := self.run(read_invitation, self.typed)):
+            return
+
+        async def preview() -> Inviter | None:
+            try:
+                return await services.preview_invitation(self.typed)
+            except NotConnected:
+                # no server configured: the code is kept and redeemed once the app connects
+                return None
+
+        if found := await self.run_async(preview):
+            self.invitation = read.value.code
+            self.inviter = found.value
+            self.goto("name" if found.value is None else "inviter")
+
+    async def restore(self, services, ui) -> None:
+        if await self.run_async(services.restore, self.typed):
+            ui.offering_pin = True
+            self.goto("setup")
 
 
 def restore_progress(sync: SyncState) -> ft.Control:
@@ -75,7 +127,7 @@ def restore_progress(sync: SyncState) -> ft.Control:
     return tag("restore-progress", ft.Column([body(text), bar], tight=True), label=text)
 
 
-def inviter_controls(inviter: Inviter, goto, accept) -> list[ft.Control]:
+def inviter_controls(inviter: Inviter, form: Onboarding) -> list[ft.Control]:
     """Who invites, and their safety number, before the youth says yes."""
     controls: list[ft.Control] = [
         tag(
@@ -111,228 +163,104 @@ def inviter_controls(inviter: Inviter, goto, accept) -> list[ft.Control]:
                 ),
             )
         )
-        controls.append(secondary_button("back", t("common.back"), lambda: goto("welcome")))
+        controls.append(secondary_button("back", t("common.back"), lambda: form.goto("welcome")))
         return controls
     if inviter.fingerprint_matches:
         controls.append(tag("fingerprint-match", body(t("onboarding.fingerprint_match"))))
     controls += [
-        primary_button("inviter-accept", t("onboarding.inviter_accept"), accept),
+        primary_button("inviter-accept", t("onboarding.inviter_accept"), lambda: form.goto("name")),
         secondary_button(
-            "inviter-decline", t("onboarding.inviter_decline"), lambda: goto("welcome")
+            "inviter-decline", t("onboarding.inviter_decline"), lambda: form.goto("welcome")
         ),
     ]
     return controls
+
+
+def welcome_controls(form: Onboarding, set_language) -> list[ft.Control]:
+    return [
+        heading(t("onboarding.welcome_heading")),
+        body(t("onboarding.welcome_text")),
+        language_buttons(set_language),
+        primary_button("start-new", t("onboarding.new"), lambda: form.goto("name")),
+        secondary_button("start-invite", t("onboarding.invited"), lambda: form.goto("invite")),
+        secondary_button("start-restore", t("onboarding.restore"), lambda: form.goto("restore")),
+    ]
+
+
+def invite_controls(form: Onboarding, check) -> list[ft.Control]:
+    return [
+        body(t("onboarding.invite_text")),
+        text_input("invite-code", t("onboarding.invite_label"), form.typed, form.setter("typed")),
+        error_text(form.error),
+        busy_ring(form.busy),
+        primary_button("invite-next", t("common.next"), form.when_idle(check)),
+        secondary_button("back", t("common.back"), lambda: form.goto("welcome")),
+    ]
+
+
+def restore_controls(form: Onboarding, sync: SyncState, restore) -> list[ft.Control]:
+    return [
+        body(t("onboarding.restore_text")),
+        text_input("restore-code", t("onboarding.restore_label"), form.typed, form.setter("typed")),
+        error_text(form.error),
+        restore_progress(sync) if form.busy else ft.Container(height=0),
+        primary_button("restore-next", t("onboarding.restore_button"), form.when_idle(restore)),
+        secondary_button("back", t("common.back"), lambda: form.goto("welcome")),
+    ]
+
+
+def name_controls(form: Onboarding, create) -> list[ft.Control]:
+    controls = [
+        body(t("onboarding.name_text")),
+        text_input(
+            "display-name",
+            t("onboarding.name_label"),
+            form.name,
+            form.setter("name"),
+            max_length=200,
+        ),
+    ]
+    if form.invitation:
+        controls.append(
+            tag("invitation-kept", body(t("onboarding.invitation_kept", code=form.invitation)))
+        )
+    return [
+        *controls,
+        error_text(form.error),
+        busy_ring(form.busy),
+        primary_button("create-account", t("onboarding.create"), form.when_idle(create)),
+        secondary_button("back", t("common.back"), lambda: form.goto("welcome")),
+    ]
 
 
 @ft.component
 def OnboardingScreen() -> ft.View:
     services = use_services()
     ui = use_ui()
-    step, set_step = ft.use_state(lambda: first_step(services, ui))
-    name, set_name = ft.use_state("")
-    invitation, set_invitation = ft.use_state(None)
-    inviter, set_inviter = ft.use_state(None)
-    typed, set_typed = ft.use_state("")
-    pin, set_pin = ft.use_state("")
-    repeat, set_repeat = ft.use_state("")
-    error, set_error = ft.use_state(None)
-    busy, set_busy = ft.use_state(False)
+    form = use_model(lambda: Onboarding(step="setup" if resumes_setup(services, ui) else "welcome"))
     sync = use_sync_state()
-
-    def goto(next_step: str) -> None:
-        set_error(None)
-        set_typed("")
-        set_step(next_step)
 
     def set_language(language: str) -> None:
         ui.language = services.settings.set_language(language).language
 
     async def create() -> None:
-        try:
-            services.accounts.check_display_name(name)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_busy(True)
-        try:
-            credentials = await asyncio.to_thread(services.accounts.prepare_credentials)
-            services.create_account(name, credentials=credentials, invitation=invitation)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        services.start_sync()  # registers the new account while the youth notes the code
-        goto("code")
+        await form.create(services)
 
-    async def check_invitation() -> None:
-        try:
-            code = read_invitation(typed).code
-        except InvalidInput as failure:
-            set_error(failure)
-            return
-        set_busy(True)
-        try:
-            found = await services.preview_invitation(typed)
-        except NotConnected:
-            # no server configured: the code is kept and redeemed once the app connects
-            set_invitation(code)
-            goto("name")
-            return
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        set_invitation(code)
-        set_inviter(found)
-        goto("inviter")
+    async def check() -> None:
+        await form.check_invitation(services)
 
     async def restore() -> None:
-        set_busy(True)
-        try:
-            await services.restore(typed)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finally:
-            set_busy(False)
-        ui.offering_pin = True
-        goto("pin")
+        await form.restore(services, ui)
 
-    def confirm() -> None:
-        try:
-            services.accounts.confirm_recovery(services.require_session(), CONFIRM_GROUP, typed)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        ui.offering_pin = True
-        goto("pin")
-
-    def finish() -> None:
-        ui.offering_pin = False
-        ui.data_changed()
-
-    def choose_pin() -> None:
-        try:
-            services.lock.set_pin(pin, repeat)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        finish()
-
-    if step == "welcome":
-        return onboarding_view(
-            t("onboarding.welcome_title"),
-            [
-                heading(t("onboarding.welcome_heading")),
-                body(t("onboarding.welcome_text")),
-                ft.Row(
-                    [
-                        text_button(
-                            f"lang-{lang}",
-                            LANGUAGE_NAMES[lang],
-                            lambda _e, lang=lang: set_language(lang),
-                        )
-                        for lang in LANGUAGES
-                    ],
-                    wrap=True,
-                ),
-                primary_button("start-new", t("onboarding.new"), lambda: goto("name")),
-                secondary_button("start-invite", t("onboarding.invited"), lambda: goto("invite")),
-                secondary_button("start-restore", t("onboarding.restore"), lambda: goto("restore")),
-            ],
-        )
-    if step == "invite":
-        return onboarding_view(
-            t("onboarding.invite_title"),
-            [
-                body(t("onboarding.invite_text")),
-                text_input("invite-code", t("onboarding.invite_label"), typed, set_typed),
-                error_text(error),
-                busy_ring(busy),
-                primary_button("invite-next", t("common.next"), None if busy else check_invitation),
-                secondary_button("back", t("common.back"), lambda: goto("welcome")),
-            ],
-        )
-    if step == "restore":
-        return onboarding_view(
-            t("onboarding.restore_title"),
-            [
-                body(t("onboarding.restore_text")),
-                text_input("restore-code", t("onboarding.restore_label"), typed, set_typed),
-                error_text(error),
-                restore_progress(sync) if busy else ft.Container(height=0),
-                primary_button(
-                    "restore-next", t("onboarding.restore_button"), None if busy else restore
-                ),
-                secondary_button("back", t("common.back"), lambda: goto("welcome")),
-            ],
-        )
-    if step == "inviter" and inviter is not None:
-        return onboarding_view(
-            t("onboarding.inviter_title"), inviter_controls(inviter, goto, lambda: goto("name"))
-        )
-    if step == "name":
-        controls = [
-            body(t("onboarding.name_text")),
-            text_input("display-name", t("onboarding.name_label"), name, set_name, max_length=200),
-        ]
-        if invitation:
-            controls.append(
-                tag("invitation-kept", body(t("onboarding.invitation_kept", code=invitation)))
-            )
-        controls += [
-            error_text(error),
-            busy_ring(busy),
-            primary_button("create-account", t("onboarding.create"), None if busy else create),
-            secondary_button("back", t("common.back"), lambda: goto("welcome")),
-        ]
-        return onboarding_view(t("onboarding.name_title"), controls)
-    if step == "code":
-        return onboarding_view(
-            t("onboarding.code_title"),
-            [
-                body(t("onboarding.code_text")),
-                tag(
-                    "recovery-code",
-                    ft.Text(
-                        services.accounts.recovery_code(),
-                        font_family="monospace",
-                        theme_style=ft.TextThemeStyle.TITLE_LARGE,
-                        weight=ft.FontWeight.BOLD,
-                    ),
-                ),
-                body(t("onboarding.code_warning")),
-                primary_button("code-noted", t("onboarding.code_noted"), lambda: goto("confirm")),
-            ],
-        )
-    if step == "confirm":
-        return onboarding_view(
-            t("onboarding.confirm_title"),
-            [
-                body(t("onboarding.confirm_text", group=CONFIRM_GROUP, groups=RECOVERY_GROUPS)),
-                text_input(
-                    "confirm-group",
-                    t("onboarding.confirm_label", group=CONFIRM_GROUP),
-                    typed,
-                    set_typed,
-                    capitalization=ft.TextCapitalization.CHARACTERS,
-                ),
-                error_text(error),
-                primary_button("confirm-check", t("onboarding.confirm_button"), confirm),
-                secondary_button("code-again", t("onboarding.show_again"), lambda: goto("code")),
-            ],
-        )
-    return onboarding_view(
-        t("onboarding.pin_title"),
-        [
-            body(t("onboarding.pin_text")),
-            body(t("onboarding.pin_rules")),
-            pin_field("pin-new", t("settings.pin_new"), pin, set_pin),
-            pin_field("pin-repeat", t("settings.pin_repeat"), repeat, set_repeat),
-            error_text(error),
-            primary_button("pin-save", t("onboarding.pin_save"), choose_pin),
-            secondary_button("pin-later", t("onboarding.pin_later"), finish),
-        ],
-    )
+    if form.step == "setup":
+        return AccountSetup(setup_words(), CONFIRM_GROUP, onboarding_view)
+    if form.step == "invite":
+        return onboarding_view(t("onboarding.invite_title"), invite_controls(form, check))
+    if form.step == "restore":
+        controls = restore_controls(form, sync, restore)
+        return onboarding_view(t("onboarding.restore_title"), controls)
+    if form.step == "inviter" and form.inviter is not None:
+        return onboarding_view(t("onboarding.inviter_title"), inviter_controls(form.inviter, form))
+    if form.step == "name":
+        return onboarding_view(t("onboarding.name_title"), name_controls(form, create))
+    return onboarding_view(t("onboarding.welcome_title"), welcome_controls(form, set_language))

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import flet as ft
 
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.delivery import to_this_page
 from companion.core.views.shell import go, screen
@@ -154,19 +154,17 @@ def QuietHoursCard() -> ft.Control:
     current = ft.use_memo(session.reminders.quiet_hours, [])
     start, set_start = ft.use_state(format_time(current.start))
     end, set_end = ft.use_state(format_time(current.end))
-    error, set_error = ft.use_state(None)
+    action = use_action()
     saved, set_saved = ft.use_state(None)
 
     def save() -> None:
-        try:
-            quiet = session.reminders.set_quiet_hours(
+        def store():
+            return session.reminders.set_quiet_hours(
                 parse_time(start, field="quiet_start"), parse_time(end, field="quiet_end")
             )
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_saved(quiet)
+
+        if quiet := action.run(store):
+            set_saved(quiet.value)
 
     rows: list[ft.Control] = [
         heading(t("reminders.quiet_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
@@ -194,7 +192,7 @@ def QuietHoursCard() -> ft.Control:
             ],
             wrap=True,
         ),
-        error_text(error, "quiet-error"),
+        error_text(action.error, "quiet-error"),
         secondary_button("quiet-save", t("common.save"), save, icon=ft.Icons.BEDTIME),
     ]
     if saved is not None:
@@ -211,18 +209,13 @@ def QuietHoursCard() -> ft.Control:
 def RemindersScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
-    error, set_error = ft.use_state(None)
+    action = use_action()
     views = ft.use_memo(session.reminders.list, [ui.revision])
     suggestions = ft.use_memo(session.reminders.suggestions, [ui.revision])
 
-    def act(action: Callable[..., object], *args: object) -> None:
-        try:
-            action(*args)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        ui.data_changed()
+    def act(fn: Callable[..., object], *args: object) -> None:
+        if action.run(fn, *args):
+            ui.data_changed()
 
     controls: list[ft.Control] = [
         primary_button(
@@ -231,7 +224,7 @@ def RemindersScreen() -> ft.View:
             lambda: go("/more/reminders/new"),
             icon=ft.Icons.ADD_ALARM,
         ),
-        error_text(error),
+        error_text(action.error),
     ]
     if suggestions:
         controls.append(heading(t("goals.suggestions_title"), style=ft.TextThemeStyle.TITLE_MEDIUM))

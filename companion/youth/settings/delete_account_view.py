@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from companion.core.errors import ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.shell import screen
 from companion.core.views.widgets import body, error_text, primary_button, tag
@@ -16,14 +16,11 @@ def DeleteAccountScreen() -> ft.View:
     services = use_services()
     ui = use_ui()
     typed, set_typed = ft.use_state("")
-    error, set_error = ft.use_state(None)
+    action = use_action()
     word = t("settings.delete_word")
 
     async def delete() -> None:
-        try:
-            await services.delete_account(typed, word)
-        except ServiceError as failure:
-            set_error(failure)
+        if not await action.run_async(services.delete_account, typed, word):
             return
         # back to a fresh start: default preferences, the welcome screen, no lock
         prefs = services.settings.current
@@ -45,9 +42,12 @@ def DeleteAccountScreen() -> ft.View:
                     on_change=lambda e: set_typed(e.control.value),
                 ),
             ),
-            error_text(error),
+            error_text(action.error),
             primary_button(
-                "delete-now", t("settings.delete_button"), delete, icon=ft.Icons.DELETE_FOREVER
+                "delete-now",
+                t("settings.delete_button"),
+                action.when_idle(delete),
+                icon=ft.Icons.DELETE_FOREVER,
             ),
         ],
     )

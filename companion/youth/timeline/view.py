@@ -11,6 +11,7 @@ import flet_charts as fch
 
 from companion.core.dates import format_date
 from companion.core.errors import NotFound, ServiceError
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -148,18 +149,17 @@ def ExportCard() -> ft.Control:
     session = use_session()
     page = ft.context.page
     written, set_written = ft.use_state(None)
-    error, set_error = ft.use_state(None)
+    action = use_action()
+
+    def write(fmt: str) -> Path:
+        try:
+            return session.export.write(fmt, services.data_dir)
+        except OSError as failure:
+            raise ServiceError("the export could not be written") from failure
 
     def export(fmt: str) -> None:
-        try:
-            set_written(session.export.write(fmt, services.data_dir))
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        except OSError:
-            set_error(ServiceError("the export could not be written"))
-            return
-        set_error(None)
+        if path := action.run(write, fmt):
+            set_written(path.value)
 
     async def download() -> None:
         path: Path = written
@@ -185,7 +185,7 @@ def ExportCard() -> ft.Control:
             ],
             wrap=True,
         ),
-        error_text(error, "export-error"),
+        error_text(action.error, "export-error"),
     ]
     if written is not None:
         rows.append(tag("export-path", body(t("timeline.export_done", path=str(written)))))
@@ -240,7 +240,7 @@ def DocumentScreen() -> ft.View:
     document_id = ft.use_route_params().get("document_id", "")
     view = ft.use_memo(lambda: _document(session, document_id), [document_id, ui.revision])
     draft, set_draft = ft.use_state(view.comment.text if view and view.comment else "")
-    error, set_error = ft.use_state(None)
+    action = use_action()
     saved, set_saved = ft.use_state(False)
 
     if view is None:
@@ -251,24 +251,15 @@ def DocumentScreen() -> ft.View:
     author = view.author_name or t("goals.someone")
 
     def save() -> None:
-        try:
-            session.timeline.set_comment(document.id, draft)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        set_saved(True)
-        ui.data_changed()
+        if action.run(session.timeline.set_comment, document.id, draft):
+            set_saved(True)
+            ui.data_changed()
 
     def remove() -> None:
-        try:
-            session.timeline.delete_comment(document.id)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_draft("")
-        set_saved(False)
-        ui.data_changed()
+        if action.run(session.timeline.delete_comment, document.id):
+            set_draft("")
+            set_saved(False)
+            ui.data_changed()
 
     controls: list[ft.Control] = [
         heading(document.title),
@@ -295,7 +286,7 @@ def DocumentScreen() -> ft.View:
                 on_change=lambda e: (set_draft(e.control.value), set_saved(False)),
             ),
         ),
-        error_text(error),
+        error_text(action.error),
         primary_button("document-comment-save", t("common.save"), save, icon=ft.Icons.CHECK),
     ]
     if saved:

@@ -9,8 +9,9 @@ import flet as ft
 
 from companion.core.errors import ServiceError
 from companion.core.sync_status import SyncPhase, SyncState
+from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
-from companion.core.views.delivery import to_this_page
+from companion.core.views.hooks import use_sync_state
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -26,18 +27,6 @@ from companion.core.views.widgets import (
 )
 from companion.i18n import t
 from companion.youth.today.service import GoalProgress, UpcomingReminder
-
-
-def use_sync_state() -> SyncState:
-    """The sync engine's latest state, re-rendering when it publishes a new one."""
-    box = use_services().sync_state
-    snapshot, set_snapshot = ft.use_state(box.state)
-
-    def subscribe():
-        return box.subscribe(to_this_page(set_snapshot))  # the engine publishes from threads
-
-    ft.use_effect(subscribe, dependencies=[])
-    return snapshot
 
 
 def mood_section(
@@ -185,26 +174,21 @@ def TodayScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
     snapshot = use_sync_state()
-    error, set_error = ft.use_state(None)
+    action = use_action()
     latest = ft.use_memo(session.moods.latest_today, [ui.revision])
     reminders = ft.use_memo(session.today.next_reminders, [ui.revision])
     goals = ft.use_memo(session.today.goal_progress, [ui.revision])
     invitation = services.accounts.pending_invitation(session)
 
     def pick(mood: int) -> None:
-        try:
-            session.moods.check_in(mood)
-        except ServiceError as failure:
-            set_error(failure)
-            return
-        set_error(None)
-        ui.data_changed()
+        if action.run(session.moods.check_in, mood):
+            ui.data_changed()
 
     return screen(
         t("today.title"),
         [
             heading(t("today.greeting", name=session.account.display_name)),
-            mood_section(latest.mood if latest else None, pick, error, ui.text_scale),
+            mood_section(latest.mood if latest else None, pick, action.error, ui.text_scale),
             text_button("write-diary", t("today.write_diary"), lambda: go("/diary/new")),
             reminders_section(reminders),
             goals_section(goals),
