@@ -1,17 +1,23 @@
-"""Before a youth accepts an invitation: who invites, and is it really their key?
+"""Before anyone accepts an invitation: who invites, and is it really their key?
 
-The code (typed, or the QR payload `companion://join?code=ABCD-EFGH&fp=<safety number>`) is
-looked up on the server (GET /v1/invitations/{code}); the youth sees the inviter's name, role
-and safety number computed here from the public keys the server returned. A QR code carries
-the inviter's own number: if the server's keys give another one, the keys were swapped
-somewhere in between, and the app says so before anything is accepted (DESIGN §4).
+The code (typed, or the QR payload `companion://join?code=ABCD-EFGH&fp=<safety number>` the
+inviter's own device made) is looked up on the server (GET /v1/invitations/{code}); the
+invited person sees the inviter's name, role and safety number computed here from the
+public keys the server returned. A QR code carries the inviter's own number: if the
+server's keys give another one, the keys were swapped somewhere in between, and the app
+says so before anything is accepted; if they match, the inviter is verified at once
+(docs/security.md). Both apps use this: a youth invited by a caregiver, a caregiver or
+network person invited by a youth.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
+
+from pydantic import TypeAdapter, ValidationError
 
 from companion.core.errors import InvalidInput, from_sync_error
 from companion.crypto.errors import FingerprintMismatchError
@@ -19,10 +25,20 @@ from companion.crypto.fingerprint import safety_number, verify_fingerprint
 from companion.crypto.keys import PublicKeys
 from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SyncError
-from companion.youth.accounts import normalise_invitation
-from companion_wire import Role
+from companion_wire import InvitationCode, Role
 
 QR_SCHEME = "companion"
+_INVITATION_CODE = TypeAdapter(InvitationCode)
+
+
+def normalise_invitation(text: str) -> str:
+    """Invitation codes are read aloud and typed: case, spaces and dashes do not matter, and
+    a code the server could never know is caught here, before any network call."""
+    compact = re.sub(r"[\s\-]", "", text or "")
+    try:
+        return _INVITATION_CODE.validate_python(compact)
+    except ValidationError:
+        raise InvalidInput("invitation_format", field="invitation") from None
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,9 @@ class InvitationText:
 
 @dataclass(frozen=True)
 class Inviter:
+    account_id: str
+    keys: PublicKeys  # as the server gave them: trusted only if `fingerprint_matches`
+    fingerprint: str | None  # the number the QR code carried
     name: str
     role: Role  # the inviter's own role (caregiver, network)
     invited_as: Role  # the role the invitation gives
@@ -75,6 +94,9 @@ async def preview_invitation(api: ApiClient, invitation: InvitationText) -> Invi
         except FingerprintMismatchError:
             matches = False
     return Inviter(
+        preview.inviter_id,
+        keys,
+        invitation.fingerprint,
         preview.inviter_name,
         preview.inviter_role,
         preview.role,
