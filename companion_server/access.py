@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Select, select
 
 from companion_server.auth import Caller
 from companion_server.db.models import Link, Space
 from companion_server.errors import ApiError, link_ended, no_access
 from companion_wire import LinkStatus, RecordKind, Role
 
+# What a caregiver or network person may bring to a youth's appointments: propose one, add
+# points to discuss, write what was agreed. Answers, the plan and the alarm are the youth's.
+MEETING_KINDS = frozenset(
+    {RecordKind.APPOINTMENT, RecordKind.DISCUSSION_POINT, RecordKind.AGREEMENT}
+)
 # Which kinds each role may create in a space it can write to (the youth: everything).
 CREATE_KINDS: dict[Role, frozenset[RecordKind]] = {
     Role.YOUTH: frozenset(RecordKind),
@@ -30,9 +35,20 @@ CREATE_KINDS: dict[Role, frozenset[RecordKind]] = {
             RecordKind.DOCUMENT,
             RecordKind.CONVERSATION,
             RecordKind.MESSAGE,
+            RecordKind.CONTACT_KEY,  # that they verified the youth's keys (never shared)
+            RecordKind.ATTACHMENT,  # a PDF report, a photo in the chat (issue 17)
+            *MEETING_KINDS,
         }
     ),
-    Role.NETWORK: frozenset({RecordKind.CONVERSATION, RecordKind.MESSAGE}),
+    Role.NETWORK: frozenset(
+        {
+            RecordKind.CONVERSATION,
+            RecordKind.MESSAGE,
+            RecordKind.CONTACT_KEY,
+            RecordKind.ATTACHMENT,  # a photo in the chat
+            *MEETING_KINDS,
+        }
+    ),
 }
 
 
@@ -106,7 +122,12 @@ def access_from(
     return link_ended() if mine else no_access()
 
 
-def spaces_with_links(space_ids: Iterable[str], person_id: str) -> Select[Any]:
+# A row of `spaces_with_links`: space id, owner id, version, then the link's person id,
+# role, status, starts_at, ends_at and invitation_expires_at (NULLs: no link of the caller).
+SpaceLinkRow = Sequence[Any]
+
+
+def spaces_with_links(space_ids: Iterable[str], person_id: str) -> Select[*tuple[Any, ...]]:
     """One statement for spaces and the caller's links in them (a space without any link
     comes back once, with the link columns NULL), in space id order."""
     return (
@@ -129,7 +150,7 @@ def spaces_with_links(space_ids: Iterable[str], person_id: str) -> Select[Any]:
 
 
 def access_by_space(
-    rows: Iterable[Row[Any]], space_ids: Iterable[str], caller: Caller, now: datetime
+    rows: Iterable[SpaceLinkRow], space_ids: Iterable[str], caller: Caller, now: datetime
 ) -> dict[str, SpaceAccess | ApiError]:
     """Access per asked space from the rows of `spaces_with_links`."""
     spaces: dict[str, SpaceRow] = {}

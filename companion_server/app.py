@@ -8,16 +8,27 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from companion_server import errors
+from companion_server.blobstore import blob_store_for
 from companion_server.context import AppContext, Clock, utc_now
 from companion_server.db.engine import Database
 from companion_server.limits import BodySizeLimit
+from companion_server.metrics import RequestMetrics, metrics_endpoint
 from companion_server.nudges import notifier_for
 from companion_server.nudges.notifier import Notifier
 from companion_server.ratelimit import RateLimiter
-from companion_server.routes import accounts, devices, health, invitations, live, spaces, sync
+from companion_server.routes import (
+    accounts,
+    blobs,
+    devices,
+    health,
+    invitations,
+    live,
+    spaces,
+    sync,
+)
 from companion_server.services.housekeeping import housekeeping
 from companion_server.settings import Settings
-from companion_wire import API_PREFIX, MAX_BODY_BYTES
+from companion_wire import API_PREFIX, MAX_BLOB_BODY_BYTES, MAX_BODY_BYTES
 
 DESCRIPTION = """\
 The Companion backend. It stores end-to-end encrypted records it cannot read, with the
@@ -45,6 +56,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with housekeeping(app.state.ctx):
             yield
+        if getattr(app.state, "live_checks", None) is not None:
+            await app.state.live_checks.close()
         notifier.close()
         if owns_database:
             db.dispose()
@@ -59,11 +72,18 @@ def create_app(
         settings=settings,
         db=db,
         clock=clock,
-        limiter=limiter or RateLimiter(),
+        limiter=limiter or RateLimiter(db, now=lambda: clock().timestamp()),
         notifier=notifier,
+        blobs=blob_store_for(settings),
     )
     errors.install(app)
-    for module in (health, accounts, devices, invitations, spaces, sync, live):
+    for module in (health, accounts, devices, invitations, spaces, sync, live, blobs):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=MAX_BODY_BYTES,
+        larger=("PUT", f"{API_PREFIX}/blobs/", MAX_BLOB_BODY_BYTES),
+    )
+    app.add_middleware(RequestMetrics, log_requests=settings.log_requests)
     return app

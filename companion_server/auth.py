@@ -1,18 +1,26 @@
-"""Who is calling: the device token (Bearer) resolves to a device and its account."""
+"""Who is calling: the device token (Bearer) resolves to a device and its account.
+
+The token's format is checked by the `DeviceToken` dependency, on the event loop (no
+database); the lookup runs in the route's own thread (`authenticate`), so a request makes
+one thread hop, not one for the token and another for the route. The lookup is one
+statement: the device (not revoked), its account and the youth's space, and whatever
+else the route needs from the account (`/v1/me` needs nothing more).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from companion_server.context import Ctx
+from companion_server.context import AppContext
 from companion_server.db.engine import Database
 from companion_server.db.models import Account, Device, Space
 from companion_server.db.types import read_time
@@ -26,6 +34,7 @@ bearer = HTTPBearer(
     auto_error=False,
     description="The device token from sign-up, activation or recovery.",
 )
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -37,65 +46,92 @@ class Caller:
     space_id: str | None  # the youth's own space
 
 
-# One statement, built once: the device (not revoked), its account and the youth's space.
-_CALLER = (
-    select(
-        Device.id,
-        Device.last_seen_at,
-        Account.id,
-        Account.role,
-        Account.display_name,
-        Space.id,
-    )
-    .join(Account, Account.id == Device.account_id)
-    .outerjoin(Space, Space.owner_id == Account.id)
-    .where(Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_(None))
-)
-# The same statement as PostgreSQL text, run straight through psycopg on that backend:
-# SQLAlchemy's statement machinery cost more than the round trip, on every request.
-_PG_CALLER = str(_CALLER.compile(dialect=psycopg_dialect()))
-_TOKEN = re.compile(TOKEN_PATTERN)
-
-
-def _lookup(db: Database, hashed: bytes) -> tuple[str, datetime, str, str, str, str | None] | None:
-    """One statement (atomic on its own, so no transaction around it on PostgreSQL)."""
-    if db.is_sqlite:
-        with db.read_connection() as connection:
-            row = connection.execute(_CALLER, {"token_hash": hashed}).first()
-        return None if row is None else tuple(row)
-    with db.psycopg_connection() as connection:
-        found = connection.execute(_PG_CALLER, {"token_hash": hashed}).fetchone()
-    if found is None:
-        return None
-    device_id, last_seen, account_id, role, name, space_id = found
-    return device_id, read_time(last_seen), account_id, role, name, space_id
-
-
-def current_caller(
-    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Caller:
-    """No cache: a revoked device or a deleted account is refused on its very next request."""
+async def device_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """The bearer token, its format checked (async: no thread, no database)."""
     if credentials is None:
         raise unauthorized()
-    token = credentials.credentials
+    return _well_formed(credentials.credentials)
+
+
+def _well_formed(token: str) -> str:
     if not _TOKEN.fullmatch(token):
         raise unauthorized("malformed device token")
-    row = _lookup(ctx.db, token_hash(token))
-    if row is None:
+    return token
+
+
+DeviceToken = Annotated[str, Depends(device_token)]
+
+
+class CallerLookup:
+    """One statement, built once: the caller's device, account and space, plus `extra`
+    account columns. On PostgreSQL it runs as text straight through psycopg: SQLAlchemy's
+    statement machinery cost more than the round trip."""
+
+    def __init__(
+        self, *extra: Any, joined: Callable[[Select[Any]], Select[Any]] = lambda query: query
+    ) -> None:
+        """`extra` columns, and `joined` to add what they come from (rows may then be many:
+        `authenticate_rows`)."""
+        query = (
+            select(
+                Device.id,
+                Device.last_seen_at,
+                Account.id,
+                Account.role,
+                Account.display_name,
+                Space.id,
+                *extra,
+            )
+            .join(Account, Account.id == Device.account_id)
+            .outerjoin(Space, Space.owner_id == Account.id)
+            .where(Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_(None))
+        )
+        self.query: Select[Any] = joined(query)
+        self.pg_text = str(self.query.compile(dialect=psycopg_dialect()))
+
+    def run(self, db: Database, hashed: bytes) -> list[tuple[Any, ...]]:
+        """One statement, atomic on its own: no transaction around it on PostgreSQL."""
+        if db.is_sqlite:
+            with db.read_connection() as connection:
+                return [
+                    tuple(row) for row in connection.execute(self.query, {"token_hash": hashed})
+                ]
+        with db.psycopg_connection() as connection:
+            found = connection.execute(self.pg_text, {"token_hash": hashed}).fetchall()
+        return [(row[0], read_time(row[1]), *row[2:]) for row in found]
+
+
+CALLER = CallerLookup()
+
+
+def authenticate(
+    ctx: AppContext, token: str, lookup: CallerLookup = CALLER
+) -> tuple[Caller, tuple[Any, ...]]:
+    """The caller, and the `extra` columns of `lookup`. No cache: a revoked device or a
+    deleted account is refused on its very next request. Call from the route's thread."""
+    caller, rows = authenticate_rows(ctx, token, lookup)
+    return caller, rows[0]
+
+
+def authenticate_rows(
+    ctx: AppContext, token: str, lookup: CallerLookup
+) -> tuple[Caller, list[tuple[Any, ...]]]:
+    """The caller, and the `extra` columns of every row of `lookup` (at least one)."""
+    rows = lookup.run(ctx.db, token_hash(_well_formed(token)))
+    if not rows:
         raise unauthorized("unknown or signed-out device")
-    device_id, last_seen, account_id, role, name, space_id = row
+    device_id, last_seen, account_id, role, name, space_id = rows[0][:6]
     now = ctx.clock()
     if now - last_seen > LAST_SEEN_RESOLUTION:
         with ctx.db.write_connection() as connection:
             connection.execute(
                 update(Device).where(Device.id == device_id).values(last_seen_at=now)
             )
-    return Caller(account_id, Role(role), name, device_id, space_id)
+    return Caller(account_id, Role(role), name, device_id, space_id), [row[6:] for row in rows]
 
 
-CurrentCaller = Annotated[Caller, Depends(current_caller)]
-
-
-def client_ip(request: Request) -> str:
-    """The peer address (behind a proxy, run uvicorn with --proxy-headers to get the real one)."""
-    return request.client.host if request.client else "unknown"
+def caller_of(ctx: AppContext, token: str) -> Caller:
+    """The caller alone (most routes need nothing more)."""
+    return authenticate(ctx, token)[0]

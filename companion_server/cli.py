@@ -7,12 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import inspect
 
-from companion_server import migrate
+from companion_server import logs, migrate
 from companion_server.app import create_app
 from companion_server.context import utc_now
 from companion_server.db.engine import Database
@@ -21,6 +22,9 @@ from companion_server.security import group
 from companion_server.services.accounts import create_caregiver_account
 from companion_server.settings import Settings
 from companion_wire import Email, Name
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
 
 log = logging.getLogger("companion_server")
 
@@ -48,14 +52,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(
         database_url=args.database_url,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
     if args.command == "serve":
+        logs.configure(args.log_level, settings.log_format)
         return serve(settings, args.log_level)
+    logs.configure("info", "text")
     database = Database(settings.database_url)
     try:
         if args.command == "migrate":
@@ -91,7 +96,18 @@ def serve(settings: Settings, log_level: str = "info") -> int:
         return 2
     log.info("serving on http://%s:%s", settings.host, settings.port)
     app = create_app(settings, database=database)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        log_config=None,  # logging is ours (logs.configure): structured, no content
+        access_log=False,  # COMPANION_LOG_REQUESTS=1 logs route templates instead of paths
+        proxy_headers=True,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        ws_per_message_deflate=False,  # nudges are tiny; deflate cost ~45 KiB per listener
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
     database.dispose()
     return 0
 
@@ -123,7 +139,7 @@ def create_caregiver(database: Database, settings: Settings, name: str, email: s
     return 0
 
 
-def _valid(kind: object, value: str) -> str:
+def _valid(kind: TypeForm[str], value: str) -> str:
     try:
         return TypeAdapter(kind).validate_python(value)
     except ValidationError as error:

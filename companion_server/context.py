@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from companion_server.blobstore import BlobStore
 from companion_server.db.engine import Database
 from companion_server.nudges.notifier import Notifier
 from companion_server.ratelimit import RateLimiter
@@ -28,6 +29,7 @@ class AppContext:
     clock: Clock  # the only source of "now": tests move it to expire links
     limiter: RateLimiter
     notifier: Notifier
+    blobs: BlobStore  # the sealed chunks of files
 
 
 async def get_context(request: Request) -> AppContext:

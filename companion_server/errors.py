@@ -6,12 +6,15 @@ lists every status code a client (or schemathesis) can see.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from companion_wire import ErrorCode, ErrorOut
@@ -22,20 +25,25 @@ _DESCRIPTIONS = {
     403: "Not allowed for this account (code says why; `link_ended` means drop the space)",
     404: "Not found (also said where existence must not leak)",
     409: "Conflicts with the current state (code says why)",
-    413: "Request body larger than 2 MiB",
+    413: "Request body larger than 2 MiB, or a file over its limit or its space's quota",
     429: "Rate limited; try again later",
-    503: "Database unavailable",
+    503: "Database unavailable for now: retry after `Retry-After` seconds",
 }
+RETRY_AFTER_SECONDS = 2  # a restarted or failed-over database is usually back by then
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
     """Raise from a route to answer `status` with an `ErrorOut` body; nothing is changed."""
 
-    def __init__(self, status: int, code: ErrorCode, detail: str) -> None:
+    def __init__(
+        self, status: int, code: ErrorCode, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers
 
 
 def unauthorized(detail: str = "sign in: a valid device token is required") -> ApiError:
@@ -74,6 +82,22 @@ def _body(status: int, code: ErrorCode, detail: str, headers: dict[str, str] | N
     return JSONResponse(content, status_code=status, headers=headers)
 
 
+def unavailable() -> JSONResponse:
+    """503 with Retry-After and a JSON body: clients back off and retry."""
+    return _body(
+        503,
+        ErrorCode.UNAVAILABLE,
+        "the database is unavailable; retry shortly",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _internal(exc: Exception) -> JSONResponse:
+    """A bug, never a bare text 500: logged with its type only (no request content)."""
+    log.error("unexpected %s", type(exc).__name__, exc_info=exc)
+    return _body(500, ErrorCode.INTERNAL, "internal error")
+
+
 _HTTP_CODES = {
     401: ErrorCode.UNAUTHORIZED,
     403: ErrorCode.FORBIDDEN,
@@ -85,13 +109,33 @@ _HTTP_CODES = {
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else exc.headers
         return _body(exc.status, exc.code, exc.detail, headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, ErrorCode.BAD_REQUEST)
         return _body(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # The database went away (restart, failover, a terminated connection, a full pool):
+        # nothing was acknowledged, and every write is safe to retry (push is idempotent).
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return unavailable()
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await _unavailable(request, exc)
+        return _internal(exc)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        return _internal(exc)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:

@@ -18,17 +18,30 @@ class BodyTooLarge(HTTPException):
 class BodySizeLimit:
     """413 when Content-Length says too much, or when a streamed body grows past the limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: tuple[str, str, int] | None = None
+    ) -> None:
+        """`larger`: (method, path prefix, limit) for the one kind of request allowed more
+        (a run of file chunks)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger
+
+    def _limit(self, scope: Scope) -> int:
+        if self.larger is not None:
+            method, prefix, limit = self.larger
+            if scope["method"] == method and scope["path"].startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         received = 0
         started = False
@@ -38,8 +51,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracked_send(message: Message) -> None:
@@ -52,12 +65,12 @@ class BodySizeLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
-                "detail": f"request body larger than {self.max_bytes} bytes",
+                "detail": f"request body larger than {limit} bytes",
                 "code": ErrorCode.BODY_TOO_LARGE.value,
             }
         ).encode()

@@ -60,6 +60,7 @@ class SignUpIn(Wire):
 
     Offline first: the app may choose its own `account_id` and (youth) `space_id` as UUIDv7
     before it ever reached the server; the server takes them if unused (409 `id_in_use`).
+    A network person signs up with an `invitation_code` and without a `space_id`.
     """
 
     account_id: Id | None = None
@@ -120,6 +121,8 @@ class RecoverOut(SessionOut):
 
 
 class Slot(Wire):
+    """A weekly time slot; `end` is after `start`."""
+
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
     start: str = Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$", description="HH:MM")
     end: str = Field(pattern=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", description="HH:MM")
@@ -132,7 +135,8 @@ class Slot(Wire):
 
 
 class Availability(Wire):
-    """When a caregiver or network person can be reached (right to disconnect)."""
+    """When a caregiver or network person can be reached (right to disconnect).
+    `timezone` is an IANA time zone name known to the server (e.g. Europe/Brussels)."""
 
     timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Brussels"])
     slots: list[Slot] = Field(default_factory=list, max_length=MAX_SLOTS)

@@ -21,6 +21,17 @@ class RecordKind(StrEnum):
     MESSAGE = "message"
     DOCUMENT = "document"
     DOCUMENT_COMMENT = "document_comment"
+    CONTACT_KEY = "contact_key"  # a person's keys as this account verified them
+    # between appointments (issue 18): what is planned, brought up and agreed face to face
+    APPOINTMENT = "appointment"
+    APPOINTMENT_ANSWER = "appointment_answer"  # the youth's yes, no or other moment
+    DISCUSSION_POINT = "discussion_point"  # "wil ik bespreken"
+    AGREEMENT = "agreement"
+    AGREEMENT_ANSWER = "agreement_answer"  # the youth's yes or "anders begrepen"
+    SAFETY_PLAN = "safety_plan"  # "mijn plan voor moeilijke momenten"
+    NETWORK_ALARM = "network_alarm"  # "ik heb je nu nodig"
+    # a file (photo, PDF, paper): its key and hash; the blob has the record's id (issue 17)
+    ATTACHMENT = "attachment"
 
 
 class LinkStatus(StrEnum):

@@ -21,7 +21,13 @@ class ErrorCode(StrEnum):
     ALREADY_LINKED = "already_linked"
     RATE_LIMITED = "rate_limited"
     BODY_TOO_LARGE = "body_too_large"
-    UNAVAILABLE = "unavailable"
+    BLOB_TOO_LARGE = "blob_too_large"  # 413: a file over MAX_BLOB_BYTES
+    QUOTA_EXCEEDED = "quota_exceeded"  # 413: the space's files would pass its quota
+    BLOB_INCOMPLETE = "blob_incomplete"  # 409: chunks missing (upload them, then complete)
+    BLOB_COMPLETE = "blob_complete"  # 409: a finished blob does not change
+    BLOB_MISMATCH = "blob_mismatch"  # 422: chunks do not add up to the declared hash or size
+    UNAVAILABLE = "unavailable"  # 503: the database is away for now; honour Retry-After
+    INTERNAL = "internal"  # 500: a server bug
 
 
 class ErrorOut(Wire):
@@ -31,7 +37,8 @@ class ErrorOut(Wire):
 
 class Refusal(StrEnum):
     """Why a change was not sent: the app says it in the user's language (`reason` is the
-    English detail, for logs and support). The last three arise on the device."""
+    English detail, for logs and support). KEYS, UNVERIFIED, INVALID and OTHER arise on the
+    device."""
 
     NO_ACCESS = "no_access"  # not, or no longer, linked to this space
     ID_IN_USE = "id_in_use"  # the record id belongs to another space
@@ -42,12 +49,15 @@ class Refusal(StrEnum):
     MESSAGE_FINAL = "message_final"  # chat messages cannot be edited
     SHARING = "sharing"  # shared with someone it may not be shared with
     KEYS = "keys"  # a recipient's public keys could not be had
+    UNVERIFIED = "unverified"  # a reader's keys are not verified yet: compare safety numbers
     INVALID = "invalid"  # the change does not fit the wire contract
     OTHER = "other"  # anything else, or a refusal recorded before codes existed
 
     @classmethod
     def read(cls, value: object) -> Refusal:
         """A code from the wire or the store; OTHER for none or one this app does not know."""
+        if not isinstance(value, str):
+            return cls.OTHER
         try:
             return cls(value)
         except ValueError:

@@ -1,7 +1,7 @@
 """Field types of the wire: base64 of a fixed or bounded size, ids, codes, names, emails.
 
 Every binary value travels as standard base64 (with padding, no newlines); the server
-treats keys, ciphertext, nonces, wraps and signatures as opaque bytes. Each type carries
+treats keys, ciphertext, nonces, digests and wraps as opaque bytes. Each type carries
 its bounds into the OpenAPI schema.
 """
 
@@ -11,9 +11,18 @@ import base64
 import binascii
 import math
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from companion_wire.ids import UUID7_PATTERN
 from companion_wire.limits import (
@@ -88,7 +97,8 @@ Ciphertext = b64_max(MAX_CIPHERTEXT_BYTES)
 WrappedKey = b64_max(MAX_WRAPPED_KEY_BYTES, min_bytes=1)
 BackupCiphertext = b64_max(MAX_KEY_BACKUP_BYTES, min_bytes=1)
 RecordNonce = b64_exact(24, allow_empty=True)
-Signature = b64_exact(64, allow_empty=True)
+Digest = b64_exact(32, allow_empty=True)
+Sha256 = b64_exact(32)  # a file's ciphertext hash
 Token = Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]
 Email = Annotated[
     str,
@@ -109,16 +119,54 @@ ActivationCode = Annotated[
 ]
 
 
-def _name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise ValueError("must not contain control characters")
+# Names are shown to other people: nothing that reorders or hides text around them (bidi
+# controls, line and paragraph separators, a byte-order mark, C0/C1 controls), and at least
+# one visible character (not only spaces and zero-width ones). One pattern says both, so the
+# OpenAPI schema states exactly what the server checks.
+_NAME_FORBIDDEN = r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_NAME_INVISIBLE = (
+    r" \u00a0\u00ad\u034f\u115f\u1160\u1680\u180e\u2000-\u200d\u202f\u205f\u2060-\u2064"
+    r"\u3000\u3164\ufe00-\ufe0f\uffa0"
+)
+NAME_PATTERN = f"^[^{_NAME_FORBIDDEN}]*[^{_NAME_FORBIDDEN}{_NAME_INVISIBLE}][^{_NAME_FORBIDDEN}]*$"
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_NAME, pattern=NAME_PATTERN),
+    AfterValidator(_strip),
+    Field(
+        description="Shown to others: no control, bidi or line-separator characters, no "
+        "byte-order mark, at least one visible character; surrounding spaces are dropped."
+    ),
+]
+
+
+def _not_a_number(value: object) -> object:
+    """A time on the wire is an RFC 3339 string: a number would be read as Unix time."""
+    if isinstance(value, int | float):
+        raise ValueError("a time is an RFC 3339 date-time string, not a number")
     return value
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME), AfterValidator(_name)]
+def _fits_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range once converted to UTC (years 1 to 9999)") from None
+    return value
+
+
+WireTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_fits_utc),
+    Field(description="RFC 3339 with an offset; must stay within years 1-9999 in UTC."),
+]
 
 
 class Wire(BaseModel):

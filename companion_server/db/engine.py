@@ -7,6 +7,7 @@ locked with SELECT ... FOR UPDATE inside the transaction instead.
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "companion_write"
@@ -37,7 +38,23 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=60)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30)
+    event.listen(engine, "checkout", _alive_or_replaced)
+    return engine
+
+
+def _alive_or_replaced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Connections are checked before use, without a round trip: an idle connection has
+    nothing to read unless the server ended it (a restart, a failover, a terminated backend
+    sends its FATAL notice and closes). Such a one is replaced at checkout (SQLAlchemy
+    retries with a fresh connection) instead of failing the request that drew it. A
+    `pool_pre_ping` would cost every request a second round trip for the same answer."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("connection closed while idle in the pool")
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):
+        raise DisconnectionError("the server ended this connection while it was idle")
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -109,9 +126,14 @@ class Database:
         psycopg would wait for the answer to its implicit BEGIN). A transaction still open
         at the end is rolled back; psycopg errors come out as SQLAlchemy's DBAPIError
         subclasses, as from every other route (a lost race is an IntegrityError: 409)."""
-        pooled = self.engine.raw_connection()
-        connection: psycopg.Connection[Any] = pooled.driver_connection
         try:
+            pooled = self.engine.raw_connection()
+        except psycopg.Error as exc:  # no connection could be made (not wrapped on this path)
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        connection = pooled.driver_connection
+        try:
+            if not isinstance(connection, psycopg.Connection):
+                raise TypeError("psycopg_connection needs PostgreSQL through psycopg")
             connection.autocommit = True
             try:
                 yield connection
@@ -123,6 +145,15 @@ class Database:
                     connection.autocommit = False
         finally:
             pooled.close()  # back to the pool (which resets, or drops, the connection)
+
+    def ping(self) -> None:
+        """One `SELECT 1` round trip (no transaction on PostgreSQL); raises when unreachable."""
+        if self.is_sqlite:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+            return
+        with self.psycopg_connection() as connection:
+            connection.execute("SELECT 1")
 
     def dispose(self) -> None:
         self.engine.dispose()

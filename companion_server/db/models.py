@@ -1,4 +1,4 @@
-"""The server's tables. Content is opaque: keys, ciphertext, wraps and signatures are bytes.
+"""The server's tables. Content is opaque: keys, ciphertext, digests and wraps are bytes.
 
 Deletions cascade in the database (ON DELETE CASCADE), so erasing a youth's space is one
 DELETE and nothing of it can be left behind by forgetting a table.
@@ -13,11 +13,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Double,
     ForeignKey,
     Index,
     LargeBinary,
     MetaData,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -36,6 +38,16 @@ ID = String(36)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table for Core statements. Declarative types `__table__` as any
+    FromClause; every model here is mapped to a plain Table, which insert/update/delete
+    need."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class Account(Base):
@@ -127,16 +139,34 @@ class Record(Base):
     space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     author_id: Mapped[str] = mapped_column(ID)
+    signer_id: Mapped[str] = mapped_column(ID)  # who made this version (sealed its wraps)
+    revision: Mapped[int] = mapped_column(BigInteger)  # per record, one more per version
+    prev: Mapped[bytes] = mapped_column(LargeBinary)  # the previous version's digest
     version: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     shared_with: Mapped[list[str]] = mapped_column(JSON)
     conversation_id: Mapped[str | None] = mapped_column(ID)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[bytes] = mapped_column(LargeBinary)
     wraps: Mapped[list[dict[str, str]]] = mapped_column(JSON)
-    signature: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RecordRead(Base):
+    """Who besides the youth holds a wrap or a notice of a record, at which version: what a
+    linked person's pull walks, so their cursor moves only with what is theirs to know."""
+
+    __tablename__ = "record_reads"
+    __table_args__ = (Index("ix_record_reads_pull", "space_id", "reader_id", "version"),)
+
+    reader_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    record_id: Mapped[str] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class MutationLog(Base):
@@ -172,3 +202,46 @@ class AccessLog(Base):
     kind: Mapped[str] = mapped_column(String(32))
     route: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RateBucket(Base):
+    """A token bucket of the shared rate limits (companion_server/ratelimit.py): `tokens` at
+    `at` (Unix seconds), refilling at `rate` per second up to `burst`. `key` is a SHA-256."""
+
+    __tablename__ = "rate_buckets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Double)
+    at: Mapped[float] = mapped_column(Double)
+    burst: Mapped[float] = mapped_column(Double)
+    rate: Mapped[float] = mapped_column(Double)
+
+
+class Blob(Base):
+    """A sealed file an attachment record refers to (the record has the blob's id). The
+    ciphertext lives in the blob store (companion_server/blobstore.py), one object per chunk;
+    this row says what the uploader declared and whether every chunk arrived and hashed to
+    `sha256` (`completed_at`). Only complete blobs are served."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[str] = mapped_column(ID)
+    size: Mapped[int] = mapped_column(BigInteger)  # ciphertext bytes
+    sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BlobChunk(Base):
+    """A chunk the store holds (written to the store before this row is)."""
+
+    __tablename__ = "blob_chunks"
+
+    blob_id: Mapped[str] = mapped_column(
+        ForeignKey("blobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    length: Mapped[int] = mapped_column(BigInteger)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
@@ -19,6 +20,10 @@ def stored_time(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+@overload
+def read_time(value: datetime) -> datetime: ...
+@overload
+def read_time(value: datetime | None) -> datetime | None: ...
 def read_time(value: datetime | None) -> datetime | None:
     """A stored time as it is read back: time-zone aware UTC."""
     return None if value is None else value.replace(tzinfo=UTC)

@@ -4,6 +4,7 @@ the configured URL when a developer runs the alembic CLI."""
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from companion_server.db.engine import make_engine
 from companion_server.db.models import Base
@@ -26,7 +27,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

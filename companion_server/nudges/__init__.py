@@ -8,10 +8,7 @@ The `/v1/live` WebSocket that subscribes connections is `companion_server/routes
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from companion_server.db.engine import is_sqlite
-from companion_server.db.models import Space
 from companion_server.nudges.notifier import InProcessNotifier, Notifier
 from companion_server.nudges.postgres import PostgresNotifier
 from companion_wire import LiveNudge
@@ -24,9 +21,9 @@ def notifier_for(database_url: str) -> Notifier:
     return PostgresNotifier(database_url)
 
 
-def links_changed(session: Session, space_id: str) -> LiveNudge:
+def links_changed(space_id: str) -> LiveNudge:
     """The nudge for a change of a space's links (publish it after the commit): the youth's
     app refreshes who is linked at once, and a person whose link just ended pulls, is told
-    `link_ended` and drops what they had of that space."""
-    space = session.get(Space, space_id)
-    return LiveNudge(space_id=space_id, version=space.version if space else 0, kinds=[])
+    `link_ended` and drops what they had of that space. Everyone linked hears it, so it
+    names no version (which would say how busy the space is)."""
+    return LiveNudge(space_id=space_id, version=0, kinds=[])

@@ -24,11 +24,19 @@ class Notifier(Protocol):
         space always hears."""
 
     def subscribe(
-        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+        self,
+        space_ids: Iterable[str],
+        owner_of: str | None = None,
+        account_id: str = "",
+        device_id: str = "",
     ) -> Subscription:
         """`owner_of`: the listener's own space (a youth), where nudges may carry records."""
 
     def unsubscribe(self, subscription: Subscription) -> None: ...
+
+    def device_revoked(self, device_id: str) -> None:
+        """A device was revoked: its live connections check their token now (and close)."""
+        ...
 
     async def ready(self) -> None:
         """Return once nudges published from now on will reach this process's subscribers."""
@@ -42,10 +50,15 @@ class InProcessNotifier:
         self._lock = threading.Lock()
 
     def subscribe(
-        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+        self,
+        space_ids: Iterable[str],
+        owner_of: str | None = None,
+        account_id: str = "",
+        device_id: str = "",
     ) -> Subscription:
         """Call from the event loop that will await `Subscription.next()`."""
-        subscription = Subscription(space_ids, asyncio.get_running_loop(), owner_of, account_id)
+        loop = asyncio.get_running_loop()
+        subscription = Subscription(space_ids, loop, owner_of, account_id, device_id)
         with self._lock:
             self._subscriptions.add(subscription)
         return subscription
@@ -60,6 +73,13 @@ class InProcessNotifier:
         for subscription in targets:
             with contextlib.suppress(RuntimeError):  # that subscriber's loop already closed
                 subscription.loop.call_soon_threadsafe(subscription.offer, nudge, audience)
+
+    def device_revoked(self, device_id: str) -> None:
+        with self._lock:
+            targets = [s for s in self._subscriptions if s.device_id == device_id]
+        for subscription in targets:
+            with contextlib.suppress(RuntimeError):  # that subscriber's loop already closed
+                subscription.loop.call_soon_threadsafe(subscription.recheck)
 
     async def ready(self) -> None:
         return  # publishing and delivering happen in this process: always ready

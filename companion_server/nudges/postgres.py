@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "companion_live"
 LISTEN_TIMEOUT = 5.0  # how long a new connection waits for LISTEN to be active
+AUDIENCE_PER_NOTIFY = 100  # (account id, version) pairs: ~5 KB, under the limit
 MAX_NOTIFY_BYTES = 7900  # PostgreSQL refuses NOTIFY payloads from 8000 bytes on
 
 
@@ -62,35 +63,57 @@ class PostgresNotifier:
                 self._threads.append(thread)
 
     def subscribe(
-        self, space_ids: Iterable[str], owner_of: str | None = None, account_id: str = ""
+        self,
+        space_ids: Iterable[str],
+        owner_of: str | None = None,
+        account_id: str = "",
+        device_id: str = "",
     ) -> Subscription:
         self._ensure_started()
-        return self._local.subscribe(space_ids, owner_of, account_id)
+        return self._local.subscribe(space_ids, owner_of, account_id, device_id)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._local.unsubscribe(subscription)
+
+    def device_revoked(self, device_id: str) -> None:
+        """This process's connections of that device at once; the others' through NOTIFY."""
+        self._ensure_started()
+        self._local.device_revoked(device_id)
+        self._outgoing.put(json.dumps({"origin": self._origin, "device_revoked": device_id}))
 
     def publish(self, nudge: LiveNudge, audience: Audience = None) -> None:
         """This process's listeners at once; the other processes through NOTIFY."""
         self._ensure_started()
         self._local.publish(nudge, audience)
-        self._outgoing.put(self._payload(nudge, audience))
+        for payload in self._payloads(nudge, audience):
+            self._outgoing.put(payload)
 
-    def _payload(self, nudge: LiveNudge, audience: Audience) -> str:
-        """What NOTIFY carries: under its size limit, first without the record (the youth
-        then pulls it), then without the audience (everyone hears; no nudge is lost)."""
-        bare = nudge.model_copy(update={"record": None})
-        heard_by = sorted(audience) if audience is not None else None
-        for sent, listeners in ((nudge, heard_by), (bare, heard_by), (bare, None)):
-            payload = json.dumps(
-                {"origin": self._origin, "nudge": sent.model_dump_json(), "audience": listeners}
-            )
+    def _payloads(self, nudge: LiveNudge, audience: Audience) -> list[str]:
+        """What NOTIFY carries, under its size limit: without the record if need be (the
+        youth then pulls it), and a big audience split over several notifications (each
+        names only its part: nobody hears a version they hold nothing of)."""
+        listeners = sorted(audience.items()) if audience is not None else None
+        for sent in (nudge, nudge.model_copy(update={"record": None})):
+            payload = self._payload(sent, listeners)
             if len(payload.encode()) <= MAX_NOTIFY_BYTES:
-                break
-        return payload
+                return [payload]
+        bare = nudge.model_copy(update={"record": None})
+        assert listeners is not None  # a bare nudge for everyone always fits
+        step = AUDIENCE_PER_NOTIFY
+        return [
+            self._payload(bare, listeners[start : start + step])
+            for start in range(0, len(listeners), step)
+        ]
+
+    def _payload(self, nudge: LiveNudge, listeners: list[tuple[str, int]] | None) -> str:
+        return json.dumps(
+            {"origin": self._origin, "nudge": nudge.model_dump_json(), "audience": listeners}
+        )
 
     async def ready(self) -> None:
         self._ensure_started()
+        if self.listening.is_set():  # the usual case: no thread to wait in
+            return
         if not await asyncio.to_thread(self.listening.wait, LISTEN_TIMEOUT):
             log.warning("LISTEN is not active yet; live nudges may be late")
 
@@ -120,9 +143,16 @@ class PostgresNotifier:
             message = json.loads(payload)
             if message["origin"] == self._origin:
                 return  # published here, and already delivered here
+            if "device_revoked" in message:
+                self._local.device_revoked(str(message["device_revoked"]))
+                return
             nudge = LiveNudge.model_validate_json(message["nudge"])
             listeners = message.get("audience")
-            audience = None if listeners is None else frozenset(map(str, listeners))
+            audience = (
+                None
+                if listeners is None
+                else {str(account): int(version) for account, version in listeners}
+            )
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed nudge on %s", CHANNEL)
             return

@@ -10,15 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from companion_server.access import is_active
-from companion_server.auth import CurrentCaller, client_ip
-from companion_server.context import AppContext, Ctx
+from companion_server.auth import CallerLookup, DeviceToken, authenticate, caller_of
+from companion_server.context import Ctx
 from companion_server.db.models import Account, Link, Space
+from companion_server.db.types import read_time
 from companion_server.errors import ApiError, not_found, responses, unauthorized
+from companion_server.guards import counting_failures, limit_requests, refuse_while_locked
+from companion_server.ratelimit import Bucket
 from companion_server.security import code_hash, same_hash, secret_hash
 from companion_server.services import invitations
 from companion_server.services.accounts import create_account, erase_account, issue_device, set_keys
 from companion_server.services.views import availability, key_backup, public_keys
-from companion_server.settings import RateLimit
+from companion_server.wire_route import WireRoute
 from companion_wire import (
     UUID7_PATTERN,
     AccountKeysOut,
@@ -26,6 +29,7 @@ from companion_wire import (
     Availability,
     ErrorCode,
     MeOut,
+    PublicKeys,
     RecoverIn,
     RecoverOut,
     RecoveryParamsIn,
@@ -34,15 +38,11 @@ from companion_wire import (
     SessionOut,
     SignUpIn,
     b64decode,
+    b64encode,
     new_id,
 )
 
-router = APIRouter(tags=["accounts"])
-
-
-def _limit(ctx: AppContext, bucket: str, key: str, limit: RateLimit) -> None:
-    if not ctx.limiter.allow(bucket, key, limit):
-        raise ApiError(429, ErrorCode.RATE_LIMITED, "too many attempts; try again later")
+router = APIRouter(tags=["accounts"], route_class=WireRoute)
 
 
 @router.post(
@@ -53,7 +53,7 @@ def _limit(ctx: AppContext, bucket: str, key: str, limit: RateLimit) -> None:
 )
 def sign_up(body: SignUpIn, request: Request, ctx: Ctx) -> SessionOut:
     """A youth (or, with an invitation, a network person) creates an account and a device."""
-    _limit(ctx, "signup", client_ip(request), ctx.settings.signup_per_ip)
+    limit_requests(ctx, "signup", request)
     now = ctx.clock()
     with ctx.db.write() as session:
         account = create_account(
@@ -76,12 +76,14 @@ def sign_up(body: SignUpIn, request: Request, ctx: Ctx) -> SessionOut:
 )
 def activate(body: ActivateIn, request: Request, ctx: Ctx) -> SessionOut:
     """A caregiver activates the account the operator made, with the one-time code."""
-    _limit(ctx, "signup", client_ip(request), ctx.settings.signup_per_ip)
-    limit = ctx.settings.activation_failures_per_email
-    if not ctx.limiter.check("activation-failures", body.email, limit):
-        raise ApiError(429, ErrorCode.RATE_LIMITED, "too many attempts; try again later")
+    limit_requests(ctx, "signup", request)
+    failures = [
+        Bucket("activation-failures", body.email, ctx.settings.activation_failures_per_email)
+    ]
+    refuse_while_locked(ctx, "activation-failures", failures)
     now = ctx.clock()
-    with ctx.db.write() as session:
+    counted = counting_failures(ctx, "activation-failures", failures, ErrorCode.UNAUTHORIZED)
+    with counted, ctx.db.write() as session:
         account = session.scalar(
             select(Account).where(Account.email == body.email, Account.role == Role.CAREGIVER)
         )
@@ -91,7 +93,6 @@ def activate(body: ActivateIn, request: Request, ctx: Ctx) -> SessionOut:
             or account.activation_expires_at <= now
             or not same_hash(account.activation_hash, code_hash(body.activation_code))
         ):
-            ctx.limiter.allow("activation-failures", body.email, limit)
             raise unauthorized("unknown email or activation code, or the code expired")
         set_keys(session, account, body.public_keys, body.recovery, body.key_backup)
         account.activation_hash = None
@@ -106,7 +107,7 @@ def activate(body: ActivateIn, request: Request, ctx: Ctx) -> SessionOut:
 )
 def recovery_params(body: RecoveryParamsIn, request: Request, ctx: Ctx) -> RecoveryParamsOut:
     """Step 1 on a new device: the KDF parameters for the recovery code's account."""
-    _limit(ctx, "recovery", client_ip(request), ctx.settings.recovery_per_ip)
+    limit_requests(ctx, "recovery", request)
     with ctx.db.read() as session:
         stored = session.scalar(
             select(Account.key_backup).where(Account.recovery_lookup == b64decode(body.lookup))
@@ -120,19 +121,24 @@ def recovery_params(body: RecoveryParamsIn, request: Request, ctx: Ctx) -> Recov
 @router.post("/auth/recover", response_model=RecoverOut, responses=responses(401, 400, 413, 429))
 def recover(body: RecoverIn, request: Request, ctx: Ctx) -> RecoverOut:
     """Step 2: prove knowledge of the code (auth_secret, derived on the device), get a token
-    and the key backup. Wrong secrets are limited per lookup, so the code cannot be guessed."""
-    _limit(ctx, "recovery", client_ip(request), ctx.settings.recovery_per_ip)
-    limit = ctx.settings.recovery_failures_per_lookup
-    if not ctx.limiter.check("recovery-failures", body.lookup, limit):
-        raise ApiError(429, ErrorCode.RATE_LIMITED, "too many attempts; try again later")
+    and the key backup.
+
+    Requests are limited per address, network and overall; wrong secrets per account, and
+    past that limit a wrong secret is answered 429 instead of 401. The right secret is never
+    refused: it proves the 148-bit code (guessing its 256-bit derivation is hopeless), and
+    refusing it would let anyone who learned a lookup lock the youth out of recovery."""
+    limit_requests(ctx, "recovery", request)
+    failures = [
+        Bucket("recovery-failures", body.lookup, ctx.settings.recovery_failures_per_account)
+    ]
     now = ctx.clock()
-    with ctx.db.write() as session:
+    counted = counting_failures(ctx, "recovery-failures", failures, ErrorCode.UNAUTHORIZED)
+    with counted, ctx.db.write() as session:
         account = session.scalar(
             select(Account).where(Account.recovery_lookup == b64decode(body.lookup))
         )
         proof = secret_hash(b64decode(body.auth_secret))
         if account is None or not same_hash(account.auth_hash, proof):
-            ctx.limiter.allow("recovery-failures", body.lookup, limit)
             raise unauthorized("recovery code not accepted")
         session_out = issue_device(session, account, body.device_name, now)
         backup = key_backup(account.key_backup)
@@ -140,27 +146,38 @@ def recover(body: RecoverIn, request: Request, ctx: Ctx) -> RecoverOut:
     return RecoverOut(**session_out.model_dump(), key_backup=backup)
 
 
+# The caller and everything `/v1/me` shows, in the one statement that checks the token.
+_ME = CallerLookup(
+    Account.email, Account.x25519, Account.ed25519, Account.availability, Account.created_at
+)
+
+
 @router.get("/me", response_model=MeOut, responses=responses(401))
-def me(caller: CurrentCaller, ctx: Ctx) -> MeOut:
-    with ctx.db.read() as session:
-        account = session.get(Account, caller.account_id)
-        if account is None:  # deleted between authentication and now
-            raise unauthorized()
-        return MeOut(
-            account_id=account.id,
-            display_name=account.display_name,
-            role=Role(account.role),
-            email=account.email,
-            space_id=caller.space_id,
-            public_keys=public_keys(account),
-            availability=availability(account.availability),
-            created_at=account.created_at,
-        )
+def me(token: DeviceToken, ctx: Ctx) -> Response:
+    """One database round trip; the answer is written once, not validated again."""
+    caller, (email, x25519, ed25519, stored_availability, created_at) = authenticate(
+        ctx, token, _ME
+    )
+    keys = None
+    if x25519 is not None and ed25519 is not None:
+        keys = PublicKeys(x25519=b64encode(x25519), ed25519=b64encode(ed25519))
+    out = MeOut(
+        account_id=caller.account_id,
+        display_name=caller.display_name,
+        role=caller.role,
+        email=email,
+        space_id=caller.space_id,
+        public_keys=keys,
+        availability=availability(stored_availability),
+        created_at=read_time(created_at),
+    )
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.delete("/me", status_code=204, responses=responses(401))
-def delete_me(caller: CurrentCaller, ctx: Ctx) -> Response:
+def delete_me(token: DeviceToken, ctx: Ctx) -> Response:
     """Erase the caller's account (for a youth: their whole space). Cannot be undone."""
+    caller = caller_of(ctx, token)
     with ctx.db.write() as session:
         erase_account(session, caller)
     return Response(status_code=204)
@@ -169,8 +186,9 @@ def delete_me(caller: CurrentCaller, ctx: Ctx) -> Response:
 @router.put(
     "/me/availability", response_model=Availability, responses=responses(401, 403, 400, 413)
 )
-def set_availability(body: Availability, caller: CurrentCaller, ctx: Ctx) -> Availability:
+def set_availability(body: Availability, token: DeviceToken, ctx: Ctx) -> Availability:
     """Caregivers and network persons publish when they can be reached (right to disconnect)."""
+    caller = caller_of(ctx, token)
     if caller.role is Role.YOUTH:
         raise ApiError(
             403, ErrorCode.FORBIDDEN, "availability is for caregivers and network persons"
@@ -187,9 +205,10 @@ def set_availability(body: Availability, caller: CurrentCaller, ctx: Ctx) -> Ava
     "/accounts/{account_id}/keys", response_model=AccountKeysOut, responses=responses(401, 404)
 )
 def account_keys(
-    account_id: Annotated[str, Path(pattern=UUID7_PATTERN)], caller: CurrentCaller, ctx: Ctx
+    account_id: Annotated[str, Path(pattern=UUID7_PATTERN)], token: DeviceToken, ctx: Ctx
 ) -> AccountKeysOut:
     """Public keys of yourself or of someone you share an active care link with."""
+    caller = caller_of(ctx, token)
     now = ctx.clock()
     with ctx.db.read() as session:
         if account_id != caller.account_id:

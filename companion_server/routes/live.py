@@ -2,8 +2,10 @@
 
 It subscribes the connection to its account's spaces (its own and those of active links)
 through the notifier (`companion_server/nudges/`), which decides what each listener hears,
-and forwards the nudges; clients then pull. Revoked devices are cut off and link changes
-change the subscription while connected.
+and forwards the nudges; clients then pull. Who is connecting, and later whether the
+device is still signed in and which links are active, is checked in batches by one task
+per process (`companion_server/live_checks.py`), not by a task or thread per connection:
+an idle listener costs its socket, its subscription and one waiting task.
 """
 
 from __future__ import annotations
@@ -12,21 +14,19 @@ import asyncio
 import contextlib
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
-from companion_server.access import is_active
-from companion_server.auth import Caller, current_caller
 from companion_server.context import AppContext
-from companion_server.db.models import Link
 from companion_server.errors import ApiError
+from companion_server.live_checks import UNAUTHORIZED_CLOSE, LiveChecks, Watched
+from companion_server.metrics import LIVE_CONNECTIONS
 from companion_server.nudges.subscription import Subscription
+from companion_server.security import token_hash
+from companion_server.wire_route import WireRoute
 
-UNAUTHORIZED_CLOSE = 4401  # the client stops and asks the user to sign in again
+TRY_AGAIN_CLOSE = 1013  # the database is away for now: the client reconnects later
 REFRESH_SECONDS = 30.0  # re-check the token and the caller's spaces this often
 
-router = APIRouter(tags=["live"])
+router = APIRouter(tags=["live"], route_class=WireRoute)
 
 
 def _bearer(header: str | None) -> str:
@@ -34,35 +34,37 @@ def _bearer(header: str | None) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _resolve(ctx: AppContext, token: str) -> tuple[Caller, set[str]]:
-    """Who is connecting and which spaces they may hear about: their own and active links.
-    Raises ApiError (401) for a missing, unknown or revoked token."""
-    caller = current_caller(ctx, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token))
-    now = ctx.clock()
-    with ctx.db.read() as session:
-        links = session.scalars(select(Link).where(Link.person_id == caller.account_id))
-        spaces = {link.space_id for link in links if is_active(link, now)}
-    if caller.space_id is not None:
-        spaces.add(caller.space_id)
-    return caller, spaces
+def live_checks(websocket: WebSocket) -> LiveChecks:
+    """This process's checker (made on first use, on the serving event loop)."""
+    state = websocket.app.state
+    if getattr(state, "live_checks", None) is None:
+        state.live_checks = LiveChecks(state.ctx, REFRESH_SECONDS)
+    state.live_checks.refresh_seconds = REFRESH_SECONDS
+    return state.live_checks
 
 
 @router.websocket("/live")
 async def live(websocket: WebSocket) -> None:
     """Authenticate with `Authorization: Bearer <device token>`; then receive one JSON
-    `LiveNudge` per change of a space you can read. Close code 4401: sign in again."""
+    `LiveNudge` per change of a space you can read. Close code 4401: sign in again;
+    1013: the server cannot check right now, reconnect later."""
     ctx: AppContext = websocket.app.state.ctx
+    checks = live_checks(websocket)
     token = _bearer(websocket.headers.get("authorization"))
     try:
-        caller, spaces = await run_in_threadpool(_resolve, ctx, token)
+        caller, spaces = await checks.resolve(token)
     except ApiError as exc:
         await websocket.accept()
         await websocket.close(code=UNAUTHORIZED_CLOSE, reason=exc.detail[:120])
         return
+    except Exception:
+        await websocket.accept()
+        await websocket.close(code=TRY_AGAIN_CLOSE, reason="try again later")
+        return
     # Listening before the handshake completes: a client that pulls once connected cannot
     # miss a commit made between its pull and our subscription.
     subscription = ctx.notifier.subscribe(
-        spaces, owner_of=caller.space_id, account_id=caller.account_id
+        spaces, owner_of=caller.space_id, account_id=caller.account_id, device_id=caller.device_id
     )
     try:
         await ctx.notifier.ready()
@@ -70,18 +72,18 @@ async def live(websocket: WebSocket) -> None:
     except BaseException:
         ctx.notifier.unsubscribe(subscription)
         raise
-    tasks = [
-        asyncio.create_task(_forward(websocket, subscription)),
-        asyncio.create_task(_until_disconnect(websocket)),
-        asyncio.create_task(_refresh(websocket, ctx, token, subscription)),
-    ]
+    watched = Watched(token_hash(token), subscription, websocket)
+    checks.watch(watched)
+    LIVE_CONNECTIONS.inc()
+    forwarding = asyncio.create_task(_forward(websocket, subscription))
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await _until_disconnect(websocket)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        forwarding.cancel()
+        await asyncio.gather(forwarding, return_exceptions=True)
+        checks.forget(watched)
         ctx.notifier.unsubscribe(subscription)
+        LIVE_CONNECTIONS.dec()
 
 
 async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
@@ -91,25 +93,8 @@ async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
 
 
 async def _until_disconnect(websocket: WebSocket) -> None:
-    """Clients do not talk on this channel; reading only notices when they leave."""
-    with contextlib.suppress(WebSocketDisconnect):
+    """Clients do not talk on this channel; reading only notices when they leave (or when
+    the checker closed the connection and the client answered)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while (await websocket.receive())["type"] != "websocket.disconnect":
             continue
-
-
-async def _refresh(
-    websocket: WebSocket, ctx: AppContext, token: str, subscription: Subscription
-) -> None:
-    """A revoked device is cut off; links that start or end change what it hears: at
-    once when a link of one of its spaces changed, else every REFRESH_SECONDS (an end
-    date passes by itself)."""
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(subscription.links_changed.wait(), REFRESH_SECONDS)
-        subscription.links_changed.clear()
-        try:
-            _caller, spaces = await run_in_threadpool(_resolve, ctx, token)
-        except ApiError as exc:
-            await websocket.close(code=UNAUTHORIZED_CLOSE, reason=exc.detail[:120])
-            return
-        subscription.change_spaces(spaces)

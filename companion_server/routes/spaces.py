@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from companion_server.access import is_active, link_status
-from companion_server.auth import Caller, CurrentCaller
+from companion_server.access import link_status
+from companion_server.auth import Caller, DeviceToken, caller_of
 from companion_server.context import Ctx
-from companion_server.db.models import AccessLog, Account, Link, Space
+from companion_server.db.models import AccessLog, Account, Link
 from companion_server.errors import ApiError, no_access, not_found, responses
 from companion_server.nudges import links_changed
+from companion_server.services import space_list
 from companion_server.services.views import link_out
+from companion_server.wire_route import WireRoute
 from companion_wire import (
     MAX_ACCESS_LOG_LIMIT,
     MAX_INT64,
@@ -26,11 +28,11 @@ from companion_wire import (
     LinkOut,
     LinkPatch,
     LinkStatus,
-    Role,
+    RecordKind,
     SpaceOut,
 )
 
-router = APIRouter(tags=["spaces"])
+router = APIRouter(tags=["spaces"], route_class=WireRoute)
 
 SpaceId = Annotated[str, Path(pattern=UUID7_PATTERN)]
 LinkId = Annotated[str, Path(pattern=UUID7_PATTERN)]
@@ -47,58 +49,16 @@ def _links_out(session: Session, links: list[Link], now: datetime) -> list[LinkO
 
 
 @router.get("/spaces", response_model=list[SpaceOut], responses=responses(401))
-def list_spaces(caller: CurrentCaller, ctx: Ctx) -> list[SpaceOut]:
+def list_spaces(token: DeviceToken, ctx: Ctx) -> Response:
     """The youth's own space with every link; for others, each space they are linked to,
     with their own link(s) only (an ended link shows so the app can drop that space)."""
-    now = ctx.clock()
-    with ctx.db.read() as session:
-        out: list[SpaceOut] = []
-        if caller.space_id is not None:
-            space = session.get(Space, caller.space_id)
-            assert space is not None  # the caller's own space, read in the same request
-            links = list(
-                session.scalars(select(Link).where(Link.space_id == space.id).order_by(Link.id))
-            )
-            out.append(
-                SpaceOut(
-                    space_id=space.id,
-                    owner_id=caller.account_id,
-                    owner_name=caller.display_name,
-                    my_role=Role.YOUTH,
-                    version=space.version,
-                    links=_links_out(session, links, now),
-                )
-            )
-        mine = list(
-            session.scalars(
-                select(Link).where(Link.person_id == caller.account_id).order_by(Link.id)
-            )
-        )
-        by_space: dict[str, list[Link]] = {}
-        for link in mine:
-            by_space.setdefault(link.space_id, []).append(link)
-        for space_id, links in by_space.items():
-            space = session.get(Space, space_id)
-            owner = session.get(Account, space.owner_id) if space else None
-            if space is None or owner is None:
-                continue
-            active = next((link for link in links if is_active(link, now)), None)
-            out.append(
-                SpaceOut(
-                    space_id=space.id,
-                    owner_id=owner.id,
-                    owner_name=owner.display_name,
-                    my_role=Role((active or links[-1]).role),
-                    version=space.version if active else None,
-                    links=_links_out(session, links, now),
-                )
-            )
-        return out
+    return Response(space_list.list_spaces(ctx, token), media_type="application/json")
 
 
 @router.get("/spaces/{space_id}/links", response_model=list[LinkOut], responses=responses(401, 403))
-def space_links(space_id: SpaceId, caller: CurrentCaller, ctx: Ctx) -> list[LinkOut]:
+def space_links(space_id: SpaceId, token: DeviceToken, ctx: Ctx) -> list[LinkOut]:
     """The youth sees every link of their space; a linked person only their own."""
+    caller = caller_of(ctx, token)
     now = ctx.clock()
     with ctx.db.read() as session:
         query = select(Link).where(Link.space_id == space_id).order_by(Link.id)
@@ -124,9 +84,10 @@ def _link_for(session: Session, caller: Caller, link_id: str) -> tuple[Link, boo
 @router.patch(
     "/links/{link_id}", response_model=LinkOut, responses=responses(401, 403, 404, 409, 400, 413)
 )
-def set_link_end(link_id: LinkId, body: LinkPatch, caller: CurrentCaller, ctx: Ctx) -> LinkOut:
+def set_link_end(link_id: LinkId, body: LinkPatch, token: DeviceToken, ctx: Ctx) -> LinkOut:
     """Set the end of the care period. The youth may set, move or clear it; the linked
     person may only bring it closer. An end in the past ends the link now."""
+    caller = caller_of(ctx, token)
     now = ctx.clock()
     with ctx.db.write() as session:
         link, is_youth = _link_for(session, caller, link_id)
@@ -148,14 +109,15 @@ def set_link_end(link_id: LinkId, body: LinkPatch, caller: CurrentCaller, ctx: C
         link.ends_at = ends_at
         person = session.get(Account, link.person_id) if link.person_id else None
         out = link_out(link, person, now)
-        nudge = links_changed(session, link.space_id)
+        nudge = links_changed(link.space_id)
     ctx.notifier.publish(nudge)
     return out
 
 
 @router.post("/links/{link_id}/revoke", response_model=LinkOut, responses=responses(401, 403, 404))
-def revoke_link(link_id: LinkId, caller: CurrentCaller, ctx: Ctx) -> LinkOut:
+def revoke_link(link_id: LinkId, token: DeviceToken, ctx: Ctx) -> LinkOut:
     """The youth ends a link now (or withdraws a pending invitation). Idempotent."""
+    caller = caller_of(ctx, token)
     now = ctx.clock()
     with ctx.db.write() as session:
         link, is_youth = _link_for(session, caller, link_id)
@@ -166,7 +128,7 @@ def revoke_link(link_id: LinkId, caller: CurrentCaller, ctx: Ctx) -> LinkOut:
         link.status = LinkStatus.REVOKED.value
         person = session.get(Account, link.person_id) if link.person_id else None
         out = link_out(link, person, now)
-        nudge = links_changed(session, link.space_id)
+        nudge = links_changed(link.space_id)
     ctx.notifier.publish(nudge)
     return out
 
@@ -176,12 +138,13 @@ def revoke_link(link_id: LinkId, caller: CurrentCaller, ctx: Ctx) -> LinkOut:
 )
 def access_log(
     space_id: SpaceId,
-    caller: CurrentCaller,
+    token: DeviceToken,
     ctx: Ctx,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_ACCESS_LOG_LIMIT)] = 100,
 ) -> AccessLogOut:
     """Who received which of the youth's records, when: newest first. The youth only."""
+    caller = caller_of(ctx, token)
     if caller.space_id != space_id:
         raise no_access()
     with ctx.db.read() as session:
@@ -201,7 +164,7 @@ def access_log(
             account_id=entry.account_id,
             display_name=name,
             record_id=entry.record_id,
-            kind=entry.kind,
+            kind=RecordKind(entry.kind),
             route=entry.route,
             at=entry.at,
         )

@@ -7,6 +7,7 @@ even later, nothing breaks: the server treats the push as new, finds the record 
 or past that version and answers `conflict` with the record as stored, which the engine
 takes like any other conflict (tests/sync/test_housekeeping.py). Nothing else is pruned:
 records, links and the access log are the youth's and go only with the account or space.
+Rate-limit buckets that have refilled completely are dropped too.
 
 Every API process runs it every few hours; two doing it at once delete the same rows.
 """
@@ -19,11 +20,12 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import CursorResult, delete, select, tuple_
 
 from companion_server.context import AppContext
 from companion_server.db.engine import Database
 from companion_server.db.models import MutationLog
+from companion_server.services.blobs import collect_orphans
 
 log = logging.getLogger("companion_server")
 
@@ -44,13 +46,22 @@ def prune_push_answers(db: Database, now: datetime, kept_days: int) -> int:
     total = 0
     while True:
         with db.write() as session:
-            deleted = session.execute(delete(MutationLog).where(key.in_(oldest))).rowcount or 0
+            result = session.execute(delete(MutationLog).where(key.in_(oldest)))
+            # a DELETE answers with a CursorResult (Session.execute is typed as any Result)
+            if not isinstance(result, CursorResult):
+                raise TypeError(f"a DELETE gave {type(result).__name__}, not a CursorResult")
+            deleted = result.rowcount or 0
         total += deleted
         if deleted < PRUNE_BATCH:
             return total
 
 
 def housekeeping_once(ctx: AppContext) -> int:
+    """Old push answers, rate-limit buckets that have refilled (as good as new), and the
+    blobs of deleted attachments or of uploads no record came for."""
+    ctx.limiter.prune()
+    if collected := collect_orphans(ctx, ctx.clock()):
+        log.info("housekeeping: %d blobs no record refers to deleted", collected)
     return prune_push_answers(ctx.db, ctx.clock(), ctx.settings.push_answers_kept_days)
 
 

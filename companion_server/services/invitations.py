@@ -8,7 +8,6 @@ invites a youth: accepting creates the caregiver's link into that youth's space.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +24,6 @@ from companion_wire import (
     LinkStatus,
     Role,
     new_id,
-    safety_digits,
 )
 
 CODE_LENGTH = 8  # 40 bits; single use, expiring, and looked up under a rate limit
@@ -41,12 +39,6 @@ INVITES: dict[Role, frozenset[Role]] = {
 def invalid() -> ApiError:
     """One answer for unknown, expired, used and withdrawn codes: nothing to probe."""
     return ApiError(404, ErrorCode.INVITATION_INVALID, "invitation not found or no longer valid")
-
-
-def fingerprint(inviter: Account) -> str:
-    """The inviter's safety number without spaces, for the QR payload."""
-    assert inviter.x25519 is not None and inviter.ed25519 is not None
-    return safety_digits(inviter.x25519, inviter.ed25519)
 
 
 def create(
@@ -94,11 +86,8 @@ def create(
             created_at=now,
         )
     )
-    shown = group(code)
-    query = urlencode({"code": shown, "fp": fingerprint(inviter)})
     return InvitationOut(
-        code=shown,
-        qr_payload=f"companion://join?{query}",
+        code=group(code),
         role=body.role,
         expires_at=expires_at,
         link_id=link_id,

@@ -16,7 +16,7 @@ one through SQLAlchemy Core, in a BEGIN IMMEDIATE transaction for a linked perso
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -24,16 +24,15 @@ import psycopg
 from psycopg.rows import namedtuple_row
 from sqlalchemy import BigInteger, Connection, Integer, bindparam, insert, select
 
-from companion_server.access import spaces_with_links
+from companion_server.access import SpaceLinkRow, spaces_with_links
 from companion_server.db.engine import Database
-from companion_server.db.models import AccessLog
+from companion_server.db.models import AccessLog, RecordRead, table_of
 from companion_server.db.types import read_time, stored_time
 from companion_server.services.records import RECORD_COLUMNS, RECORDS, WIRE_COLUMNS
 
 # A row of WIRE_COLUMNS: the record's columns with `shared_with` and `wraps` as their JSON
 # text and the times as stored (naive UTC); fields are also readable by name.
 PageRow = Any
-SpaceLinkRow = Sequence[Any]  # a row of access.spaces_with_links
 
 
 class OwnPage(Protocol):
@@ -43,11 +42,13 @@ class OwnPage(Protocol):
 class LinkedPage(Protocol):
     def access_and_page(
         self, person_id: str, space_id: str, cursor: int, limit: int
-    ) -> tuple[list[SpaceLinkRow], list[PageRow]]: ...
+    ) -> tuple[list[SpaceLinkRow], list[PageRow]]:
+        """Their access, and the page of what they hold a wrap or a notice of: rows of
+        WIRE_COLUMNS then the version at which they hold it (the page's order)."""
+        ...
 
-    def deliver(self, person_id: str, hidden: list[str], log: list[dict[str, Any]]) -> set[str]:
-        """Log this delivery; return which of the hidden record ids the access log shows
-        as delivered to this person before."""
+    def deliver(self, log: list[dict[str, Any]]) -> None:
+        """Log this delivery (and commit)."""
         ...
 
 
@@ -85,15 +86,19 @@ _PAGE = (
     .order_by(RECORDS.c.version)
     .limit(bindparam("limit", type_=Integer))
 )
-_DELIVERED = (
-    select(AccessLog.record_id)
+_READS = table_of(RecordRead)
+_LINKED_PAGE = (
+    select(*WIRE_COLUMNS, _READS.c.version.label("held_at"))
+    .select_from(_READS.join(RECORDS, RECORDS.c.id == _READS.c.record_id))
     .where(
-        AccessLog.account_id == bindparam("account_id"),
-        AccessLog.record_id.in_(bindparam("record_ids", expanding=True)),
+        _READS.c.space_id == bindparam("space_id"),
+        _READS.c.reader_id == bindparam("reader_id"),
+        _READS.c.version > bindparam("cursor", type_=BigInteger),
     )
-    .distinct()
+    .order_by(_READS.c.version)
+    .limit(bindparam("limit", type_=Integer))
 )
-_LOG = insert(AccessLog.__table__)
+_LOG = insert(table_of(AccessLog))
 
 
 class CoreRows:
@@ -107,17 +112,15 @@ class CoreRows:
     def access_and_page(
         self, person_id: str, space_id: str, cursor: int, limit: int
     ) -> tuple[list[SpaceLinkRow], list[PageRow]]:
-        spaces = list(self.connection.execute(spaces_with_links([space_id], person_id)))
-        return spaces, self.page(space_id, cursor, limit)
+        spaces: list[SpaceLinkRow] = list(
+            self.connection.execute(spaces_with_links([space_id], person_id))
+        )
+        params = {"space_id": space_id, "reader_id": person_id, "cursor": cursor, "limit": limit}
+        return spaces, list(self.connection.execute(_LINKED_PAGE, params).all())
 
-    def deliver(self, person_id: str, hidden: list[str], log: list[dict[str, Any]]) -> set[str]:
-        delivered: set[str] = set()
-        if hidden:
-            params = {"account_id": person_id, "record_ids": hidden}
-            delivered = set(self.connection.scalars(_DELIVERED, params))
+    def deliver(self, log: list[dict[str, Any]]) -> None:
         if log:
             self.connection.execute(_LOG, log)
-        return delivered
 
 
 # --- PostgreSQL through psycopg's pipeline mode ------------------------------------------------
@@ -137,9 +140,17 @@ _PG_ACCESS = (
     " ON links.space_id = spaces.id AND links.person_id = %s "
     "WHERE spaces.id = %s"
 )
-_PG_DELIVERED = (
-    "SELECT DISTINCT record_id FROM access_log "
-    "WHERE account_id = %s AND record_id = ANY(%s::varchar[])"
+_PG_RECORDS_COLUMNS = ", ".join(
+    f"records.{column}::text AS {column}"
+    if column in ("shared_with", "wraps")
+    else f"records.{column}"
+    for column in RECORD_COLUMNS
+)
+_PG_LINKED_PAGE = (
+    f"SELECT {_PG_RECORDS_COLUMNS}, record_reads.version AS held_at FROM record_reads "
+    "JOIN records ON records.id = record_reads.record_id "
+    "WHERE record_reads.space_id = %s AND record_reads.reader_id = %s "
+    "AND record_reads.version > %s ORDER BY record_reads.version LIMIT %s"
 )
 _PG_LOG = (
     "INSERT INTO access_log (space_id, account_id, record_id, kind, route, at) "
@@ -163,13 +174,12 @@ class PipelinedRows:
             connection.execute("BEGIN")
             spaces = connection.execute(_PG_ACCESS, (person_id, space_id))
             page = connection.cursor(row_factory=namedtuple_row)
-            page.execute(_PG_PAGE, (space_id, cursor, limit))
+            page.execute(_PG_LINKED_PAGE, (space_id, person_id, cursor, limit))
         return [(*row[:6], *map(read_time, row[6:])) for row in spaces.fetchall()], page.fetchall()
 
-    def deliver(self, person_id: str, hidden: list[str], log: list[dict[str, Any]]) -> set[str]:
+    def deliver(self, log: list[dict[str, Any]]) -> None:
         connection = self.connection
         with connection.cursor() as cursor, connection.pipeline():
-            delivered = connection.execute(_PG_DELIVERED, (person_id, hidden)) if hidden else None
             if log:
                 cursor.executemany(
                     _PG_LOG,
@@ -186,4 +196,3 @@ class PipelinedRows:
                     ],
                 )
             connection.execute("COMMIT")
-        return {record_id for (record_id,) in delivered.fetchall()} if delivered else set()

@@ -21,25 +21,21 @@ statements run one by one through SQLAlchemy Core.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from companion_server.access import spaces_with_links
+from companion_server.access import SpaceLinkRow, spaces_with_links
 from companion_server.auth import Caller
 from companion_server.db.engine import Database
-from companion_server.db.models import Device, MutationLog, Space
+from companion_server.db.models import Device, MutationLog, RecordRead, Space, table_of
 from companion_server.db.types import read_time, stored_time
 from companion_server.services.records import RECORD_COLUMNS, RECORDS, StoredRecord
-
-# A row of `spaces_with_links`: space id, owner id, version, then the link's person id,
-# role, status, starts_at, ends_at and invitation_expires_at (NULLs: no link of the caller).
-SpaceLinkRow = Sequence[Any]
 
 
 @dataclass
@@ -50,6 +46,9 @@ class Loaded:
     stored: dict[int, dict[str, Any]]  # stored answers by mutation id
     spaces: list[SpaceLinkRow]
     records: dict[str, StoredRecord]
+    # space id -> the newest version in it the caller may know of (linked people only; the
+    # youth knows every version)
+    seen: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +59,8 @@ class Changes:
     updated: list[StoredRecord] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)  # rows of `mutations`
     versions: dict[str, int] = field(default_factory=dict)  # space id -> new version
+    # (reader, record, space, version): who holds a wrap or notice of a version written
+    reads: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 class PushRows(Protocol):
@@ -95,10 +96,24 @@ _STORED_ANSWERS = select(MutationLog.mutation_id, MutationLog.result).where(
 _RECORDS = select(RECORDS).where(RECORDS.c.id.in_(bindparam("record_ids", expanding=True)))
 _INSERT_RECORDS = insert(RECORDS)
 _UPDATE_RECORD = update(RECORDS).where(RECORDS.c.id == bindparam("record_id"))
-_INSERT_ANSWERS = insert(MutationLog.__table__)
+_INSERT_ANSWERS = insert(table_of(MutationLog))
+_READS = table_of(RecordRead)
+_SEEN = (
+    select(_READS.c.space_id, func.max(_READS.c.version))
+    .where(
+        _READS.c.reader_id == bindparam("reader_id"),
+        _READS.c.space_id.in_(bindparam("space_ids", expanding=True)),
+    )
+    .group_by(_READS.c.space_id)
+)
+_DROP_READS = delete(_READS).where(
+    _READS.c.reader_id == bindparam("reader"), _READS.c.record_id == bindparam("record")
+)
+_INSERT_READS = insert(_READS)
+_SPACES = table_of(Space)
 _SET_VERSION = (
-    update(Space.__table__)
-    .where(Space.__table__.c.id == bindparam("space_id"))
+    update(_SPACES)
+    .where(_SPACES.c.id == bindparam("space_id"))
     .values(version=bindparam("version"))
 )
 
@@ -117,11 +132,13 @@ class CoreRows:
         ).all()
         spaces = execute(spaces_with_links(space_ids, caller.account_id).with_for_update(of=Space))
         records = execute(_RECORDS, {"record_ids": record_ids})
+        seen = execute(_SEEN, {"reader_id": caller.account_id, "space_ids": space_ids})
         return Loaded(
             device_ok=device_ok,
             stored={mutation_id: result for mutation_id, result in stored},
             spaces=list(spaces),
             records={row.id: StoredRecord(*row) for row in records},
+            seen={space_id: int(version) for space_id, version in seen},
         )
 
     def save(self, changes: Changes) -> None:
@@ -136,6 +153,15 @@ class CoreRows:
             execute(
                 _SET_VERSION,
                 [{"space_id": s, "version": v} for s, v in changes.versions.items()],
+            )
+        if changes.reads:  # one row per reader and record: the newest version they hold
+            execute(_DROP_READS, [{"reader": r, "record": rec} for r, rec, _, _ in changes.reads])
+            execute(
+                _INSERT_READS,
+                [
+                    {"reader_id": r, "record_id": rec, "space_id": s, "version": v}
+                    for r, rec, s, v in changes.reads
+                ],
             )
 
 
@@ -173,6 +199,15 @@ _PG_INSERT_ANSWER = (
     "VALUES (%s, %s, %s, %s, %s)"
 )
 _PG_SET_VERSION = "UPDATE spaces SET version = %s WHERE id = %s"
+_PG_SEEN = (
+    "SELECT space_id, max(version) FROM record_reads "
+    "WHERE reader_id = %s AND space_id = ANY(%s::varchar[]) GROUP BY space_id"
+)
+_PG_READS = (
+    "INSERT INTO record_reads (reader_id, record_id, space_id, version) "
+    "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[]) "
+    "ON CONFLICT (reader_id, record_id) DO UPDATE SET version = excluded.version"
+)
 
 
 def _record_params(record: StoredRecord) -> list[Any]:
@@ -182,14 +217,17 @@ def _record_params(record: StoredRecord) -> list[Any]:
         record.space_id,
         record.kind,
         record.author_id,
+        record.signer_id,
+        record.revision,
+        record.prev,
         record.version,
         record.deleted,
         Json(record.shared_with),
         record.conversation_id,
         record.ciphertext,
         record.nonce,
+        record.content_hash,
         Json(record.wraps),
-        record.signature,
         stored_time(record.created_at),
         stored_time(record.updated_at),
     ]
@@ -219,14 +257,16 @@ class PipelinedRows:
             stored = connection.execute(_PG_STORED_ANSWERS, (caller.device_id, mutation_ids))
             spaces = connection.execute(_PG_SPACES, (caller.account_id, space_ids))
             records = connection.execute(_PG_RECORDS, (record_ids,))
+            seen = connection.execute(_PG_SEEN, (caller.account_id, space_ids))
         return Loaded(
             device_ok=device.fetchone() is not None,
             stored={mutation_id: result for mutation_id, result in stored.fetchall()},
             spaces=[(*row[:6], *map(read_time, row[6:])) for row in spaces.fetchall()],
             records={
-                row[0]: StoredRecord(*row[:12], read_time(row[12]), read_time(row[13]))
+                row[0]: StoredRecord(*row[:15], *map(read_time, row[15:]))
                 for row in records.fetchall()
             },
+            seen={space_id: int(version) for space_id, version in seen.fetchall()},
         )
 
     def save(self, changes: Changes) -> None:
@@ -255,5 +295,8 @@ class PipelinedRows:
                 )
             if changes.versions:
                 cursor.executemany(_PG_SET_VERSION, [(v, s) for s, v in changes.versions.items()])
+            if changes.reads:
+                readers, records, spaces, versions = map(list, zip(*changes.reads, strict=True))
+                connection.execute(_PG_READS, (readers, records, spaces, versions))
             connection.execute("COMMIT")
         self.committed = True

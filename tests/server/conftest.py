@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(server_db: str) -> Settings:
-    return relaxed_settings(server_db)
+def settings(server_db: str, tmp_path: Path) -> Settings:
+    return replace(relaxed_settings(server_db), blob_dir=str(tmp_path / "blobs"))
 
 
 @pytest.fixture

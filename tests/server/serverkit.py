@@ -1,8 +1,9 @@
 """Helpers for the server suite: database backends, a fake clock, and `Api`, which builds
 youths, caregivers, network persons, links and records through the real HTTP routes.
 
-Keys, ciphertext and signatures are random bytes of the right sizes: the server treats them
-as opaque, so nothing here needs real cryptography.
+Keys, ciphertext, digests and wraps are random bytes of the right sizes: the server treats
+them as opaque, so nothing here needs real cryptography. Revisions follow what the server
+acknowledged, as a client's would.
 """
 
 from __future__ import annotations
@@ -37,14 +38,10 @@ GENEROUS = RateLimit(burst=100_000, per_hour=100_000)
 
 def relaxed_settings(database_url: str) -> Settings:
     """Rate limits out of the way, for tests that are not about them."""
-    return Settings(
-        database_url=database_url,
-        signup_per_ip=GENEROUS,
-        recovery_per_ip=GENEROUS,
-        recovery_failures_per_lookup=GENEROUS,
-        activation_failures_per_email=GENEROUS,
-        invitation_lookups_per_ip=GENEROUS,
-    )
+    limits = {
+        name: GENEROUS for name, value in vars(Settings()).items() if isinstance(value, RateLimit)
+    }
+    return Settings(database_url=database_url, **limits)
 
 
 # --- PostgreSQL: one fresh database per test run --------------------------------------------
@@ -146,6 +143,7 @@ class Person:
     name: str
     space_id: str | None = None
     recovery: dict[str, str] = field(default_factory=dict)
+    public_keys: dict[str, str] = field(default_factory=dict)  # as the device sent them
 
     @property
     def headers(self) -> dict[str, str]:
@@ -161,6 +159,8 @@ class Api:
         self.clock = clock
         self._mutation_ids: dict[str, itertools.count] = {}
         self._emails = itertools.count(1)
+        self.revisions: dict[str, int] = {}  # record id -> last applied revision
+        self.versions: dict[str, int] = {}  # record id -> its version then
 
     # accounts
 
@@ -184,6 +184,7 @@ class Api:
             name=name,
             space_id=answer.get("space_id"),
             recovery=body["recovery"],
+            public_keys=body["public_keys"],
         )
 
     def youth(self, name: str = "Sam", **extra: Any) -> Person:
@@ -248,22 +249,31 @@ class Api:
         conversation_id: str | None = None,
         base_version: int | None = None,
         ciphertext_bytes: int = 64,
+        notices: Iterable[Person | str] = (),
     ) -> dict[str, Any]:
-        """A RecordIn with wraps for exactly the youth, the author and shared_with."""
+        """A RecordIn with wraps for exactly the youth, the author and shared_with (and
+        notices for `notices`), one revision after the last one the server applied."""
         shares = [p if isinstance(p, str) else p.account_id for p in shared_with]
         recipients = dict.fromkeys([owner.account_id, author.account_id, *shares])
+        told = [p if isinstance(p, str) else p.account_id for p in notices]
+        record_id = record_id or new_id()
+        revision = self.revisions.get(record_id, 0) + 1 if base_version is not None else 1
         now = self.clock().isoformat()
         record: dict[str, Any] = {
-            "id": record_id or new_id(),
+            "id": record_id,
             "space_id": owner.space_id,
             "kind": kind,
             "author_id": author.account_id,
+            "signer_id": author.account_id,
+            "revision": revision,
+            "prev": b64(32) if revision > 1 else "",
             "deleted": False,
             "shared_with": shares,
             "ciphertext": b64(ciphertext_bytes),
             "nonce": b64(24),
-            "wraps": [{"recipient_id": r, "wrapped_key": b64(72)} for r in recipients],
-            "signature": b64(64),
+            "content_hash": b64(32),
+            "wraps": [{"recipient_id": r, "wrapped_key": b64(104)} for r in recipients]
+            + [{"recipient_id": r, "wrapped_key": b64(72)} for r in told if r not in recipients],
             "created_at": now,
             "updated_at": now,
         }
@@ -277,10 +287,33 @@ class Api:
         return next(self._mutation_ids.setdefault(person.device_id, itertools.count(1)))
 
     def upsert(self, person: Person, record: dict[str, Any]) -> dict[str, Any]:
+        """A version made on `record["base_version"]` takes the next revision, as the
+        client's would; `record_raw` sends a record exactly as given."""
+        if record.get("base_version") is not None:
+            revision = self.revisions.get(record["id"], 0) + 1
+            record = {**record, "revision": revision, "prev": b64(32) if revision > 1 else ""}
+        return self.record_raw(person, record)
+
+    def record_raw(self, person: Person, record: dict[str, Any]) -> dict[str, Any]:
         return {"mutation_id": self.mutation_id(person), "op": "upsert", "record": record}
 
     def delete(self, person: Person, record: dict[str, Any]) -> dict[str, Any]:
-        tombstone = {**record, "deleted": True, "updated_at": self.clock().isoformat()}
+        """A deletion made by `person` on the last applied version, with a notice for
+        everyone `record` had a wrap for."""
+        revision = self.revisions.get(record["id"], 0) + 1
+        tombstone = {
+            **record,
+            "deleted": True,
+            "signer_id": person.account_id,
+            "revision": revision,
+            "prev": b64(32) if revision > 1 else "",
+            "ciphertext": "",
+            "nonce": "",
+            "content_hash": "",
+            "wraps": [{**w, "wrapped_key": b64(72)} for w in record["wraps"]],
+            "updated_at": self.clock().isoformat(),
+            "base_version": self.versions.get(record["id"]),
+        }
         return {"mutation_id": self.mutation_id(person), "op": "delete", "record": tombstone}
 
     def push(self, person: Person, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
@@ -288,7 +321,13 @@ class Api:
             "/v1/sync/push", json={"mutations": list(mutations)}, headers=person.headers
         )
         assert response.status_code == 200, response.text
-        return response.json()["results"]
+        results = response.json()["results"]
+        for mutation, result in zip(mutations, results, strict=True):
+            if result["status"] == "applied" and "version" in result:
+                record = mutation["record"]
+                self.revisions[record["id"]] = record["revision"]
+                self.versions[record["id"]] = result["version"]
+        return results
 
     def put(self, person: Person, record: dict[str, Any]) -> int:
         """Push one upsert that must apply; returns its version."""
@@ -304,7 +343,8 @@ class Api:
         )
 
     def pull_all(self, person: Person, space_id: str, cursor: int = 0, limit: int = 200):
-        """Every page after `cursor`: (records by id, removed ids, final cursor)."""
+        """Every page after `cursor`: (records by id, ids served as a notice that the reader
+        lost them, final cursor)."""
         records: dict[str, dict] = {}
         removed: list[str] = []
         while True:
@@ -312,8 +352,11 @@ class Api:
             assert response.status_code == 200, response.text
             page = response.json()
             for record in page["records"]:
-                records[record["id"]] = record
-            removed += page["removed"]
+                if record["deleted"] or record["ciphertext"]:
+                    records[record["id"]] = record
+                else:  # a notice: it was taken away from this reader
+                    records.pop(record["id"], None)
+                    removed.append(record["id"])
             assert page["cursor"] >= cursor
             cursor = page["cursor"]
             if not page["has_more"]:

@@ -192,26 +192,32 @@ def test_recovery_on_a_new_device_returns_the_backup_and_a_working_token(
     assert stored == hashlib.sha256(base64.b64decode(secret)).digest()
 
 
-def test_repeated_wrong_recovery_secrets_are_refused_with_429(
+def test_wrong_recovery_secrets_are_locked_out_but_never_the_right_one(
     settings: Settings, database, clock: FakeClock
 ) -> None:
-    limits = {"recovery_failures_per_lookup": RateLimit(burst=3, per_hour=1)}
+    limits = {"recovery_failures_per_account": RateLimit(burst=3, per_hour=1)}
     with strict_client(settings, database, clock, **limits) as client:
         api = Api(client, database, clock)
         sam = api.youth()
         attempt = {"lookup": sam.recovery["lookup"], "device_name": "phone"}
-        statuses = [
-            client.post("/v1/auth/recover", json={**attempt, "auth_secret": b64(32)}).status_code
-            for _ in range(4)
-        ]
-        assert statuses == [401, 401, 401, 429]
+
+        def wrong() -> int:
+            return client.post(
+                "/v1/auth/recover", json={**attempt, "auth_secret": b64(32)}
+            ).status_code
+
+        assert [wrong() for _ in range(5)] == [401, 401, 401, 429, 429]
+        limited = client.post("/v1/auth/recover", json={**attempt, "auth_secret": b64(32)})
+        assert 3000 <= int(limited.headers["retry-after"]) <= 3600  # one attempt per hour
         right = {**attempt, "auth_secret": sam.recovery["auth_secret"]}
-        assert client.post("/v1/auth/recover", json=right).status_code == 429
+        assert client.post("/v1/auth/recover", json=right).status_code == 200
+        clock.advance(timedelta(hours=1))
+        assert wrong() == 401  # refilled with time
 
 
 def test_sign_up_is_rate_limited_per_address(settings: Settings, database, clock) -> None:
     with strict_client(
-        settings, database, clock, signup_per_ip=RateLimit(burst=2, per_hour=1)
+        settings, database, clock, signup_per_address=RateLimit(burst=2, per_hour=1)
     ) as client:
         api = Api(client, database, clock)
         statuses = [

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
 
 from companion_server.app import create_app
-from companion_server.auth import current_caller
+from companion_server.auth import caller_of
 from companion_server.db.engine import Database
 from companion_server.db.models import AccessLog, Device, Record
 from companion_server.errors import ApiError
@@ -30,14 +29,17 @@ ENVELOPE_KEYS = [
     "space_id",
     "kind",
     "author_id",
+    "signer_id",
+    "revision",
+    "prev",
     "version",
     "deleted",
     "shared_with",
     "conversation_id",
     "ciphertext",
     "nonce",
+    "content_hash",
     "wraps",
-    "signature",
     "created_at",
     "updated_at",
 ]
@@ -66,7 +68,10 @@ def test_push_answers_are_the_response_model_byte_for_byte(api: Api) -> None:
         assert response.headers["content-type"] == "application/json"
         model = PushOut.model_validate_json(response.content)
         assert response.content == model.model_dump_json(exclude_none=True).encode()
-    assert first.content == again.content  # the replay is the same bytes
+    # the replay is the stored results, byte for byte; only how far the request moved the
+    # spaces (nothing, the second time) differs
+    assert first.json()["results"] == again.json()["results"]
+    assert again.json()["spaces"] == []
     statuses = [r.status for r in PushOut.model_validate_json(first.content).results]
     assert statuses == ["applied", "conflict", "applied", "rejected"]
 
@@ -90,14 +95,14 @@ def test_pull_pages_are_compact_json_in_the_envelope_field_order(api: Api) -> No
         assert response.status_code == 200
         page = response.json()
         assert response.content == json.dumps(page, separators=(",", ":")).encode()
-        assert list(page) == ["records", "removed", "cursor", "has_more"]
+        assert list(page) == ["records", "cursor", "has_more"]
         assert page["records"]
         for envelope in page["records"]:
             assert list(envelope) == ENVELOPE_KEYS
     by_id = {r["id"]: r for r in api.pull(sam, sam.space_id).json()["records"]}
     assert by_id[away["id"]]["created_at"] == "2026-03-01T09:30:15+00:00"
     assert by_id[away["id"]]["updated_at"] == "2026-03-01T09:30:15.000120+00:00"
-    assert by_id[gone["id"]]["ciphertext"] == "" and by_id[gone["id"]]["wraps"] == []
+    assert by_id[gone["id"]]["ciphertext"] == "" and by_id[gone["id"]]["deleted"]
     as_mia = {r["id"]: r for r in api.pull(mia, sam.space_id).json()["records"]}
     assert as_mia[away["id"]]["shared_with"] == [mia.account_id]
     assert [w["recipient_id"] for w in as_mia[away["id"]]["wraps"]] == [mia.account_id]
@@ -109,8 +114,7 @@ def test_a_device_revoked_after_its_token_was_checked_pushes_nothing(
 ) -> None:
     sam = api.youth()
     ctx = app.state.ctx
-    token = HTTPAuthorizationCredentials(scheme="Bearer", credentials=sam.token)
-    caller = current_caller(ctx, token)  # the request is past its token check ...
+    caller = caller_of(ctx, sam.token)  # the request is past its token check ...
     with database.write() as session:  # ... when the device is signed out
         session.get(Device, sam.device_id).revoked_at = clock()
     body = PushIn.model_validate({"mutations": [api.upsert(sam, api.record(sam, sam))]})
@@ -180,13 +184,16 @@ def test_a_push_that_loses_a_race_on_a_record_id_answers_409(
                     space_id=kim.space_id,
                     kind="diary_entry",
                     author_id=kim.account_id,
+                    signer_id=kim.account_id,
+                    revision=1,
+                    prev=b"",
                     version=1,
                     deleted=False,
                     shared_with=[],
                     ciphertext=b"x",
                     nonce=b"n" * 24,
+                    content_hash=b"h" * 32,
                     wraps=[],
-                    signature=b"s" * 64,
                     created_at=now,
                     updated_at=now,
                 )
@@ -219,12 +226,93 @@ def test_the_pool_gets_its_connection_back_in_transaction_mode_after_a_refusal(
     _assert_transactions_still_roll_back(database)
     with database.read() as session:
         assert session.query(AccessLog).count() == 1
-    token = HTTPAuthorizationCredentials(scheme="Bearer", credentials=sam.token)
     ctx = api.client.app.state.ctx
-    caller = current_caller(ctx, token)
+    caller = caller_of(ctx, sam.token)
     with database.write() as session:
         session.get(Device, sam.device_id).revoked_at = clock() - timedelta(seconds=1)
     body = PushIn.model_validate({"mutations": [api.upsert(sam, api.record(sam, sam))]})
     with pytest.raises(ApiError):
         push_service.push(ctx, caller, body)
     _assert_transactions_still_roll_back(database)
+
+
+def _spaces_by_the_orm(database: Database, caller_id: str, now: datetime) -> list[dict]:
+    """What `/v1/spaces` answered before it became one statement: ORM reads, models built
+    and validated one by one (the reference the fast answer must equal)."""
+    from sqlalchemy import func, select
+
+    from companion_server.access import is_active
+    from companion_server.db.models import Account, Link, RecordRead, Space
+    from companion_server.services.views import link_out, public_keys
+    from companion_wire import Role, SpaceOut
+
+    out: list[SpaceOut] = []
+    with database.read() as session:
+        me = session.get(Account, caller_id)
+        own = session.scalar(select(Space).where(Space.owner_id == caller_id))
+
+        def people(links: list[Link]) -> list:
+            return [
+                link_out(link, session.get(Account, link.person_id or ""), now) for link in links
+            ]
+
+        if own is not None:
+            links = list(session.scalars(select(Link).where(Link.space_id == own.id)))
+            out.append(
+                SpaceOut(
+                    space_id=own.id,
+                    owner_id=caller_id,
+                    owner_name=me.display_name,
+                    my_role=Role.YOUTH,
+                    version=own.version,
+                    links=people(sorted(links, key=lambda link: link.id)),
+                )
+            )
+        mine = sorted(
+            session.scalars(select(Link).where(Link.person_id == caller_id)),
+            key=lambda link: link.id,
+        )
+        by_space: dict[str, list[Link]] = {}
+        for link in mine:
+            by_space.setdefault(link.space_id, []).append(link)
+        for space_id, links in by_space.items():
+            space = session.get(Space, space_id)
+            owner = session.get(Account, space.owner_id)
+            active = next((link for link in links if is_active(link, now)), None)
+            held = session.scalar(
+                select(func.max(RecordRead.version)).where(
+                    RecordRead.space_id == space_id, RecordRead.reader_id == caller_id
+                )
+            )
+            out.append(
+                SpaceOut(
+                    space_id=space_id,
+                    owner_id=owner.id,
+                    owner_name=owner.display_name,
+                    my_role=Role((active or links[-1]).role),
+                    version=int(held or 0) if active else None,
+                    links=people(links),
+                    owner_keys=public_keys(owner),
+                )
+            )
+    return [space.model_dump(mode="json") for space in out]
+
+
+def test_spaces_in_one_statement_answer_what_the_orm_reads_gave(api: Api, database) -> None:
+    sam, els, kim = api.youth("Sam"), api.caregiver("Els"), api.youth("Kim")
+    first = api.link(sam, els)
+    api.client.patch(
+        f"/v1/links/{first['id']}",
+        json={"ends_at": api.clock().isoformat()},
+        headers=sam.headers,
+    )
+    api.link(sam, els)  # a second, active link into the same space
+    api.link(kim, els)
+    api.invite(sam, "network")  # a pending link, no person yet
+    api.put(sam, api.record(sam, sam, shared_with=[els]))
+    api.put(sam, api.record(sam, sam))  # private: not in Els's held version
+    for person in (sam, els, kim):
+        answer = api.client.get("/v1/spaces", headers=person.headers)
+        assert answer.status_code == 200
+        expected = _spaces_by_the_orm(database, person.account_id, api.clock())
+        assert answer.json() == expected, person.name

@@ -38,7 +38,9 @@ def test_a_push_retried_after_its_answer_was_pruned_changes_nothing(
     sam = api.youth()
     record = api.record(sam, sam)
     created = api.upsert(sam, record)
-    edited = api.upsert(sam, {**record, "base_version": 1, "ciphertext": b64(40)})
+    edited = api.record_raw(  # made now, sent once `created` is in: the next revision
+        sam, {**record, "base_version": 1, "revision": 2, "prev": b64(32), "ciphertext": b64(40)}
+    )
     assert [r["status"] for r in api.push(sam, created)] == ["applied"]
     assert [r["version"] for r in api.push(sam, edited)] == [2]
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from companion.crypto.fingerprint import verify_fingerprint
+from companion.crypto.fingerprint import invitation_payload, verify_fingerprint
 from companion.crypto.keys import PublicKeys
 from companion_wire import InvitationOut, InvitationPreview, LinkOut
 from tests.server.serverkit import Api
@@ -16,14 +16,17 @@ from tests.server.serverkit import Api
 pytestmark = pytest.mark.usefixtures("server_db")
 
 
-def test_an_invitation_is_a_short_code_and_a_qr_payload_with_the_inviters_fingerprint(
+def test_an_invitation_is_a_short_code_the_inviters_app_pairs_with_its_own_fingerprint(
     api: Api,
 ) -> None:
     sam = api.youth()
-    invitation = InvitationOut.model_validate(api.invite(sam, "caregiver"))
+    answer = api.invite(sam, "caregiver")
+    assert "qr_payload" not in answer  # the server does not vouch for anyone's keys
+    invitation = InvitationOut.model_validate(answer)
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", invitation.code)
     assert invitation.expires_at == api.clock() + timedelta(days=7)
-    qr = urlparse(invitation.qr_payload)
+    sams_keys = PublicKeys.from_wire(sam.public_keys)
+    qr = urlparse(invitation_payload(invitation.code, sams_keys))  # made on Sam's phone
     assert (qr.scheme, qr.netloc) == ("companion", "join")
     query = parse_qs(qr.query)
     assert query["code"] == [invitation.code]

@@ -22,8 +22,7 @@ from companion_server.db.engine import Database, make_engine
 from companion_server.db.models import Base
 from companion_server.nudges.notifier import InProcessNotifier
 from companion_server.nudges.postgres import MAX_NOTIFY_BYTES, PostgresNotifier
-from companion_server.ratelimit import RateLimiter
-from companion_server.settings import RateLimit, Settings
+from companion_server.settings import Settings
 from companion_wire import LiveNudge, RecordEnvelope, new_id
 from tests.server.serverkit import Api, FakeClock, key_backup, public_keys, recovery
 from tests.serving import running_server_process
@@ -154,27 +153,6 @@ def test_a_real_server_process_starts_on_an_empty_database_and_serves(tmp_path: 
     assert me["display_name"] == "Sam"
 
 
-def test_rate_limiter_buckets_refill_over_time() -> None:
-    now = [0.0]
-    limiter = RateLimiter(monotonic=lambda: now[0])
-    limit = RateLimit(burst=2, per_hour=3600)  # one token per second
-    assert [limiter.allow("signup", "1.2.3.4", limit) for _ in range(3)] == [True, True, False]
-    assert limiter.allow("signup", "5.6.7.8", limit)  # another address has its own bucket
-    assert not limiter.check("signup", "1.2.3.4", limit)
-    now[0] += 1.0
-    assert limiter.check("signup", "1.2.3.4", limit)
-    assert limiter.allow("signup", "1.2.3.4", limit)
-
-
-def test_rate_limiter_memory_stays_bounded(monkeypatch) -> None:
-    monkeypatch.setattr("companion_server.ratelimit.MAX_KEYS", 4)
-    limiter = RateLimiter(monotonic=lambda: 0.0)
-    limit = RateLimit(burst=1, per_hour=1)
-    for i in range(10):
-        limiter.allow("signup", f"10.0.0.{i}", limit)
-    assert len(limiter._buckets) <= 4
-
-
 async def test_live_nudges_coalesce_per_space_and_reach_only_subscribers() -> None:
     space_a, space_b = new_id(), new_id()
     notifier = InProcessNotifier()
@@ -199,11 +177,13 @@ def _goal_envelope(space_id: str, version: int) -> RecordEnvelope:
             "space_id": space_id,
             "kind": "goal",
             "author_id": new_id(),
+            "signer_id": new_id(),
+            "revision": 1,
             "version": version,
             "ciphertext": "AAAA",
             "nonce": "A" * 32,
+            "content_hash": "A" * 43 + "=",
             "wraps": [{"recipient_id": new_id(), "wrapped_key": "AAAA"}],
-            "signature": "A" * 86 + "==",
             "created_at": "2026-11-22T10:00:00+00:00",
             "updated_at": "2026-11-22T10:00:00+00:00",
         }
@@ -249,8 +229,9 @@ def test_a_nudge_record_must_be_the_nudged_version() -> None:
 
 
 async def test_nudges_keep_their_audience_across_processes_and_fit_notify() -> None:
-    """Through NOTIFY a nudge keeps who may hear it; one too big for NOTIFY first loses its
-    record (the youth pulls it), never the nudge itself."""
+    """Through NOTIFY a nudge keeps who may hear it and up to which version (what each
+    reader holds, not the space's version); one too big for NOTIFY first loses its record
+    (the youth pulls it), never the nudge itself."""
     space, els, stranger = new_id(), new_id(), new_id()
     sender = PostgresNotifier("postgresql+psycopg://nobody@127.0.0.1/none")  # never started
     receiver = PostgresNotifier("postgresql+psycopg://nobody@127.0.0.1/none")
@@ -258,12 +239,13 @@ async def test_nudges_keep_their_audience_across_processes_and_fit_notify() -> N
     unheard = receiver._local.subscribe([space], account_id=stranger)
     big = _goal_envelope(space, 7).model_copy(update={"ciphertext": "A" * 12_000})
     nudge = LiveNudge(space_id=space, version=7, kinds=["goal"], record=big)
-    payload = sender._payload(nudge, frozenset({els}))
-    assert len(payload.encode()) <= MAX_NOTIFY_BYTES
-    receiver._deliver(payload)
+    payloads = sender._payloads(nudge, {els: 5})
+    assert all(len(payload.encode()) <= MAX_NOTIFY_BYTES for payload in payloads)
+    for payload in payloads:
+        receiver._deliver(payload)
     await asyncio.sleep(0)
     [got] = await asyncio.wait_for(heard.next(), timeout=5)
-    assert got.version == 7 and got.record is None
+    assert got.version == 5 and got.record is None
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(unheard.next(), timeout=0.05)
 

@@ -1,11 +1,13 @@
-"""schemathesis against the app's own OpenAPI schema, in-process (ASGI), with a valid token:
-no 5xx, and every answer (status, content type, body, headers) matches the schema."""
+"""schemathesis against the app's own OpenAPI schema, in-process (ASGI) on PostgreSQL, with
+a valid token, in every phase: the schema's examples, coverage (boundaries and each way to
+break every constraint), fuzzing, and stateful sequences that feed one answer's ids into the
+next request. No 5xx, and every answer (status, content type, body, headers) matches the
+schema; data the schema forbids is refused."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -17,9 +19,12 @@ from schemathesis import checks
 from companion_server.app import create_app
 from companion_server.db.engine import Database
 from companion_server.settings import Settings
-from tests.server.serverkit import Api, FakeClock, relaxed_settings
+from tests.server.serverkit import Api, FakeClock, relaxed_settings, truncate_all
+
+pytestmark = pytest.mark.postgres
 
 MAX_EXAMPLES = 15
+STATEFUL_EXAMPLES = 10
 
 CHECKS = [
     checks.not_a_server_error,
@@ -32,16 +37,14 @@ CHECKS = [
 
 
 @pytest.fixture
-def schema_app(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[FastAPI, str]]:
-    path = tmp_path / "server.db"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    database = Database(url)
+def schema_app(postgres_url: str) -> Iterator[tuple[FastAPI, str]]:
+    truncate_all(postgres_url)
+    database = Database(postgres_url)
     clock = FakeClock()
-    app = create_app(relaxed_settings(url), database=database, clock=clock)
+    app = create_app(relaxed_settings(postgres_url), database=database, clock=clock)
     with TestClient(app) as client:
         youth = Api(client, database, clock).youth("Schema Youth")
-    yield app, youth.token
+        yield app, youth.token
     database.dispose()
 
 
@@ -51,6 +54,8 @@ def _schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_schema())
+phases = schema.config.phases
+assert phases.examples.enabled and phases.coverage.enabled and phases.fuzzing.enabled
 
 
 @schema.parametrize()
@@ -64,4 +69,26 @@ def test_the_api_keeps_its_own_schema(case, schema_app: tuple[FastAPI, str]) -> 
     token = schema_app[1]
     case.call_and_validate(
         app=schema_app[0], headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
+    )
+
+
+def test_stateful_sequences_keep_the_schema(schema_app: tuple[FastAPI, str]) -> None:
+    assert phases.stateful.enabled
+    app, token = schema_app
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"app": app, "headers": {"Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            stateful_step_count=6,
+        )
     )

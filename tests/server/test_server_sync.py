@@ -22,7 +22,7 @@ def test_youth_pushes_and_pulls_back_exactly_what_was_stored(api: Api) -> None:
     assert [r["version"] for r in results] == [1, 2, 3]
     response = api.pull(sam, sam.space_id)
     page = PullOut.model_validate(response.json())
-    assert (page.cursor, page.has_more, page.removed) == (3, False, [])
+    assert (page.cursor, page.has_more) == (3, False)
     for sent, got in zip(records, page.records, strict=True):
         assert got.model_dump(mode="json", exclude={"version", "created_at", "updated_at"}) == {
             key: value for key, value in sent.items() if key not in ("created_at", "updated_at")
@@ -42,7 +42,12 @@ def test_one_push_sent_three_times_gives_one_version_and_the_same_answer(api: Ap
     }
     answers = [api.client.post("/v1/sync/push", json=body, headers=sam.headers) for _ in range(3)]
     assert all(a.status_code == 200 for a in answers)
-    assert answers[0].json() == answers[1].json() == answers[2].json()
+    # each answer says how far the spaces moved during that request; the results are the
+    # stored ones, replayed
+    results = [a.json()["results"] for a in answers]
+    assert results[0] == results[1] == results[2]
+    assert answers[0].json()["spaces"][0]["after"] == 3
+    assert answers[1].json()["spaces"] == answers[2].json()["spaces"] == []  # nothing moved
     statuses = [r.status for r in PushOut.model_validate(answers[0].json()).results]
     assert statuses == ["applied", "conflict", "applied"]
     records, _, cursor = api.pull_all(sam, sam.space_id)
@@ -100,17 +105,15 @@ def test_youth_deletes_anything_in_their_space_and_the_content_is_erased(
     assert deleted == {"mutation_id": deleted["mutation_id"], "status": "applied", "version": 3}
     with database.read() as session:
         row = session.get(Record, document["id"])
-        assert (row.deleted, row.ciphertext, row.nonce, row.signature, row.wraps) == (
-            True,
-            b"",
-            b"",
-            b"",
-            [],
-        )
+        assert (row.deleted, row.ciphertext, row.nonce, row.content_hash) == (True, b"", b"", b"")
+        # what is left are the notices: everyone who held it learns, verifiably, it is gone
+        assert {w["recipient_id"] for w in row.wraps} == {sam.account_id, els.account_id}
+        assert row.signer_id == sam.account_id
     records, _, _ = api.pull_all(els, sam.space_id)
     tombstone = records[document["id"]]
     assert tombstone["deleted"] is True
-    assert (tombstone["ciphertext"], tombstone["wraps"]) == ("", [])
+    assert tombstone["ciphertext"] == ""
+    assert els.account_id in {w["recipient_id"] for w in tombstone["wraps"]}  # her notice
     [again] = api.push(sam, api.delete(sam, document))
     assert again["version"] == 3  # deleting twice changes nothing
 
@@ -179,7 +182,7 @@ def test_linked_people_cannot_widen_sharing_and_wraps_must_match(api: Api) -> No
     for bad in (missing, extra):
         [result] = api.push(sam, api.upsert(sam, bad))
         assert (result["status"], result["refusal"]) == ("rejected", "invalid")
-        assert "wraps" in result["reason"]
+        assert "wrap" in result["reason"]
 
 
 def test_author_id_must_be_the_caller_and_ids_stay_in_their_space(api: Api) -> None:
@@ -231,10 +234,13 @@ def test_a_linked_person_gets_what_is_shared_and_drops_what_is_unshared(api: Api
     records, removed, cursor = api.pull_all(els, sam.space_id)
     assert set(records) == {shared["id"], own["id"]}
     assert removed == []
-    unshared = api.record(sam, sam, record_id=shared["id"], base_version=2)
+    unshared = api.record(sam, sam, record_id=shared["id"], base_version=2, notices=[els])
     api.put(sam, unshared)
     records, removed, _ = api.pull_all(els, sam.space_id, cursor)
     assert (records, removed) == ({}, [shared["id"]])
+    [notice] = api.pull(els, sam.space_id, cursor).json()["records"]
+    assert (notice["ciphertext"], notice["shared_with"]) == ("", [])  # the hash, not the text
+    assert notice["content_hash"] == unshared["content_hash"]
 
 
 def test_every_delivery_to_someone_else_is_in_the_youths_access_log(api: Api) -> None:
