@@ -1,14 +1,23 @@
-"""Sealing a record's content for the people allowed to read it (DESIGN §4).
+"""Sealing a record version for the people allowed to read it, and proving who made it
+(DESIGN §4, docs/security.md).
 
-Each version gets a fresh random content key (XChaCha20-Poly1305). The associated data binds
-the ciphertext to its record id, space, kind and author, so the server cannot move content
-between records. The content key is wrapped with `crypto_box` from the author to every
-recipient, and the author also signs (Ed25519) the associated data, nonce and a digest of the
-ciphertext, so any recipient can check authorship independently of its own wrap.
+Each version gets a fresh random content key (XChaCha20-Poly1305, with the record's id,
+space, kind and author as associated data, so the server cannot move content between
+records). What a version *is* (its ids, who made it, its place in the record's lineage, its
+deleted state, its nonce and a hash of its ciphertext) is condensed into a 32-byte digest
+(`Header.digest`). The one who makes the version (the signer: its author, or for a deletion
+the youth who owns the space) seals, for every reader, the digest with the content key
+(`crypto_box`, signer -> reader), and for everyone who read an earlier version and may no
+longer, the digest alone: a notice that they lost it. A reader opens its wrap with the
+signer's pinned public key and so knows the signer made exactly this version for them: nobody
+else holds either private key, not the server and not another reader. That is the
+guarantee an Ed25519 signature per version gave, at the cost of one box open (microseconds)
+instead of a signature check (~50 µs) per record pulled; what it does not give is proof to a
+third party, which nothing here needs.
 
-Unsharing is sealing the next version without that recipient: the key is always new, so what
-an ex-recipient already holds does not open it. There is no forward secrecy: whoever obtains an
-account's private keys can open every wrap made for that account.
+Unsharing is sealing the next version without that reader (and with a notice for them): the
+key is always new, so what an ex-reader already holds does not open it. There is no forward
+secrecy: whoever obtains an account's private keys can open every wrap made for that account.
 """
 
 from __future__ import annotations
@@ -19,251 +28,243 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import nacl.exceptions
 from nacl.bindings import (
     crypto_aead_xchacha20poly1305_ietf_decrypt,
     crypto_aead_xchacha20poly1305_ietf_encrypt,
+    crypto_box_afternm,
+    crypto_box_beforenm,
+    crypto_box_open_afternm,
 )
-from nacl.public import Box, PrivateKey, PublicKey
-from nacl.signing import VerifyKey
+from nacl.exceptions import CryptoError as NaclCryptoError
 from nacl.utils import random
 
 from companion.crypto.errors import BadKeyError, MalformedError, NotARecipientError, TamperedError
-from companion.crypto.keys import KEY_SIZE, AccountKeys, PublicKeys, decode_b64, encode_b64
+from companion.crypto.keys import KEY_SIZE, AccountKeys
 
 NONCE_SIZE = 24
 TAG_SIZE = 16
-SIGNATURE_SIZE = 64
-WRAP_SIZE = Box.NONCE_SIZE + KEY_SIZE + TAG_SIZE  # box nonce + content key + MAC
+DIGEST_SIZE = 32
+BOX_NONCE_SIZE = 24
+KEY_WRAP_SIZE = BOX_NONCE_SIZE + DIGEST_SIZE + KEY_SIZE + TAG_SIZE  # a reader's wrap
+NOTICE_WRAP_SIZE = BOX_NONCE_SIZE + DIGEST_SIZE + TAG_SIZE  # an ex-reader's notice
 _AD_TAG = b"companion/record/v1"
-_SIGNATURE_TAG = b"companion/record-signature/v1"
+_DIGEST_PERSON = b"companion-rec-v2"
 
 
-class BoxCache:
-    """Bounded LRU of `Box` per (private key, public key) pair.
-
-    A `Box` holds the precomputed X25519 shared key, so a cached pair wraps or unwraps a
-    content key in microseconds instead of a scalar multiplication per record.
-    """
+class SharedKeys:
+    """Bounded LRU of crypto_box shared keys per (private key, public key) pair: with it a
+    wrap is sealed or opened in microseconds instead of a scalar multiplication each."""
 
     def __init__(self, maxsize: int = 4096) -> None:
         self.maxsize = maxsize
-        self._boxes: OrderedDict[tuple[bytes, bytes], Box] = OrderedDict()
+        self._keys: OrderedDict[tuple[bytes, bytes], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, mine: PrivateKey, theirs: bytes) -> Box:
-        pair = (bytes(mine), theirs)
+    def get(self, mine: AccountKeys, theirs: bytes) -> bytes:
+        pair = (mine.public.x25519, theirs)
         with self._lock:
-            box = self._boxes.get(pair)
-            if box is not None:
-                self._boxes.move_to_end(pair)
-                return box
-        box = _new_box(mine, theirs)
+            key = self._keys.get(pair)
+            if key is not None:
+                self._keys.move_to_end(pair)
+                return key
+        if not isinstance(theirs, bytes) or len(theirs) != KEY_SIZE:
+            raise BadKeyError(f"an X25519 public key must be {KEY_SIZE} bytes")
+        try:
+            key = crypto_box_beforenm(theirs, bytes(mine.encryption))
+        except NaclCryptoError:
+            raise BadKeyError("X25519 public key is a weak (low-order) point") from None
         with self._lock:
-            self._boxes[pair] = box
-            if len(self._boxes) > self.maxsize:
-                self._boxes.popitem(last=False)
-        return box
+            self._keys[pair] = key
+            if len(self._keys) > self.maxsize:
+                self._keys.popitem(last=False)
+        return key
 
     def clear(self) -> None:
         """Drop every shared key, e.g. on sign-out, so none outlives the account's session."""
         with self._lock:
-            self._boxes.clear()
+            self._keys.clear()
 
     def __len__(self) -> int:
-        return len(self._boxes)
+        return len(self._keys)
 
 
-def _new_box(mine: PrivateKey, theirs: bytes) -> Box:
-    if not isinstance(theirs, bytes) or len(theirs) != KEY_SIZE:
-        raise BadKeyError(f"an X25519 public key must be {KEY_SIZE} bytes")
-    try:
-        return Box(mine, PublicKey(theirs))
-    except nacl.exceptions.CryptoError:
-        raise BadKeyError("X25519 public key is a weak (low-order) point") from None
+SHARED_KEYS = SharedKeys()
 
 
-BOX_CACHE = BoxCache()
+def _field(value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return len(raw).to_bytes(4, "big") + raw
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a version is, besides its content. Everything a device acts on is here."""
+
+    record_id: str
+    space_id: str
+    kind: str
+    author_id: str
+    signer_id: str  # who made this version: the author, or for a deletion the space's owner
+    revision: int  # 1 for a new record, one more than the version it was made on
+    prev: bytes  # the digest of the version it was made on; b"" for revision 1
+    deleted: bool
+    conversation_id: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("record_id", "space_id", "kind", "author_id", "signer_id"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise MalformedError(f"{name} must be a non-empty string")
+        if not isinstance(self.revision, int) or self.revision < 1:
+            raise MalformedError("revision must be a positive integer")
+        if (self.prev and len(self.prev) != DIGEST_SIZE) or bool(self.prev) != (self.revision > 1):
+            raise MalformedError("prev is the previous version's digest, for revision > 1 only")
+
+    def associated_data(self) -> bytes:
+        """Binds the ciphertext to its record: the server cannot move it to another."""
+        return b"".join(
+            (
+                _AD_TAG,
+                _field(self.record_id),
+                _field(self.space_id),
+                _field(self.kind),
+                _field(self.author_id),
+            )
+        )
+
+    def digest(self, nonce: bytes, content_hash: bytes) -> bytes:
+        """The 32 bytes every wrap of this version carries, sealed by the signer
+        (`content_hash`: `hash_content(ciphertext)`, b"" for a deletion)."""
+        parts = hashlib.blake2b(digest_size=DIGEST_SIZE, person=_DIGEST_PERSON)
+        for value in (
+            self.record_id,
+            self.space_id,
+            self.kind,
+            self.author_id,
+            self.signer_id,
+            self.conversation_id,
+        ):
+            parts.update(_field(value))
+        parts.update(self.revision.to_bytes(8, "big"))
+        parts.update(b"\x01" if self.deleted else b"\x00")
+        parts.update(len(self.prev).to_bytes(1, "big") + self.prev)
+        parts.update(len(nonce).to_bytes(1, "big") + nonce)
+        parts.update(len(content_hash).to_bytes(1, "big") + content_hash)
+        return parts.digest()
+
+
+def hash_content(ciphertext: bytes) -> bytes:
+    """What the digest holds of the content: readers hash what they got, a notice (which
+    comes without the content it took away) carries the hash instead."""
+    return hashlib.blake2b(ciphertext, digest_size=DIGEST_SIZE).digest()
 
 
 @dataclass(frozen=True)
 class Sealed:
-    """One sealed record version: what the wire's RecordEnvelope carries besides metadata."""
+    """One sealed version: what the wire's record envelope carries besides its header."""
 
-    ciphertext: bytes
-    nonce: bytes
-    wraps: dict[str, bytes]
-    signature: bytes
-
-    def __post_init__(self) -> None:
-        parts = (self.ciphertext, self.nonce, self.signature, *self.wraps.values())
-        if not all(isinstance(part, bytes) for part in parts):
-            raise MalformedError("ciphertext, nonce, signature and wraps must be bytes")
-        if len(self.ciphertext) < TAG_SIZE:
-            raise MalformedError("ciphertext is shorter than its authentication tag")
-        if len(self.nonce) != NONCE_SIZE:
-            raise MalformedError(f"nonce must be {NONCE_SIZE} bytes")
-        if len(self.signature) != SIGNATURE_SIZE:
-            raise MalformedError(f"signature must be {SIGNATURE_SIZE} bytes")
-        for recipient_id, wrap in self.wraps.items():
-            _check_id("recipient_id", recipient_id)
-            if len(wrap) != WRAP_SIZE:
-                raise MalformedError(f"wrapped key for {recipient_id} must be {WRAP_SIZE} bytes")
-
-    def to_wire(self) -> dict[str, object]:
-        """The RecordEnvelope fields ciphertext, nonce, wraps and signature (base64)."""
-        return {
-            "ciphertext": encode_b64(self.ciphertext),
-            "nonce": encode_b64(self.nonce),
-            "wraps": [
-                {"recipient_id": recipient_id, "wrapped_key": encode_b64(wrap)}
-                for recipient_id, wrap in self.wraps.items()
-            ],
-            "signature": encode_b64(self.signature),
-        }
-
-    @classmethod
-    def from_wire(cls, fields: Mapping[str, object]) -> Sealed:
-        """Parse those fields from a RecordEnvelope dict; any bad shape is a MalformedError."""
-        raw_wraps = fields.get("wraps")
-        if not isinstance(raw_wraps, list):
-            raise MalformedError("wraps must be a list")
-        wraps: dict[str, bytes] = {}
-        for item in raw_wraps:
-            if not isinstance(item, Mapping):
-                raise MalformedError("each wrap must be an object")
-            recipient_id = item.get("recipient_id")
-            _check_id("recipient_id", recipient_id)
-            if recipient_id in wraps:
-                raise MalformedError(f"two wraps for recipient {recipient_id}")
-            wraps[recipient_id] = decode_b64(
-                item.get("wrapped_key"), field="wrapped_key", size=WRAP_SIZE
-            )
-        return cls(
-            ciphertext=decode_b64(fields.get("ciphertext"), field="ciphertext"),
-            nonce=decode_b64(fields.get("nonce"), field="nonce", size=NONCE_SIZE),
-            wraps=wraps,
-            signature=decode_b64(fields.get("signature"), field="signature", size=SIGNATURE_SIZE),
-        )
+    ciphertext: bytes  # b"" for a deletion
+    nonce: bytes  # b"" for a deletion
+    wraps: dict[str, bytes]  # account id -> its wrap (readers) or notice (former readers)
+    digest: bytes
+    content_hash: bytes  # b"" for a deletion
 
 
-def _check_id(name: str, value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise MalformedError(f"{name} must be a non-empty string")
-
-
-def associated_data(*, record_id: str, space_id: str, kind: str, author_id: str) -> bytes:
-    """Length-prefixed, so no two different field tuples can encode to the same bytes."""
-    parts = [_AD_TAG]
-    for name, value in (
-        ("record_id", record_id),
-        ("space_id", space_id),
-        ("kind", kind),
-        ("author_id", author_id),
-    ):
-        _check_id(name, value)
-        raw = str(value).encode("utf-8")
-        parts += [len(raw).to_bytes(4, "big"), raw]
-    return b"".join(parts)
-
-
-def _signed_message(ad: bytes, nonce: bytes, ciphertext: bytes) -> bytes:
-    digest = hashlib.blake2b(ciphertext, digest_size=32).digest()
-    return b"".join((_SIGNATURE_TAG, len(ad).to_bytes(4, "big"), ad, nonce, digest))
-
-
-def _wrap_for(author: AccountKeys, recipients: Mapping[str, bytes], key: bytes) -> dict[str, bytes]:
-    wraps = {}
-    for recipient_id, public in recipients.items():
-        _check_id("recipient_id", recipient_id)
-        wraps[recipient_id] = bytes(BOX_CACHE.get(author.encryption, public).encrypt(key))
-    return wraps
+def _box(signer: AccountKeys, public: bytes, message: bytes) -> bytes:
+    nonce = random(BOX_NONCE_SIZE)
+    return nonce + crypto_box_afternm(message, nonce, SHARED_KEYS.get(signer, public))
 
 
 def seal(
     payload: bytes,
+    header: Header,
     *,
-    record_id: str,
-    space_id: str,
-    kind: str,
-    author_id: str,
-    author: AccountKeys,
-    recipients: Mapping[str, bytes],
+    signer: AccountKeys,
+    readers: Mapping[str, bytes],
+    former: Mapping[str, bytes] | None = None,
 ) -> Sealed:
-    """Encrypt `payload` under a new content key wrapped for each recipient's X25519 key."""
-    if not recipients:
-        raise MalformedError("a record needs at least one recipient (the youth who owns it)")
-    ad = associated_data(record_id=record_id, space_id=space_id, kind=kind, author_id=author_id)
+    """Encrypt `payload` under a new content key: a wrap of digest + key for each reader's
+    X25519 key, a notice (digest only) for each former reader's."""
+    if header.deleted:
+        raise MalformedError("a deletion has no content: use seal_deletion")
+    if not readers:
+        raise MalformedError("a record needs at least one reader (the youth who owns it)")
     key = random(KEY_SIZE)
     nonce = random(NONCE_SIZE)
-    ciphertext = crypto_aead_xchacha20poly1305_ietf_encrypt(payload, ad, nonce, key)
-    wraps = _wrap_for(author, recipients, key)
-    signature = author.signing.sign(_signed_message(ad, nonce, ciphertext)).signature
-    return Sealed(ciphertext=ciphertext, nonce=nonce, wraps=wraps, signature=signature)
-
-
-def _unwrap(wrap: bytes, my_keys: AccountKeys, author_x25519: bytes) -> bytes:
-    try:
-        key = BOX_CACHE.get(my_keys.encryption, author_x25519).decrypt(wrap)
-    except nacl.exceptions.CryptoError:
-        raise TamperedError(
-            "the wrapped content key does not verify (changed, or not made by this author)"
-        ) from None
-    if len(key) != KEY_SIZE:
-        raise TamperedError("the wrapped content key has the wrong size")
-    return key
-
-
-def open_sealed(
-    sealed: Sealed,
-    *,
-    record_id: str,
-    space_id: str,
-    kind: str,
-    author_id: str,
-    me_id: str,
-    my_keys: AccountKeys,
-    author_public: PublicKeys,
-) -> bytes:
-    """Verify authorship and integrity, then decrypt; any doubt raises, nothing half-opens."""
-    wrap = sealed.wraps.get(me_id)
-    if wrap is None:
-        raise NotARecipientError(f"record {record_id} is not shared with account {me_id}")
-    ad = associated_data(record_id=record_id, space_id=space_id, kind=kind, author_id=author_id)
-    try:
-        VerifyKey(author_public.ed25519).verify(
-            _signed_message(ad, sealed.nonce, sealed.ciphertext), sealed.signature
-        )
-    except nacl.exceptions.CryptoError:
-        raise TamperedError(f"record {record_id}: the author's signature does not verify") from None
-    key = _unwrap(wrap, my_keys, author_public.x25519)
-    try:
-        return crypto_aead_xchacha20poly1305_ietf_decrypt(sealed.ciphertext, ad, sealed.nonce, key)
-    except nacl.exceptions.CryptoError:
-        raise TamperedError(
-            f"record {record_id}: content or its record fields were changed"
-        ) from None
-
-
-def add_recipients(
-    sealed: Sealed,
-    *,
-    author_id: str,
-    author: AccountKeys,
-    recipients: Mapping[str, bytes],
-) -> Sealed:
-    """Share an existing version with more people: the author adds wraps of the same key.
-
-    The content and signature stay as they are, so nothing needs re-encrypting; the author
-    recovers the content key from its own wrap.
-    """
-    own = sealed.wraps.get(author_id)
-    if own is None:
-        raise NotARecipientError("the author has no wrap of its own to share this version from")
-    key = _unwrap(own, author, author.public.x25519)
-    return Sealed(
-        ciphertext=sealed.ciphertext,
-        nonce=sealed.nonce,
-        wraps={**sealed.wraps, **_wrap_for(author, recipients, key)},
-        signature=sealed.signature,
+    ciphertext = crypto_aead_xchacha20poly1305_ietf_encrypt(
+        payload, header.associated_data(), nonce, key
     )
+    hashed = hash_content(ciphertext)
+    digest = header.digest(nonce, hashed)
+    wraps = {account: _box(signer, public, digest + key) for account, public in readers.items()}
+    for account, public in (former or {}).items():
+        if account not in wraps:
+            wraps[account] = _box(signer, public, digest)
+    return Sealed(ciphertext, nonce, wraps, digest, hashed)
+
+
+def seal_deletion(header: Header, *, signer: AccountKeys, audience: Mapping[str, bytes]) -> Sealed:
+    """A deletion: no content, a notice for everyone who read any version of the record."""
+    if not header.deleted:
+        raise MalformedError("seal_deletion seals deletions only")
+    if not audience:
+        raise MalformedError("a deletion needs at least one reader to tell (the youth)")
+    digest = header.digest(b"", b"")
+    wraps = {account: _box(signer, public, digest) for account, public in audience.items()}
+    return Sealed(b"", b"", wraps, digest, b"")
+
+
+@dataclass(frozen=True)
+class OpenedVersion:
+    digest: bytes
+    payload: bytes | None  # None: a notice (a deletion, or this reader was taken off)
+
+
+def open_version(
+    header: Header,
+    *,
+    nonce: bytes,
+    ciphertext: bytes,
+    wrap: bytes | None,
+    me: AccountKeys,
+    signer_x25519: bytes,
+    content_hash: bytes | None = None,
+) -> OpenedVersion:
+    """Check that the signer made exactly this version for this reader, then decrypt.
+    `content_hash` stands in for the content only where it is absent: a notice that takes
+    the record away from this reader. Any doubt raises (TamperedError,
+    NotARecipientError); nothing half-opens."""
+    if wrap is None:
+        raise NotARecipientError(f"record {header.record_id} has no wrap for this account")
+    if len(wrap) not in (KEY_WRAP_SIZE, NOTICE_WRAP_SIZE):
+        raise TamperedError(f"record {header.record_id}: a wrap of the wrong size")
+    try:
+        inner = crypto_box_open_afternm(
+            wrap[BOX_NONCE_SIZE:], wrap[:BOX_NONCE_SIZE], SHARED_KEYS.get(me, signer_x25519)
+        )
+    except NaclCryptoError:
+        raise TamperedError(
+            f"record {header.record_id}: not made by its signer (or changed since)"
+        ) from None
+    if header.deleted:
+        hashed = b""
+    elif ciphertext or content_hash is None:
+        hashed = hash_content(ciphertext)
+    else:
+        hashed = content_hash
+    digest = header.digest(nonce, hashed)
+    if inner[:DIGEST_SIZE] != digest:
+        raise TamperedError(f"record {header.record_id}: this is not the version its signer made")
+    if len(inner) == DIGEST_SIZE:
+        return OpenedVersion(digest, None)
+    if not ciphertext:
+        raise TamperedError(f"record {header.record_id}: a reader's version without content")
+    if header.deleted:
+        raise TamperedError(f"record {header.record_id}: a deletion carries no content key")
+    try:
+        payload = crypto_aead_xchacha20poly1305_ietf_decrypt(
+            ciphertext, header.associated_data(), nonce, inner[DIGEST_SIZE:]
+        )
+    except NaclCryptoError:
+        raise TamperedError(f"record {header.record_id}: content was changed") from None
+    return OpenedVersion(digest, payload)

@@ -25,7 +25,7 @@ class NotARecipientError(CryptoError):
 
 
 class TamperedError(CryptoError):
-    """Ciphertext, nonce, wrap, associated data or signature do not verify."""
+    """Ciphertext, nonce, wrap, associated data or digest do not verify."""
 
 
 class InvalidRecoveryCodeError(CryptoError, ValueError):

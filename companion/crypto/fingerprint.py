@@ -10,9 +10,29 @@ chooses would only need a birthday search.
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import urlencode
+
 from companion.crypto.errors import FingerprintMismatchError
 from companion.crypto.keys import PublicKeys
-from companion_wire import DIGITS, GROUP_DIGITS, safety_digits
+
+GROUPS = 5
+GROUP_DIGITS = 5
+DIGITS = GROUPS * GROUP_DIGITS
+_CHUNK_BYTES = 5  # 40 bits per group, reduced mod 10^5 (bias below 1e-7)
+_PERSON = b"companion-fp-v1"
+
+
+def safety_digits(x25519: bytes, ed25519: bytes) -> str:
+    """The 25 digits of one person's safety number, without spaces."""
+    digest = hashlib.blake2b(
+        x25519 + ed25519, digest_size=GROUPS * _CHUNK_BYTES, person=_PERSON
+    ).digest()
+    return "".join(
+        f"{int.from_bytes(digest[i : i + _CHUNK_BYTES], 'big') % 10**GROUP_DIGITS:05d}"
+        for i in range(0, len(digest), _CHUNK_BYTES)
+    )
+
 
 _SEPARATORS = frozenset(" \t-")
 
@@ -52,3 +72,9 @@ def verify_fingerprint(expected: str, public: PublicKeys) -> None:
             "the safety number does not match this person's keys: do not connect; "
             "the keys may have been replaced"
         )
+
+
+def invitation_payload(code: str, inviter: PublicKeys) -> str:
+    """What an invitation's QR code holds: the code and the inviter's own safety digits,
+    computed on the inviter's device (the server is not the one to vouch for them)."""
+    return f"companion://join?{urlencode({'code': code, 'fp': _digits(inviter)})}"

@@ -178,7 +178,7 @@ class KdfParams:
             alg=alg,
             salt=decode_b64(data.get("salt"), field="kdf.salt", size=SALT_SIZE),
             opslimit=data.get("opslimit"),  # type: ignore[arg-type]  # checked in __post_init__
-            memlimit=data.get("memlimit"),  # type: ignore[arg-type]
+            memlimit=data.get("memlimit"),  # type: ignore[arg-type]  # checked in __post_init__
         )
 
     def associated_data(self) -> bytes:

@@ -1,8 +1,10 @@
 """Key vault: the one place the database key and the account's private keys live (DESIGN §3).
 
-Import everything vault-related from here. Backends: `KeyringVault` (desktop keychain),
-`FletSecureStorageVault` (phones), `PassphraseFileVault` (no keychain) and `MemoryVault`
-(tests, and the demo where nothing must survive). `default_vault` picks for a desktop.
+Import vault things from here. Backends: `KeyringVault` (desktop keychain, in
+`vault_keyring`), `FletSecureStorageVault` (phones, `vault_flet`), `PassphraseFileVault` (no
+keychain) and `MemoryVault` (tests, and the demo where nothing must survive). `default_vault`
+picks for a desktop. Neither `keyring` nor Flet is imported here: a phone has no keyring,
+and the desktop backends load it only when a desktop vault is chosen.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ from companion.crypto.vault_file import (
     PassphraseFileVault,
     PassphraseTooShortError,
 )
-from companion.crypto.vault_flet import FletSecureStorageVault
-from companion.crypto.vault_keyring import KeyringVault, keyring_usable
 
 VAULT_FILE_NAME = "key-vault.json"
 
@@ -41,11 +41,9 @@ __all__ = [
     "MIN_PASSPHRASE",
     "VAULT_FILE_NAME",
     "Argon2Params",
-    "FletSecureStorageVault",
     "InvalidSecretNameError",
     "InvalidSecretValueError",
     "KeyVault",
-    "KeyringVault",
     "MemoryVault",
     "PassphraseFileVault",
     "PassphraseRequiredError",
@@ -56,7 +54,6 @@ __all__ = [
     "VaultWriteError",
     "WrongPassphraseError",
     "default_vault",
-    "keyring_usable",
 ]
 
 
@@ -94,6 +91,8 @@ def default_vault(
     afterwards): switching would strand the database key inside the file. Raises
     `PassphraseRequiredError` when the file vault is chosen and no passphrase was given.
     """
+    from companion.crypto.vault_keyring import KeyringVault, keyring_usable
+
     path = Path(data_dir) / VAULT_FILE_NAME
     if not path.exists() and keyring_usable():
         return KeyringVault(service)

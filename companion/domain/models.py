@@ -106,6 +106,14 @@ class CareLink(BaseModel):
         return self.ends_at is None or at < self.ends_at
 
 
+# Every kind's model, registered as it is defined (`Record.__pydantic_init_subclass__`). The
+# kinds of companion.domain.meetings and .safety register when companion.domain is imported,
+# which any import of this module does first.
+RECORD_TYPES: dict[RecordKind, type[Record]] = {}
+# The same models by the kind's text, which is what a pulled envelope carries.
+_TYPES_BY_TEXT: dict[str, type[Record]] = {}
+
+
 class Record(BaseModel):
     """Fields every record carries; `kind` is fixed per subclass."""
 
@@ -129,6 +137,18 @@ class Record(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("a person appears twice in the share list")
         return value
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
+        """A domain model that names its KIND is the one model of that kind (models made
+        elsewhere, such as a test's throwaway ones, are not registered)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        kind = cls.__dict__.get("KIND")
+        if kind is not None and cls.__module__.startswith("companion.domain."):
+            if kind in RECORD_TYPES:
+                raise TypeError(f"two models for {kind.value}")
+            RECORD_TYPES[kind] = cls
+            _TYPES_BY_TEXT[kind.value] = cls
 
     @property
     def kind(self) -> RecordKind:
@@ -227,6 +247,9 @@ def _zone_name(value: str) -> str:
     return value
 
 
+ZoneName = Annotated[str, AfterValidator(_zone_name)]  # an IANA zone such as Europe/Brussels
+
+
 class Reminder(Record):
     KIND = RecordKind.REMINDER
 
@@ -234,7 +257,7 @@ class Reminder(Record):
     first_due: AwareDatetime
     # JSON keeps only the UTC offset of first_due; the zone name keeps a daily 09:00 at
     # 09:00 local time across daylight-saving changes after the record was stored or synced.
-    time_zone: Annotated[str, AfterValidator(_zone_name)] | None = None
+    time_zone: ZoneName | None = None
     recurrence: Recurrence = Recurrence.NONE
     goal_id: Id | None = None
     snoozed_until: AwareDatetime | None = None
@@ -336,25 +359,38 @@ class DocumentComment(Record):
     text: Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(_title)]
 
 
-RECORD_TYPES: dict[RecordKind, type[Record]] = {
-    cls.KIND: cls
-    for cls in (
-        DiaryEntry,
-        MoodCheckin,
-        Goal,
-        GoalStep,
-        Reminder,
-        Conversation,
-        Message,
-        Document,
-        DocumentComment,
-    )
-}
+KEY_TEXT = 44  # base64 of a 32-byte public key
+
+
+class VerificationMethod(StrEnum):
+    IN_PERSON = "in_person"  # both compared the safety number on their screens
+    INVITATION = "invitation"  # the invitation handed over in person carried it
+
+
+class ContactKey(Record):
+    """That this account checked a person's public keys, and which keys they were: what a
+    device trusts besides its own account (docs/security.md). Never shared: it lives in the
+    space of the youth it concerns (for a youth, their own), where only its author and that
+    youth hold a wrap, so it comes back with everything else on a new device."""
+
+    KIND = RecordKind.CONTACT_KEY
+
+    person_id: Id
+    x25519: str = Field(min_length=KEY_TEXT, max_length=KEY_TEXT)
+    ed25519: str = Field(min_length=KEY_TEXT, max_length=KEY_TEXT)
+    verified_at: AwareDatetime
+    method: VerificationMethod = VerificationMethod.IN_PERSON
+
+    @model_validator(mode="after")
+    def _never_shared(self) -> ContactKey:
+        if self.shared_with:
+            raise ValueError("a verified key is private to its author")
+        return self
 
 
 def record_from_parts(kind: RecordKind | str, meta: dict, content: dict) -> Record:
     """Rebuild a record from envelope metadata and decrypted content (validates both)."""
-    model = RECORD_TYPES.get(kind)  # a RecordKind or its text: both hash alike
+    model = _TYPES_BY_TEXT.get(kind)  # a RecordKind or its text: both hash alike
     if model is None:
         model = RECORD_TYPES[RecordKind(kind)]  # raises ValueError for an unknown kind
     return model.model_validate({**content, **meta})

@@ -16,6 +16,8 @@ from companion.store.errors import (
     StoreError,
     WrongKeyError,
 )
+from companion.store.held import HeldStore, HeldVersion
+from companion.store.marks import Mark, MarkStore
 from companion.store.outbox import Outbox, OutboxItem, OutboxOp
 from companion.store.repository import DiaryRepository, Repository
 from companion.store.store import ACCOUNT_KEY, Store, SyncInfo
@@ -28,9 +30,13 @@ __all__ = [
     "DiaryRepository",
     "DiskFullError",
     "DuplicateRecordError",
+    "HeldStore",
+    "HeldVersion",
     "InvalidKeyError",
     "InvalidQueryError",
     "InvalidRecordError",
+    "Mark",
+    "MarkStore",
     "NotFoundError",
     "OpenMode",
     "Outbox",

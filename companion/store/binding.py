@@ -8,19 +8,15 @@ the store suite on both; the phone CI profile runs it on the phone binding).
 from __future__ import annotations
 
 import os
-import platform
-import sys
 from collections.abc import Callable
 
+from companion.phone.platform import on_phone
 from companion.store.connection import SqlCipherConnector, StoreConnector
 from companion.store.errors import StoreError
 
 BINDING_ENV = "COMPANION_STORE_BINDING"
 SQLCIPHER3 = "sqlcipher3"
 SQLITE3MC = "sqlite3mc"
-# platform.system() on CPython 3.13+ for phones, also what `flet build` fakes while packaging
-PHONE_SYSTEMS = frozenset({"Android", "iOS"})
-PHONE_PLATFORMS = frozenset({"android", "ios"})  # sys.platform on CPython 3.13+
 
 
 def _sqlite3mc() -> StoreConnector:
@@ -43,7 +39,7 @@ def binding_name() -> str:
             choices = ", ".join(CONNECTORS)
             raise StoreError(f"{BINDING_ENV} must be one of {choices}, not {forced!r}")
         return forced
-    if platform.system() in PHONE_SYSTEMS or sys.platform in PHONE_PLATFORMS:
+    if on_phone():
         return SQLITE3MC
     return SQLCIPHER3
 

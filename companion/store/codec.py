@@ -78,7 +78,7 @@ def content_json(record: Record) -> str:
     return record.__pydantic_serializer__.to_json(record, exclude=_EXCLUDE).decode()
 
 
-def values(record: Record, spec: KindSpec) -> tuple[Any, ...]:
+def values(record: Record, spec: KindSpec[Any]) -> tuple[Any, ...]:
     """The row for `record` in WRITE_COLUMNS order."""
     at, position, parent_id, status, domains = spec.columns(record)
     shared_with = record.shared_with
@@ -112,8 +112,8 @@ def _converter(annotation: Any) -> Convert | None:
         inner = _converter(options[0])
         return None if inner is None else (lambda v: None if v is None else inner(v))
     if origin is list:
-        inner = _converter(typing.get_args(annotation)[0])
-        return None if inner is None else (lambda v: [inner(x) for x in v])
+        each = _converter(typing.get_args(annotation)[0])
+        return None if each is None else (lambda v: [each(x) for x in v])
     if annotation is datetime:
         return datetime.fromisoformat
     if annotation is date:
@@ -196,6 +196,13 @@ DECODERS: dict[type[Record], Callable[[tuple[Any, ...]], Record]] = {
 }
 
 
+def decoder(model: type[T]) -> Callable[[tuple[Any, ...]], T]:
+    """`model`'s decoder of rows selected with READ_COLUMNS."""
+    # DECODERS holds each model's own decoder (built by `_decoder(model)` above); the dict's
+    # type cannot say that the value's record type follows the key.
+    return DECODERS[model]  # type: ignore[return-value]
+
+
 def decode(model: type[T], row: tuple[Any, ...]) -> T:
     """Rebuild a record from a row selected with READ_COLUMNS."""
-    return DECODERS[model](row)  # type: ignore[return-value]
+    return decoder(model)(row)

@@ -1,6 +1,6 @@
 """What differs between record kinds in the store: which fields become filter columns, and order.
 
-One generic repository reads these specs instead of nine copy-pasted repositories.
+One generic repository reads these specs instead of one copy-pasted repository per kind.
 """
 
 from __future__ import annotations
@@ -8,8 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from typing import Any, Generic, TypeVar
 
+from companion.domain.files import Attachment
+from companion.domain.meetings import (
+    Agreement,
+    AgreementAnswer,
+    Appointment,
+    AppointmentAnswer,
+    DiscussionPoint,
+)
 from companion.domain.models import (
+    ContactKey,
     Conversation,
     DiaryEntry,
     Document,
@@ -21,8 +31,11 @@ from companion.domain.models import (
     Record,
     Reminder,
 )
+from companion.domain.safety import NetworkAlarm, SafetyPlan
 from companion.store.errors import InvalidQueryError
 from companion_wire import RecordKind
+
+R = TypeVar("R", bound=Record)
 
 
 class Order(Enum):
@@ -43,11 +56,11 @@ class Order(Enum):
 
 
 @dataclass(frozen=True)
-class KindSpec:
-    model: type[Record]
+class KindSpec(Generic[R]):
+    model: type[R]
     at_field: str  # what `since` / `until` filter on and the lists sort by
     order: Order = Order.NEWEST_FIRST
-    parent_field: str | None = None  # goal_id, conversation_id, document_id
+    parent_field: str | None = None  # goal_id, conversation_id, appointment_id...
     has_status: bool = False
     domains_field: str | None = None  # a list of domains, or one domain
     position_field: str | None = None
@@ -71,7 +84,7 @@ class KindSpec:
             f"{self.kind.value} lists cannot filter on {name!r} (allowed: {allowed or 'none'})"
         )
 
-    def columns(self, record: Record) -> tuple[str, int | None, str | None, str | None, list[str]]:
+    def columns(self, record: R) -> tuple[str, int | None, str | None, str | None, list[str]]:
         """at, position, parent_id, status, domains: the typed columns filters use."""
         domains: list[str] = []
         if self.domains_field:
@@ -81,6 +94,7 @@ class KindSpec:
             at_text(getattr(record, self.at_field)),
             getattr(record, self.position_field) if self.position_field else None,
             getattr(record, self.parent_field) if self.parent_field else None,
+            # has_status: the kind's model has a `status` field (Record itself has none)
             str(record.status) if self.has_status else None,  # type: ignore[attr-defined]
             domains,
         )
@@ -94,7 +108,7 @@ class KindSpec:
             raise InvalidQueryError(
                 f"{name} must be a datetime with a time zone for {self.kind.value} lists"
             )
-        return at_text(value)  # type: ignore[arg-type]
+        return at_text(value)
 
 
 def at_text(value: date | datetime) -> str:
@@ -104,7 +118,7 @@ def at_text(value: date | datetime) -> str:
     return value.isoformat()
 
 
-SPECS: dict[RecordKind, KindSpec] = {
+SPECS: dict[RecordKind, KindSpec[Any]] = {
     spec.kind: spec
     for spec in (
         KindSpec(DiaryEntry, "entry_date", domains_field="domains"),
@@ -128,5 +142,14 @@ SPECS: dict[RecordKind, KindSpec] = {
             Order.LATEST_IN_READING_ORDER,
             parent_field="document_id",
         ),
+        KindSpec(ContactKey, "verified_at", parent_field="person_id"),
+        KindSpec(Appointment, "starts_at", Order.SOONEST_FIRST, parent_field="person_id"),
+        KindSpec(AppointmentAnswer, "created_at", parent_field="appointment_id"),
+        KindSpec(DiscussionPoint, "created_at", parent_field="appointment_id"),
+        KindSpec(Agreement, "created_at", parent_field="appointment_id"),
+        KindSpec(AgreementAnswer, "created_at", parent_field="agreement_id"),
+        KindSpec(SafetyPlan, "created_at"),
+        KindSpec(NetworkAlarm, "sent_at"),
+        KindSpec(Attachment, "created_at", parent_field="parent_id"),
     )
 }

@@ -70,5 +70,9 @@ class Outbox:
         with self._db.transaction():
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", rows)
 
+    def record_ids(self) -> frozenset[str]:
+        """Every record with a change waiting to be sent (what the screens mark unsent)."""
+        return frozenset(row[0] for row in self._db.query("SELECT DISTINCT record_id FROM outbox"))
+
     def count(self) -> int:
         return int(self._db.query("SELECT count(*) FROM outbox")[0][0])

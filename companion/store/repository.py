@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import DiaryEntry, Record
-from companion.store.codec import DECODERS, READ_COLUMNS, WRITE_COLUMNS, stamped, values
+from companion.store.codec import READ_COLUMNS, WRITE_COLUMNS, decoder, stamped, values
 from companion.store.database import Database
 from companion.store.errors import (
     DuplicateRecordError,
@@ -72,7 +72,7 @@ class Repository(Generic[T]):
     def __init__(
         self,
         db: Database,
-        spec: KindSpec,
+        spec: KindSpec[T],
         clock: HybridClock,
         outbox: Outbox,
         author: Callable[[], str],
@@ -80,11 +80,11 @@ class Repository(Generic[T]):
         """`author()` is the account that writes on this device (read when a record is added)."""
         self._db = db
         self._spec = spec
-        self._model: type[T] = spec.model  # type: ignore[assignment]
+        self._model = spec.model
         self._clock = clock
         self._outbox = outbox
         self._author = author
-        self._decode = DECODERS[spec.model]
+        self._decode = decoder(spec.model)
 
     def add(self, **fields: Any) -> T:
         """Store a new record made of `fields` (its content, space and sharing), written by

@@ -17,6 +17,9 @@ v4: fewer pages written per save (each is encrypted and authenticated on commit)
     ranking needs them; results are ordered by date) and merges its segments two at a
     time instead of four (fewer pages per save, fewer segments per search). Fixes v2's
     update triggers, which lost the words an edit kept, and rebuilds the index.
+v5: sync protocol v2: record_marks (the newest version accepted per record), held_versions
+    (versions waiting for their signer to be verified); what this account wrote is queued
+    again for a server that starts over, the rest is pulled again.
 """
 
 from __future__ import annotations
@@ -150,7 +153,49 @@ V4 = (
     V2[-1],  # back-fill from the live entries
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+_ACCOUNT = "(SELECT value FROM meta WHERE key = 'account_id')"
+
+V5 = (
+    # Sync protocol v2 (docs/security.md): every version carries a revision and its
+    # signer's digest; the device keeps the newest it accepted per record, also after the
+    # record left (companion/store/marks.py).
+    """
+    CREATE TABLE record_marks (
+        record_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        digest BLOB NOT NULL,
+        audience TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE held_versions (
+        record_id TEXT PRIMARY KEY,
+        space_id TEXT NOT NULL,
+        signer_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        envelope TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX held_by_signer ON held_versions (signer_id, version)",
+    # The server forgot v1's versions: what this account wrote goes to it again as new, what
+    # others wrote comes back when they send it again, every space is pulled from the start.
+    "DELETE FROM outbox",
+    # A file that never learnt its account (none that an app wrote) keeps everything.
+    f"""
+    DELETE FROM records WHERE deleted = 1
+        OR ({_ACCOUNT} IS NOT NULL AND author_id IS NOT {_ACCOUNT})
+    """,
+    "DELETE FROM sync_fields WHERE record_id NOT IN (SELECT id FROM records)",
+    f"UPDATE records SET server_version = NULL, dirty = (author_id IS {_ACCOUNT})",
+    f"""
+    INSERT INTO outbox (record_id, kind, op, created_at)
+    SELECT id, kind, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM records
+    WHERE author_id IS {_ACCOUNT} ORDER BY row_id
+    """,
+    "DELETE FROM sync_state",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
 LATEST = len(MIGRATIONS)
 
 

@@ -36,8 +36,10 @@ from companion.store.connection import (
 )
 from companion.store.database import Database, Transaction
 from companion.store.errors import CorruptDatabaseError, InvalidQueryError, InvalidRecordError
+from companion.store.held import HeldStore
 from companion.store.kinds import SPECS
 from companion.store.kv import CursorStore, MetaStore
+from companion.store.marks import MarkStore
 from companion.store.outbox import Outbox, OutboxOp
 from companion.store.remote import RemoteRecord
 from companion.store.repository import DiaryRepository, Repository
@@ -69,6 +71,7 @@ class _TrackingTransaction(Transaction):
     hands the whole transaction's ids to the store once the outermost one committed."""
 
     __slots__ = ("_mark",)
+    _db: _TrackingDatabase  # only _TrackingDatabase.transaction() makes these
 
     def __enter__(self) -> None:
         super().__enter__()  # the database lock is held from here until __exit__ returns
@@ -160,6 +163,8 @@ class Store:
         db.committed = self._local_change
         self.meta = MetaStore(db)
         self.cursors = CursorStore(db)
+        self.marks = MarkStore(db)
+        self.held = HeldStore(db)
         self.outbox = _TrackingOutbox(db)
         self.clock = clock or HybridClock(self._clock_node())
 
@@ -370,7 +375,8 @@ class Store:
 
     def purge(self, record_id: str) -> None:
         """Hard delete, with any queued outbox rows for it: the record left this device
-        (unshared, link ended, or a tombstone the server already has)."""
+        (unshared, link ended, or a tombstone the server already has). Its version mark
+        stays: an older version served again later is still recognised."""
         with self._db.transaction():
             self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
             self._db.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))

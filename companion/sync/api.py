@@ -29,6 +29,8 @@ from companion_wire import (
     AccountKeysOut,
     ActivateIn,
     Availability,
+    BlobIn,
+    BlobOut,
     DeviceOut,
     ErrorCode,
     InvitationIn,
@@ -72,8 +74,9 @@ def _reason(response: httpx.Response) -> tuple[ErrorCode | None, str]:
             if isinstance(item, dict)
         ]
         return None, "; ".join(parts) or "invalid request"
+    raw_code = body.get("code") if isinstance(body, dict) else None
     try:
-        code = ErrorCode(body.get("code")) if isinstance(body, dict) else None
+        code = ErrorCode(raw_code) if isinstance(raw_code, str) else None
     except ValueError:
         code = None
     return code, str(detail) if detail is not None else f"HTTP {response.status_code}"
@@ -98,7 +101,7 @@ def raise_for(response: httpx.Response) -> None:
     if status == 429:
         raise RateLimitedError(detail, _retry_after(response))
     if status >= 500:
-        raise ServerError(status, detail)
+        raise ServerError(status, detail, _retry_after(response))
     if code is ErrorCode.LINK_ENDED:
         raise LinkEndedError(status, code, detail)
     raise RefusedError(status, code, detail)
@@ -138,13 +141,16 @@ class ApiClient:
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
+        raw: bytes | None = None,
     ) -> httpx.Response:
         headers = {}
         if auth:
             if self.token is None:
                 raise SignInRequiredError("this device has no token yet")
             headers["Authorization"] = f"Bearer {self.token}"
-        content = None
+        content = raw
+        if raw is not None:
+            headers["Content-Type"] = "application/octet-stream"
         if body is not None:
             content = body.model_dump_json(exclude_none=True).encode()
             headers["Content-Type"] = "application/json"
@@ -252,3 +258,27 @@ class ApiClient:
     async def pull(self, space_id: str, cursor: int, limit: int) -> PullOut:
         params = {"space_id": space_id, "cursor": cursor, "limit": limit}
         return self._parse(PullOut, await self._send("GET", "/sync/pull", params=params))
+
+    # files (issue 17): sealed chunks, several back to back per request
+
+    async def declare_blob(self, body: BlobIn) -> BlobOut:
+        """Declare a sealed file, or ask again how far its upload got."""
+        return self._parse(BlobOut, await self._send("POST", "/blobs", body=body))
+
+    async def put_blob_chunks(self, blob_id: str, first: int, data: bytes) -> BlobOut:
+        response = await self._send("PUT", f"/blobs/{blob_id}/chunks/{first}", raw=data)
+        return self._parse(BlobOut, response)
+
+    async def complete_blob(self, blob_id: str) -> BlobOut:
+        return self._parse(BlobOut, await self._send("POST", f"/blobs/{blob_id}/complete"))
+
+    async def blob_status(self, blob_id: str) -> BlobOut:
+        return self._parse(BlobOut, await self._send("GET", f"/blobs/{blob_id}"))
+
+    async def blob_chunks(self, blob_id: str, first: int, count: int) -> bytes:
+        params = {"count": count}
+        response = await self._send("GET", f"/blobs/{blob_id}/chunks/{first}", params=params)
+        return response.content
+
+    async def delete_blob(self, blob_id: str) -> None:
+        await self._send("DELETE", f"/blobs/{blob_id}")

@@ -44,6 +44,8 @@ class CycleReport:
     dropped_spaces: list[str] = field(default_factory=list)
     opened_in_worker: int = 0  # records of long pulls opened in worker processes
     overridden: list[tuple[str, str]] = field(default_factory=list)  # (record, field) replaced
+    rejected: list[str] = field(default_factory=list)  # versions refused: older, or forged
+    held: int = 0  # versions waiting for their signer to be verified
 
 
 def utc_now() -> datetime:

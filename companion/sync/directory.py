@@ -1,9 +1,8 @@
-"""Who owns each space and which public keys belong to whom, cached on the device.
+"""Who owns each space, and whose public keys: what the sync engine asks the server for.
 
-Sealing a record needs the X25519 key of every recipient, and opening one needs the author's
-keys to verify the signature. Keys are fetched from the server once and then kept in the
-encrypted store: a key already known is never replaced by what the server says later (the
-server must not be able to swap someone's keys silently; pairing verifies them in person).
+The spaces this account may read come from `GET /v1/spaces` (kept in the store); public keys
+come from the server too, but whether they are trusted is the `KeyRing`'s business
+(companion.sync.keyring): the server's answers only pin a first key or announce a change.
 """
 
 from __future__ import annotations
@@ -15,12 +14,13 @@ from dataclasses import dataclass
 
 from companion.crypto.errors import CryptoError
 from companion.crypto.keys import AccountKeys, PublicKeys
-from companion.store.kv import MetaStore
+from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.errors import ProtocolError
+from companion.sync.keyring import KeyRing
+from companion_wire import PublicKeys as WireKeys
 from companion_wire import Role, SpaceOut
 
-KEYS_PREFIX = "sync.keys."
 SPACES_KEY = "sync.spaces"
 
 
@@ -33,13 +33,10 @@ class SpaceInfo:
 
 
 class Directory:
-    def __init__(
-        self, meta: MetaStore, api: ApiClient, *, me_id: str, my_keys: AccountKeys
-    ) -> None:
-        self._meta = meta
+    def __init__(self, store: Store, api: ApiClient, *, me_id: str, my_keys: AccountKeys) -> None:
+        self._meta = store.meta
         self._api = api
-        self._me_id = me_id
-        self._keys: dict[str, PublicKeys] = {me_id: my_keys.public}
+        self.keys = KeyRing.of(store, me_id=me_id, my_keys=my_keys.public)
         self._spaces: dict[str, SpaceInfo] = self._load_spaces()
 
     # --- spaces ---------------------------------------------------------------------------
@@ -78,12 +75,29 @@ class Directory:
             self._save_spaces()
 
     def set_spaces(self, spaces: Iterable[SpaceOut]) -> list[SpaceInfo]:
-        """Replace the cached list with the server's; returns it."""
+        """Replace the cached list with the server's; returns it. The public keys it lists
+        (the youth's, the linked people's) are offered to the key ring: pinned when new,
+        noted when changed, never trusted for that."""
+        spaces = list(spaces)
         self._spaces = {
             s.space_id: SpaceInfo(s.space_id, s.owner_id, s.my_role, s.version) for s in spaces
         }
         self._save_spaces()
+        for space in spaces:
+            self._offer(space.owner_id, space.owner_keys)
+            for link in space.links:
+                if link.person_id is not None:
+                    self._offer(link.person_id, link.public_keys)
         return list(self._spaces.values())
+
+    def _offer(self, account_id: str, wire: WireKeys | None) -> None:
+        if wire is None:
+            return
+        try:
+            keys = PublicKeys.from_wire(wire.model_dump())
+        except CryptoError:
+            return  # unusable keys are no keys: nothing to pin or compare
+        self.keys.offer(account_id, keys)
 
     def forget_space(self, space_id: str) -> None:
         if self._spaces.pop(space_id, None) is not None:
@@ -95,28 +109,13 @@ class Directory:
     def space(self, space_id: str) -> SpaceInfo | None:
         return self._spaces.get(space_id)
 
-    # --- keys -----------------------------------------------------------------------------
-
-    def pin(self, account_id: str, keys: PublicKeys) -> None:
-        """Keep keys verified in person (safety number) or first seen from the server."""
-        self._keys[account_id] = keys
-        self._meta.set(KEYS_PREFIX + account_id, json.dumps(keys.to_wire()))
-
-    def cached(self, account_id: str) -> PublicKeys | None:
-        known = self._keys.get(account_id)
-        if known is not None:
-            return known
-        raw = self._meta.get(KEYS_PREFIX + account_id)
-        if raw is None:
-            return None
-        known = PublicKeys.from_wire(json.loads(raw))
-        self._keys[account_id] = known
-        return known
+    # --- keys -------------------------------------------------------------------------------
 
     async def public_keys(self, account_id: str) -> PublicKeys:
-        """Cached keys, else the server's (then pinned). Raises RefusedError if the server
-        will not say (no active link in common), ProtocolError if its answer is unusable."""
-        known = self.cached(account_id)
+        """Known keys, else the server's (then pinned, not trusted). Raises RefusedError if
+        the server will not say (no active link in common), ProtocolError if its answer is
+        unusable."""
+        known = self.keys.cached(account_id)
         if known is not None:
             return known
         answer = await self._api.account_keys(account_id)
@@ -124,5 +123,5 @@ class Directory:
             keys = PublicKeys.from_wire(answer.public_keys.model_dump())
         except CryptoError as exc:
             raise ProtocolError(f"unusable public keys for {account_id}: {exc}") from exc
-        await asyncio.to_thread(self.pin, account_id, keys)
+        await asyncio.to_thread(self.keys.pin, account_id, keys)
         return keys

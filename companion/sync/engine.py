@@ -3,7 +3,7 @@ what left, one cycle at a time.
 
 One `sync()` is a full cycle. Network calls are awaited; store work and cryptography run in
 a worker thread (`asyncio.to_thread`), so the app's event loop never waits on a disk flush
-or a signature check. Each pulled page is applied together with its new cursor in one local
+or a digest check. Each pulled page is applied together with its new cursor in one local
 transaction; each push answer is recorded in one transaction. A crash at any point leaves
 either the old state or the new one, and a retried push is answered from the server's log.
 
@@ -24,12 +24,13 @@ from companion.sync.api import ApiClient
 from companion.sync.applying import Applier
 from companion.sync.context import CycleReport, Identity, SyncContext, utc_now
 from companion.sync.directory import Directory
+from companion.sync.files import FileTransfers
 from companion.sync.opening import workers_worthwhile
 from companion.sync.parking import Parking
 from companion.sync.pulling import Puller
 from companion.sync.pushing import Pusher
 from companion.sync.state import ParkedChange, SyncPhase, SyncStateBox
-from companion_wire import MAX_BATCH, MAX_PULL_LIMIT, LiveNudge, Role
+from companion_wire import MAX_BATCH, MAX_PULL_LIMIT, LiveNudge, Refusal, Role
 
 __all__ = ["CycleReport", "Identity", "SyncEngine"]
 
@@ -47,6 +48,7 @@ class SyncEngine:
         pull_page: int = MAX_PULL_LIMIT,
         now: Callable[[], datetime] = utc_now,
         open_in_worker: bool | None = None,
+        files: FileTransfers | None = None,
     ) -> None:
         """`open_in_worker`: whether a long pull may open its pages in worker processes
         (None: where the platform can start them and has a second core, see
@@ -58,7 +60,7 @@ class SyncEngine:
         self.me = identity
         self.state = state or SyncStateBox()
         self.directory = directory or Directory(
-            store.meta, api, me_id=identity.account_id, my_keys=identity.keys
+            store, api, me_id=identity.account_id, my_keys=identity.keys
         )
         if identity.space_id is not None:
             self.directory.remember_space(identity.space_id, identity.account_id, Role.YOUTH)
@@ -69,10 +71,17 @@ class SyncEngine:
         self._puller = Puller(
             self._ctx, applier, page_size=pull_page, worker_allowed=worker_allowed
         )
+        self.files = files  # blobs go up before the attachment records that name them
         self._pusher = Pusher(
-            self._ctx, self._parking, self._puller, applier, batch_size=push_batch
+            self._ctx,
+            self._parking,
+            self._puller,
+            applier,
+            batch_size=push_batch,
+            held=files.held if files is not None else frozenset,
         )
         self._cycle = asyncio.Lock()
+        self._trusted: frozenset[str] = frozenset()
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -83,9 +92,18 @@ class SyncEngine:
             report = CycleReport()
             await asyncio.to_thread(self._pusher.stamp_pending)
             pending = await asyncio.to_thread(self.store.outbox.count)
-            self.state.update(phase=SyncPhase.SYNCING, done=0, total=pending, pending=pending)
+            # offline stays offline until the server answers: a retry that cannot reach it
+            # must not read "syncing" (that was all an unreachable server ever showed)
+            offline = self.state.state.phase is SyncPhase.OFFLINE
+            phase = SyncPhase.OFFLINE if offline else SyncPhase.SYNCING
+            self.state.update(phase=phase, done=0, total=pending, pending=pending)
+            await asyncio.to_thread(self._trust_changes)
+            if self.files is not None:
+                await self.files.upload_pending()
             await self._pusher.push(report)
             spaces = await self._ctx.refresh_spaces()
+            if offline:
+                self.state.update(phase=SyncPhase.SYNCING)  # the server answered
             cursors = {s.space_id: self.store.cursors.get(s.space_id) for s in spaces}
             total = self.state.state.done + sum(
                 max(0, (s.version or 0) - cursors[s.space_id]) for s in spaces
@@ -96,6 +114,7 @@ class SyncEngine:
                     await self._puller.drop_space(space.space_id, report)
                     continue
                 await self._puller.pull_space(space.space_id, report)
+            await self._reopen_held(report)  # verified meanwhile, here or on another device
             await self._pusher.push(report)
             pending = await asyncio.to_thread(self.store.outbox.count)
             self.state.update(
@@ -147,6 +166,8 @@ class SyncEngine:
         of a chat message. Stamps are taken as the pusher collects the changes."""
         async with self._cycle:
             report = CycleReport()
+            if self.files is not None:
+                await self.files.upload_pending()
             await self._pusher.push(report)
             pending = await asyncio.to_thread(self.store.outbox.count)
             self.state.update(pending=pending)
@@ -156,6 +177,28 @@ class SyncEngine:
         """Give locally changed fields their stamp now, while the edit is the newest one
         (after local writes, even offline; see `Pusher.stamp_pending`)."""
         self._pusher.stamp_pending(record_ids)
+
+    # --- who is trusted -------------------------------------------------------------------
+
+    def _trust_changes(self) -> None:
+        """Read the verifications again (this account may have verified someone since the
+        last cycle); when someone new is trusted, what waited for them goes out."""
+        self.directory.keys.verifications_changed()
+        trusted = frozenset(self.directory.keys.verified_keys())
+        if trusted - self._trusted:
+            self._parking.requeue(only=Refusal.UNVERIFIED)
+        self._trusted = trusted
+
+    async def _reopen_held(self, report: CycleReport) -> None:
+        """Versions that waited for their signer, now that this account trusts them."""
+        self.directory.keys.verifications_changed()  # a pull may have brought verifications
+        waiting = await asyncio.to_thread(self.store.held.signers)
+        for signer in waiting:
+            if self.directory.keys.trusted(signer) is None:
+                continue
+            held = await asyncio.to_thread(self.store.held.of, signer)
+            await self._puller.reopen_held(held, report)
+            await asyncio.to_thread(self.store.held.drop, [h.record_id for h in held])
 
     # --- refused changes ------------------------------------------------------------------
 

@@ -22,11 +22,13 @@ class SignInRequiredError(SyncError):
 
 
 class ServerError(SyncError):
-    """The server answered 5xx: it is there but cannot serve now (retry later)."""
+    """The server answered 5xx: it is there but cannot serve now (retry later, not before
+    `retry_after` seconds when it said so: a 503 while its database is away)."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, retry_after: float | None = None) -> None:
         super().__init__(f"server error {status}: {detail}")
         self.status = status
+        self.retry_after = retry_after
 
 
 class RateLimitedError(SyncError):

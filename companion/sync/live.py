@@ -1,6 +1,9 @@
 """The live channel, client side: a WebSocket that says "space S changed", so the app pulls
 right away instead of polling. It reconnects with backoff; after every (re)connection it asks
-for a full sync, because nudges sent while it was away are not replayed.
+for a full sync, because nudges sent while it was away are not replayed. When an open
+connection drops it says so at once (`on_disconnect`), so the app can find out whether the
+server is gone instead of showing an old state until its next poll. Pings every
+`PING_S` seconds notice a connection that died silently (a phone that lost its network).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ log = logging.getLogger(__name__)
 
 UNAUTHORIZED_CLOSE = 4401  # the server's close code for a refused or revoked token
 LIVE_PATH = "/live"
+PING_S = 10.0  # a silent loss shows within PING_S + PING_TIMEOUT_S
+PING_TIMEOUT_S = 10.0
 
 
 def live_url(base_url: str) -> str:
@@ -42,6 +47,7 @@ class LiveChannel:
         on_nudge: Callable[[LiveNudge], None],
         on_connect: Callable[[], None],
         on_unauthorized: Callable[[], None],
+        on_disconnect: Callable[[], None] | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self.url = live_url(base_url)
@@ -49,7 +55,10 @@ class LiveChannel:
         self._on_nudge = on_nudge
         self._on_connect = on_connect
         self._on_unauthorized = on_unauthorized
-        self._backoff = backoff or Backoff(base=0.5, cap=60.0)
+        self._on_disconnect = on_disconnect
+        # capped at 30 s: back within seconds after a short loss, a try per half minute
+        # (jittered) after a long one
+        self._backoff = backoff or Backoff(base=0.5, cap=30.0)
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
@@ -73,14 +82,23 @@ class LiveChannel:
                 return
             if await self._session(token):
                 return
-            self.connected.clear()
+            if self.connected.is_set():  # an open connection dropped: not just a failed try
+                self.connected.clear()
+                if self._on_disconnect is not None:
+                    self._on_disconnect()
             await asyncio.sleep(self._backoff.next_delay())
 
     async def _session(self, token: str) -> bool:
         """One connection; True when the server refused the token (stop for good)."""
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            async with connect(self.url, additional_headers=headers, open_timeout=10) as ws:
+            async with connect(
+                self.url,
+                additional_headers=headers,
+                open_timeout=10,
+                ping_interval=PING_S,
+                ping_timeout=PING_TIMEOUT_S,
+            ) as ws:
                 self._backoff.reset()
                 self.connected.set()
                 self._on_connect()

@@ -3,7 +3,7 @@
 Started by `companion.sync.opening.PageOpener`, never by hand. It speaks frames on stdin and
 stdout (a 4-byte length, then a pickle): first the reader's id and X25519 private key,
 answered by READY and where its code lives; then pages of `SealedParts` with their
-authors' public keys, each answered with one outcome per record. It stops at the end of
+signers' X25519 keys, each answered with one outcome per record. It stops at the end of
 its input (the app closed the pipe, or died). The app, running the same installed code, is
 the only writer of the pipe, so its pickles are trusted (and the app checks the answers'
 record ids).
@@ -22,15 +22,18 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 import companion
-from companion.crypto.keys import AccountKeys, PublicKeys
-from companion.sync.payload import SealedParts, open_each
+from companion.crypto.keys import AccountKeys
+from companion.sync.payload import Notice, Opened, SealedParts, open_each
 
 READY = "ready"
 CODE_AT = str(Path(companion.__file__).resolve().parent)  # the worker must run the app's code
 _LENGTH = 4
 
-# What goes back per record: (row, field stamps, field shadow), or why it cannot be opened.
-WorkerOutcome = tuple[tuple[Any, ...], dict[str, str], str] | str
+# What goes back per record: (row, field stamps, field shadow, revision, digest) for a version
+# to take in, (record id, revision, digest) for a notice, or why it cannot be opened.
+WorkerOutcome = (
+    tuple[tuple[Any, ...], dict[str, str], str, int, bytes] | tuple[str, int, bytes] | str
+)
 
 
 def write_frame(stream: IO[bytes], value: object) -> None:
@@ -52,11 +55,19 @@ def read_frame(stream: IO[bytes]) -> Any:
 
 
 def open_page(
-    items: list[SealedParts], authors: dict[str, PublicKeys], *, me_id: str, keys: AccountKeys
+    items: list[SealedParts], signers: dict[str, bytes], *, me_id: str, keys: AccountKeys
 ) -> list[WorkerOutcome]:
     """`open_each`, answered as rows: what the app writes, without the record objects."""
-    opened = open_each([(p, authors[p.author_id]) for p in items], me_id=me_id, my_keys=keys)
-    return [o if isinstance(o, str) else (o.remote.row, o.stamps, o.taken_shadow) for o in opened]
+    opened = open_each([(p, signers[p.signer_id]) for p in items], me_id=me_id, my_keys=keys)
+    return [_outcome(o) for o in opened]
+
+
+def _outcome(opened: Opened | Notice | str) -> WorkerOutcome:
+    if isinstance(opened, str):
+        return opened
+    if isinstance(opened, Notice):
+        return (opened.record_id, opened.revision, opened.digest)
+    return (opened.remote.row, opened.stamps, opened.taken_shadow, opened.revision, opened.digest)
 
 
 def main() -> None:
@@ -71,8 +82,8 @@ def main() -> None:
         keys = AccountKeys(PrivateKey(unwrap_key), SigningKey.generate())
         write_frame(answers, (READY, CODE_AT))
         while True:
-            items, authors = read_frame(requests)
-            write_frame(answers, open_page(items, authors, me_id=me_id, keys=keys))
+            items, signers = read_frame(requests)
+            write_frame(answers, open_page(items, signers, me_id=me_id, keys=keys))
     except (EOFError, BrokenPipeError):
         return
 

@@ -1,7 +1,7 @@
 """Opening the pages of a pull: in a thread of this process, or in worker processes.
 
-Opening a record is a chain of Python and crypto: signature check, unwrap, decrypt, then
-validation into a record, its row and its field shadow (~140 µs a record on a 2-vCPU VM,
+Opening a record is a chain of Python and crypto: open the wrap, check the digest, decrypt,
+then validation into a record, its row and its field shadow (~140 µs a record on a 2-vCPU VM,
 about half the CPU a restore costs). Threads cannot spread Python over cores (the GIL), so
 a long pull, a restore above all, splits its pages between worker processes
 (`companion.sync.open_worker`) while this process fetches and writes. The workers start
@@ -27,10 +27,11 @@ from collections.abc import Sequence
 from pathlib import PureWindowsPath  # splits at both separators, on every platform
 from typing import Any
 
-from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.crypto.keys import AccountKeys
+from companion.phone.platform import on_phone
 from companion.store.remote import RemoteRecord
 from companion.sync.open_worker import CODE_AT, READY, WorkerOutcome, read_frame, write_frame
-from companion.sync.payload import Opened, SealedParts, open_each
+from companion.sync.payload import Notice, Opened, SealedParts, open_each
 
 # Below this many records a page opens here: handing it over costs more than it saves.
 WORKER_MIN_RECORDS = 200
@@ -40,7 +41,7 @@ MAX_WORKERS = 2
 WORKER_START_TIMEOUT_S = 20.0
 WORKER_PAGE_TIMEOUT_S = 60.0
 
-Outcome = Opened | str  # the opened record, or why it cannot be opened
+Outcome = Opened | Notice | str  # the opened version, a notice, or why it cannot be opened
 
 
 def processes_available() -> bool:
@@ -48,7 +49,7 @@ def processes_available() -> bool:
     phones (Android reports "linux"; iOS allows no child processes), and only when the
     executable is a Python interpreter: in a packaged app it is the app itself, which
     would open a second window instead of a worker."""
-    if getattr(sys, "frozen", False) or hasattr(sys, "getandroidapilevel"):
+    if getattr(sys, "frozen", False) or hasattr(sys, "getandroidapilevel") or on_phone():
         return False
     if not PureWindowsPath(sys.executable or "").name.lower().startswith("python"):
         return False
@@ -77,10 +78,16 @@ def usable_cpus() -> int:
 def _from_worker(parts: SealedParts, outcome: WorkerOutcome) -> Outcome:
     if isinstance(outcome, str):
         return outcome
-    row, stamps, shadow = outcome
+    if len(outcome) == 3:
+        record_id, revision, digest = outcome
+        if record_id != parts.id:
+            raise EOFError("the worker answered for another record")
+        return Notice(record_id, revision, digest)
+    row, stamps, shadow, revision, digest = outcome
     if row[0] != parts.id:
         raise EOFError("the worker answered for another record")
-    return Opened(remote=RemoteRecord.validated_elsewhere(row), stamps=stamps, taken_shadow=shadow)
+    remote = RemoteRecord.validated_elsewhere(row)
+    return Opened(remote, stamps, shadow, revision, digest)
 
 
 class _Worker:
@@ -107,9 +114,9 @@ class _Worker:
         if read_frame(self._process.stdout) != (READY, CODE_AT):
             raise EOFError("the worker did not start, or runs other code than the app")
 
-    def open(self, items: list[SealedParts], authors: dict[str, PublicKeys]) -> list[Outcome]:
+    def open(self, items: list[SealedParts], signers: dict[str, bytes]) -> list[Outcome]:
         assert self._process.stdin is not None and self._process.stdout is not None
-        write_frame(self._process.stdin, (items, authors))
+        write_frame(self._process.stdin, (items, signers))
         outcomes = read_frame(self._process.stdout)
         if not isinstance(outcomes, list) or len(outcomes) != len(items):
             raise EOFError("the worker answered something else than the page")
@@ -178,15 +185,15 @@ class PageOpener:
         self._started.add_done_callback(_seen)
         self._spare_page = True
 
-    async def open(self, items: Sequence[tuple[SealedParts, PublicKeys]]) -> list[Outcome]:
+    async def open(self, items: Sequence[tuple[SealedParts, bytes]]) -> list[Outcome]:
         """Each record opened, or the reason it cannot be; in page order. A page is split
         between the workers, in order."""
         if len(items) >= WORKER_MIN_RECORDS and await self._worker_ready():
-            authors = {parts.author_id: public for parts, public in items}
+            signers = {parts.signer_id: public for parts, public in items}
             page = [parts for parts, _ in items]
             size = -(-len(page) // len(self._workers))
             shares = [
-                asyncio.to_thread(worker.open, page[n * size : (n + 1) * size], authors)
+                asyncio.to_thread(worker.open, page[n * size : (n + 1) * size], signers)
                 for n, worker in enumerate(self._workers)
             ]
             gathered = asyncio.gather(*shares)

@@ -56,19 +56,24 @@ class Parking:
         if any(p.record_id == record_id for p in parked):
             self._save([p for p in parked if p.record_id != record_id])
 
-    def requeue(self) -> int:
-        """Queue every parked change again (the next push sends them); returns how many."""
+    def requeue(self, only: Refusal | None = None) -> int:
+        """Queue the parked changes again (all, or those refused for `only`): the next push
+        sends them. Returns how many."""
         store = self._ctx.store
         queued = 0
         with store.transaction():
-            for change in self.parked():
+            parked = self.parked()
+            staying = [p for p in parked if only is not None and p.refusal is not only]
+            for change in parked:
+                if change in staying:
+                    continue
                 record = store.record(change.record_id)
                 if record is None:
                     continue  # purged since (its space was dropped): nothing to send
                 op = OutboxOp.DELETE if record.deleted else OutboxOp.UPSERT
                 store.outbox.add(record.id, record.kind, op)
                 queued += 1
-            self._save([])
+            self._save(staying)
         return queued
 
     def dismiss(self) -> None:

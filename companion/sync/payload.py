@@ -1,13 +1,15 @@
-"""Records to sealed wire envelopes and back (DESIGN §4).
+"""Records to sealed wire envelopes and back (DESIGN §4, docs/security.md).
 
-What the server sees: id, space, kind, author, share list, conversation id (messages), the
-deleted flag and two timestamps. Everything else travels in the encrypted payload:
+What the server sees: id, space, kind, author, signer, revision, share list, conversation id
+(messages), the deleted flag and two timestamps. Everything else travels in the encrypted
+payload:
 
     {"v": 1, "created_at": ..., "hlc": ..., "values": {field: value}, "fields": {field: stamp}}
 
 `values` holds the content and the share list, `fields` the per-field stamps the merge needs.
-The share list inside the payload is the authentic one (signed by the author); the plaintext
-copy in the envelope is only what the server routes by.
+The share list inside the payload is the authentic one; the plaintext copy in the envelope
+is only what the server routes by. Who made a version and that it is the newest is checked
+here (the signer's wraps, companion.crypto.envelope) and by the caller (the device's marks).
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from companion.crypto.envelope import Sealed, open_sealed, seal
+from companion.crypto.envelope import Header, open_version, seal, seal_deletion
 from companion.crypto.errors import CryptoError
-from companion.crypto.keys import AccountKeys, PublicKeys
+from companion.crypto.keys import AccountKeys
 from companion.domain.hlc import Stamp
 from companion.domain.models import Message, Record
+from companion.store.marks import Mark
 from companion.store.remote import RemoteRecord
 from companion.sync.errors import UnreadableRecordError
 from companion.sync.fields import SHARES, taken_json, values_of
-from companion_wire import RecordEnvelope, b64decode
+from companion_wire import RecordEnvelope, b64decode, b64encode
 
 PAYLOAD_VERSION = 1
 
@@ -43,10 +46,30 @@ class Opened:
     # record of a restore): made here, in the thread that opens pages, so the thread that
     # writes them is left with little but SQLite, which runs without the GIL.
     taken_shadow: str
+    revision: int = 0
+    digest: bytes = b""
 
     @property
     def record(self) -> Record:
         return self.remote.record
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.revision, self.digest)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A verified version that takes the record away from this reader: deleted, or no
+    longer shared with them. Its signer made it; the caller drops its copy."""
+
+    record_id: str
+    revision: int
+    digest: bytes
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.revision, self.digest)
 
 
 def recipients(record: Record, owner_id: str) -> list[str]:
@@ -84,46 +107,92 @@ def encode_payload(record: Record, stamps: Mapping[str, str]) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class SealedVersion:
+    fields: dict[str, Any]  # RecordIn's fields, without base_version
+    mark: Mark  # what this device keeps once the server has the version
+
+
+def header_of(record: Record, *, signer_id: str, base: Mark | None) -> Header:
+    return Header(
+        record_id=record.id,
+        space_id=record.space_id,
+        kind=record.kind.value,
+        author_id=record.author_id,
+        signer_id=signer_id,
+        revision=base.revision + 1 if base is not None else 1,
+        prev=base.digest if base is not None else b"",
+        deleted=record.deleted,
+        conversation_id=record.conversation_id if isinstance(record, Message) else "",
+    )
+
+
 def seal_record(
     record: Record,
     stamps: Mapping[str, str],
     *,
     owner_id: str,
-    author: AccountKeys,
+    signer_id: str,
+    signer: AccountKeys,
+    base: Mark | None,
     keys: Mapping[str, bytes],
-) -> dict[str, Any]:
-    """RecordIn fields (without base_version) for a live record, sealed for its recipients.
-
-    `keys` maps account id -> X25519 public key and must cover `recipients(record, owner)`.
-    """
-    fields = envelope_fields(record)
+) -> SealedVersion:
+    """The next version of `record` after `base` (the newest this device accepted), sealed:
+    for its readers (`recipients`) a wrap of its key, for whoever held the base version and
+    is no reader now a notice; a deletion has notices only. `keys` maps account id -> X25519
+    public key for all of them."""
+    header = header_of(record, signer_id=signer_id, base=base)
+    earlier = [account for account in (base.audience if base else ()) if account in keys]
     if record.deleted:
-        return fields
-    wanted = recipients(record, owner_id)
-    sealed = seal(
-        encode_payload(record, stamps),
-        record_id=record.id,
-        space_id=record.space_id,
-        kind=record.kind.value,
-        author_id=record.author_id,
-        author=author,
-        recipients={account_id: keys[account_id] for account_id in wanted},
-    )
-    return {**fields, **sealed.to_wire()}
+        audience = dict.fromkeys([*earlier, owner_id, record.author_id])
+        sealed = seal_deletion(
+            header, signer=signer, audience={account: keys[account] for account in audience}
+        )
+        content_hash = ""
+    else:
+        readers = recipients(record, owner_id)
+        sealed = seal(
+            encode_payload(record, stamps),
+            header,
+            signer=signer,
+            readers={account: keys[account] for account in readers},
+            former={account: keys[account] for account in earlier if account not in readers},
+        )
+        content_hash = b64encode(sealed.content_hash)
+    fields = {
+        **envelope_fields(record),
+        "signer_id": signer_id,
+        "revision": header.revision,
+        "prev": b64encode(header.prev) if header.prev else "",
+        "ciphertext": b64encode(sealed.ciphertext) if sealed.ciphertext else "",
+        "nonce": b64encode(sealed.nonce) if sealed.nonce else "",
+        "content_hash": content_hash,
+        "wraps": [
+            {"recipient_id": account, "wrapped_key": b64encode(wrap)}
+            for account, wrap in sealed.wraps.items()
+        ],
+    }
+    mark = Mark(header.revision, sealed.digest, tuple(sealed.wraps))
+    return SealedVersion(fields, mark)
 
 
 class SealedParts(NamedTuple):
-    """What opening a live record needs from its envelope, as plain values: cheap to hand
-    to the worker process that opens the pages of a long pull (`companion.sync.opening`)."""
+    """What opening a version needs from its envelope, as plain values: cheap to hand to
+    the worker process that opens the pages of a long pull (`companion.sync.opening`)."""
 
     id: str
     space_id: str
     kind: str
     author_id: str
-    ciphertext: str  # base64, as on the wire
+    signer_id: str
+    revision: int
+    prev: str  # base64, as on the wire
+    deleted: bool
+    conversation_id: str
+    ciphertext: str
     nonce: str
-    wrap: str | None  # the reader's own wrap of the content key; None: not shared with them
-    signature: str
+    content_hash: str
+    wrap: str | None  # the reader's own wrap or notice; None: nothing for them
 
     @classmethod
     def of(cls, envelope: RecordEnvelope, reader_id: str) -> SealedParts:
@@ -138,23 +207,30 @@ class SealedParts(NamedTuple):
                 envelope.space_id,
                 envelope.kind.value,
                 envelope.author_id,
+                envelope.signer_id,
+                envelope.revision,
+                envelope.prev,
+                envelope.deleted,
+                envelope.conversation_id or "",
                 envelope.ciphertext,
                 envelope.nonce,
+                envelope.content_hash,
                 wrap,
-                envelope.signature,
             )
         )
 
-
-def _sealed(parts: SealedParts, reader_id: str) -> Sealed:
-    """The sealed parts; the wire model already checked them as strict base64 of the right
-    lengths, so plain decoding is enough (Sealed checks sizes once more)."""
-    return Sealed(
-        ciphertext=b64decode(parts.ciphertext),
-        nonce=b64decode(parts.nonce),
-        wraps={} if parts.wrap is None else {reader_id: b64decode(parts.wrap)},
-        signature=b64decode(parts.signature),
-    )
+    def header(self) -> Header:
+        return Header(
+            record_id=self.id,
+            space_id=self.space_id,
+            kind=self.kind,
+            author_id=self.author_id,
+            signer_id=self.signer_id,
+            revision=self.revision,
+            prev=b64decode(self.prev) if self.prev else b"",
+            deleted=self.deleted,
+            conversation_id=self.conversation_id,
+        )
 
 
 def _decode(parts: SealedParts, plaintext: bytes) -> Opened:
@@ -193,52 +269,52 @@ def _decode(parts: SealedParts, plaintext: bytes) -> Opened:
 
 
 def open_envelope(
-    envelope: RecordEnvelope,
-    *,
-    me_id: str,
-    my_keys: AccountKeys,
-    author_public: PublicKeys,
-) -> Opened:
-    """Verify, decrypt and parse a live record; any doubt raises UnreadableRecordError."""
-    if envelope.deleted:
-        raise UnreadableRecordError(envelope.id, "a tombstone has no content")
-    parts = SealedParts.of(envelope, me_id)
-    return open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author_public)
+    envelope: RecordEnvelope, *, me_id: str, my_keys: AccountKeys, signer_x25519: bytes
+) -> Opened | Notice:
+    """Verify, decrypt and parse a version; any doubt raises UnreadableRecordError."""
+    return open_parts(
+        SealedParts.of(envelope, me_id), me_id=me_id, my_keys=my_keys, signer_x25519=signer_x25519
+    )
 
 
 def open_parts(
-    parts: SealedParts,
-    *,
-    me_id: str,
-    my_keys: AccountKeys,
-    author_public: PublicKeys,
-) -> Opened:
-    """`open_envelope` for a live record's parts (in whichever process opens it)."""
+    parts: SealedParts, *, me_id: str, my_keys: AccountKeys, signer_x25519: bytes
+) -> Opened | Notice:
+    """`open_envelope` for a version's parts (in whichever process opens it). A version
+    readers may take in is Opened; one that takes the record away from this reader (its
+    deletion, or a notice that it is no longer shared with them) is a Notice."""
     try:
-        plaintext = open_sealed(
-            _sealed(parts, me_id),
-            record_id=parts.id,
-            space_id=parts.space_id,
-            kind=parts.kind,
-            author_id=parts.author_id,
-            me_id=me_id,
-            my_keys=my_keys,
-            author_public=author_public,
+        opened = open_version(
+            parts.header(),
+            nonce=b64decode(parts.nonce) if parts.nonce else b"",
+            ciphertext=b64decode(parts.ciphertext) if parts.ciphertext else b"",
+            # a notice comes without the content it took away: its hash stands in
+            content_hash=b64decode(parts.content_hash) if parts.content_hash else None,
+            wrap=b64decode(parts.wrap) if parts.wrap is not None else None,
+            me=my_keys,
+            signer_x25519=signer_x25519,
         )
-    except CryptoError as exc:
+    except (CryptoError, ValueError) as exc:
         raise UnreadableRecordError(parts.id, str(exc)) from exc
-    return _decode(parts, plaintext)
+    if opened.payload is None:
+        return Notice(parts.id, parts.revision, opened.digest)
+    if parts.signer_id != parts.author_id:
+        raise UnreadableRecordError(parts.id, "only its author makes a record's versions")
+    decoded = _decode(parts, opened.payload)
+    return Opened(
+        decoded.remote, decoded.stamps, decoded.taken_shadow, parts.revision, opened.digest
+    )
 
 
 def open_each(
-    items: Sequence[tuple[SealedParts, PublicKeys]], *, me_id: str, my_keys: AccountKeys
-) -> list[Opened | str]:
-    """Each live record opened, or the reason it cannot be; in order (wherever a page is
-    opened: a thread of the app, or a worker process)."""
-    out: list[Opened | str] = []
-    for parts, author in items:
+    items: Sequence[tuple[SealedParts, bytes]], *, me_id: str, my_keys: AccountKeys
+) -> list[Opened | Notice | str]:
+    """Each version opened (with its signer's X25519 key), or the reason it cannot be; in
+    order (wherever a page is opened: a thread of the app, or a worker process)."""
+    out: list[Opened | Notice | str] = []
+    for parts, signer in items:
         try:
-            out.append(open_parts(parts, me_id=me_id, my_keys=my_keys, author_public=author))
+            out.append(open_parts(parts, me_id=me_id, my_keys=my_keys, signer_x25519=signer))
         except UnreadableRecordError as exc:
             out.append(exc.reason)
     return out

@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from companion.crypto.keys import PublicKeys
-from companion.sync.applying import Applier, Incoming
+from companion.store import HeldVersion
+from companion.sync.applying import HELD, Applier, Incoming
 from companion.sync.context import CycleReport, SyncContext
 from companion.sync.errors import LinkEndedError, ProtocolError, RefusedError, SyncError
 from companion.sync.opening import WORKER_MIN_RECORDS, PageOpener
@@ -65,7 +65,6 @@ class Puller:
                         self._applier.apply_page,
                         space_id,
                         incoming,
-                        page.removed,
                         page.cursor,
                         report,
                     )
@@ -106,7 +105,7 @@ class Puller:
         """Apply one record as the one-record page up to `version` (a live nudge's)."""
         fresh, problems = await self._prepare_open([envelope])
         incoming = await self._open(fresh, problems)  # one record: opened right here
-        await asyncio.to_thread(self._applier.apply_page, space_id, incoming, [], version, report)
+        await asyncio.to_thread(self._applier.apply_page, space_id, incoming, version, report)
         self._ctx.forget_echoes(space_id, version)
 
     def _written(self, space_id: str, before: int, cursor: int) -> int:
@@ -127,18 +126,35 @@ class Puller:
         fresh, problems = await self._prepare_open(envelopes)
         return await self._open(fresh, problems)
 
+    async def reopen_held(self, held: list[HeldVersion], report: CycleReport) -> None:
+        """Versions that waited for their signer to be verified, now that they are: opened
+        and taken in like a pull (the cursors stay where they are)."""
+        by_space: dict[str, list[RecordEnvelope]] = {}
+        for version in held:
+            envelope = RecordEnvelope.model_validate_json(version.envelope)
+            by_space.setdefault(version.space_id, []).append(envelope)
+        for space_id, envelopes in by_space.items():
+            fresh, problems = await self._prepare_open(envelopes)
+            incoming = await self._open(fresh, problems)
+            await asyncio.to_thread(self._applier.apply_page, space_id, incoming, None, report)
+
     async def _prepare_open(
         self, envelopes: list[RecordEnvelope]
     ) -> tuple[list[RecordEnvelope], dict[str, str]]:
         """The envelopes worth opening (this device's own pushes coming back are left out),
-        with every author's keys fetched; authors whose keys cannot be had are noted."""
+        with every signer's keys known; signers whose keys cannot be had, or who are not
+        verified yet (their versions wait, `HELD`), are noted."""
         fresh = [e for e in envelopes if not self._ctx.is_echo(e)]
         problems: dict[str, str] = {}
-        for author in {e.author_id for e in fresh if not e.deleted}:
+        directory = self._ctx.directory
+        for signer in {e.signer_id for e in fresh}:
             try:
-                await self._ctx.directory.public_keys(author)
+                await directory.public_keys(signer)  # pinned, so it can be compared
             except RefusedError as exc:
-                problems[author] = f"the author's keys are not available: {exc.detail}"
+                problems[signer] = f"the signer's keys are not available: {exc.detail}"
+                continue
+            if directory.keys.trusted(signer) is None:
+                problems[signer] = HELD
         return fresh, problems
 
     async def _open(
@@ -147,24 +163,22 @@ class Puller:
         problems: dict[str, str],
         opener: PageOpener | None = None,
     ) -> list[Incoming]:
-        """Each envelope with what opening it gave. Tombstones and records whose author's
-        keys are missing need no opening; the rest go to the pull's `opener`, or a
+        """Each envelope with what opening it gave. Versions whose signer is not trusted are
+        not opened (they wait, or are unreadable); the rest go to the pull's `opener`, or a
         thread (a single record: right here)."""
         me_id, keys = self._ctx.me.account_id, self._ctx.me.keys
         out: list[Incoming] = []
         slots: list[int] = []
-        todo: list[tuple[SealedParts, PublicKeys]] = []
+        todo: list[tuple[SealedParts, bytes]] = []
         for envelope in envelopes:
             item = Incoming(envelope, None)
             out.append(item)
-            if envelope.deleted:
-                continue
-            author = self._ctx.directory.cached(envelope.author_id)
-            if author is None:
-                item.problem = problems.get(envelope.author_id, "unknown author")
+            signer = self._ctx.directory.keys.trusted(envelope.signer_id)
+            if signer is None:
+                item.problem = problems.get(envelope.signer_id, HELD)
                 continue
             slots.append(len(out) - 1)
-            todo.append((SealedParts.of(envelope, me_id), author))
+            todo.append((SealedParts.of(envelope, me_id), signer.x25519))
         if not todo:
             return out
         if len(todo) == 1:  # a chat message: a thread hop would cost more than opening
@@ -200,6 +214,7 @@ class Puller:
                         for row in rows:
                             ctx.forget(row.id)
                 store.cursors.set(space_id, 0)
+                store.held.drop_space(space_id)
                 ctx.directory.forget_space(space_id)
 
         await asyncio.to_thread(drop)

@@ -1,8 +1,12 @@
 """Pushing the outbox: stamp, collect, seal, send, and record each answer.
 
-Each round takes the oldest changes (one entry per record, its newest state), seals them
-for everyone who may read them (`companion.sync.payload`) and sends them as one batch with
-per-device mutation ids, so a retried request is answered from the server's log. Each
+Each round takes the oldest changes (one entry per record, its newest state), seals each as
+the next version after the newest this device accepted (its mark, companion.store.marks)
+for everyone who may read it, with a notice for whoever may no longer
+(`companion.sync.payload`), and sends them as one batch with per-device mutation ids, so a
+retried request is answered from the server's log. Content is sealed only for keys this
+account verified (`Directory.trusted`); a change for someone not verified yet waits,
+parked with that reason, until they are. Each
 answer is recorded in one transaction: acknowledged, merged with the newer version the
 server holds (a conflict, through `companion.sync.applying`), or parked with the reason
 (`companion.sync.parking`) so that one refused change never blocks the ones behind it.
@@ -11,20 +15,20 @@ server holds (a conflict, through `companion.sync.applying`), or parked with the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from companion.crypto.errors import CryptoError
 from companion.domain.models import Record
-from companion.store import OutboxOp
+from companion.store import Mark, OutboxOp
 from companion.sync.applying import Applier, Incoming
 from companion.sync.context import CycleReport, SyncContext
 from companion.sync.errors import ProtocolError, RefusedError
 from companion.sync.fields import FieldState, Shadow, current_stamps, values_of
 from companion.sync.parking import Parking
-from companion.sync.payload import recipients, seal_record
+from companion.sync.payload import SealedVersion, recipients, seal_record
 from companion.sync.pulling import Puller
 from companion.sync.state import ChangeOp, ParkedChange
 from companion_wire import (
@@ -35,18 +39,26 @@ from companion_wire import (
     RecordIn,
     RecordKind,
     Refusal,
+    SpaceAdvance,
 )
 
 MAX_PUSH_ROUNDS = 25  # rounds without progress before giving up until the next cycle
 OUTBOX_WINDOW = 1000  # outbox rows read per push round (the store's maximum)
 
 # A push refused as a whole (HTTP 4xx) and split down to one change: why, by error code.
-_BATCH_REFUSALS = {
+# a refusal without a code (None) is INVALID, like any code not named here
+_BATCH_REFUSALS: dict[ErrorCode | None, Refusal] = {
     ErrorCode.NO_ACCESS: Refusal.NO_ACCESS,
     ErrorCode.LINK_ENDED: Refusal.NO_ACCESS,
     ErrorCode.FORBIDDEN: Refusal.ROLE,
     ErrorCode.ID_IN_USE: Refusal.ID_IN_USE,
 }
+
+
+class _Unverified(Exception):
+    def __init__(self, account_id: str) -> None:
+        super().__init__(account_id)
+        self.account_id = account_id
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Outgoing:
     record: Record | None = None
     stamps: dict[str, str] = field(default_factory=dict)
     base_version: int | None = None
+    base: Mark | None = None  # the newest version this device accepted: the next follows it
+    sealed: SealedVersion | None = None
 
     @property
     def mutation_id(self) -> int:
@@ -73,14 +87,17 @@ class Pusher:
         applier: Applier,
         *,
         batch_size: int,
+        held: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
-        """`puller` opens the newer versions conflict answers carry; `applier` merges them."""
+        """`puller` opens the newer versions conflict answers carry; `applier` merges them;
+        `held` names records that wait in the outbox (attachments whose file is not up)."""
         self._ctx = ctx
         self._store = ctx.store
         self._parking = parking
         self._puller = puller
         self._applier = applier
         self._batch_size = batch_size
+        self._held = held
 
     async def push(self, report: CycleReport) -> None:
         """Send the outbox, batch by batch, until it is empty or stops moving."""
@@ -126,7 +143,10 @@ class Pusher:
         Rows of records that need nothing sent (already in sync, purged) are dropped."""
         store = self._store
         grouped: dict[str, Outgoing] = {}
+        held = self._held()
         for item in store.outbox.pending(limit=OUTBOX_WINDOW):
+            if item.record_id in held:
+                continue
             entry = grouped.get(item.record_id)
             if entry is None:
                 if len(grouped) == self._batch_size:
@@ -136,6 +156,7 @@ class Pusher:
         batch: list[Outgoing] = []
         stale: list[int] = []
         with store.transaction():
+            marks = store.marks.get_many(grouped)
             for entry in grouped.values():
                 info = store.sync_info(entry.record_id)
                 record = store.record(entry.record_id)
@@ -144,6 +165,7 @@ class Pusher:
                     continue
                 entry.record = record
                 entry.base_version = info.server_version
+                entry.base = marks.get(entry.record_id)
                 if record.deleted:
                     entry.op = OutboxOp.DELETE
                 else:
@@ -158,25 +180,37 @@ class Pusher:
     async def _recipient_keys(
         self, outgoing: list[Outgoing], report: CycleReport
     ) -> tuple[list[Outgoing], dict[str, bytes]]:
-        """The X25519 key of everyone each record is sealed for; a record whose recipients
-        cannot be resolved is parked with the reason."""
+        """The X25519 key of everyone each version is sealed for: trusted keys for readers
+        (a change for someone not verified yet is parked), the known ones for notices."""
+        directory = self._ctx.directory
         keys: dict[str, bytes] = {}
         ready: list[Outgoing] = []
         for entry in outgoing:
             assert entry.record is not None
-            if entry.op is OutboxOp.DELETE:
-                ready.append(entry)
-                continue
             owner = await self._owner(entry.record.space_id)
             if owner is None:
                 reason = "this space is not available to you"
                 await asyncio.to_thread(self._park, entry, Refusal.NO_ACCESS, reason, report)
                 continue
+            earlier = entry.base.audience if entry.base is not None else ()
+            readers = [] if entry.record.deleted else recipients(entry.record, owner)
+            told = [a for a in dict.fromkeys([*earlier, owner, entry.record.author_id])]
             try:
-                for account_id in recipients(entry.record, owner):
+                for account_id in readers:
+                    await directory.public_keys(account_id)  # pinned, to compare in person
+                    trusted = directory.keys.trusted(account_id)
+                    if trusted is None:
+                        raise _Unverified(account_id)
+                    keys[account_id] = trusted.x25519
+                for account_id in told:
                     if account_id not in keys:
-                        public = await self._ctx.directory.public_keys(account_id)
-                        keys[account_id] = public.x25519
+                        known = directory.keys.cached(account_id)
+                        if known is not None:
+                            keys[account_id] = known.x25519
+            except _Unverified as unverified:
+                reason = f"{unverified.account_id} is not verified yet"
+                await asyncio.to_thread(self._park, entry, Refusal.UNVERIFIED, reason, report)
+                continue
             except RefusedError as exc:
                 reason = f"cannot get the keys of someone it is shared with: {exc.detail}"
                 await asyncio.to_thread(self._park, entry, Refusal.KEYS, reason, report)
@@ -203,10 +237,17 @@ class Pusher:
             assert record is not None
             owner = self._ctx.owner_of(record.space_id) or me.account_id
             try:
-                fields = seal_record(
-                    record, entry.stamps, owner_id=owner, author=me.keys, keys=keys
+                entry.sealed = seal_record(
+                    record,
+                    entry.stamps,
+                    owner_id=owner,
+                    signer_id=me.account_id,
+                    signer=me.keys,
+                    base=entry.base,
+                    keys=keys,
                 )
-                body = RecordIn.model_validate({**fields, "base_version": entry.base_version})
+                fields = {**entry.sealed.fields, "base_version": entry.base_version}
+                body = RecordIn.model_validate(fields)
                 mutation = Mutation(mutation_id=entry.mutation_id, op=entry.op.value, record=body)
             except (ValidationError, CryptoError) as exc:
                 self._park(entry, Refusal.INVALID, f"this change cannot be sent: {exc}", report)
@@ -222,7 +263,7 @@ class Pusher:
             answer = await self._ctx.api.push(PushIn(mutations=[m for m, _ in batch]))
         except RefusedError as exc:
             if len(batch) == 1:
-                refusal = _BATCH_REFUSALS.get(exc.code, Refusal.INVALID)  # type: ignore[arg-type]
+                refusal = _BATCH_REFUSALS.get(exc.code, Refusal.INVALID)
                 await asyncio.to_thread(self._park, batch[0][1], refusal, exc.detail, report)
                 return
             middle = len(batch) // 2
@@ -235,7 +276,9 @@ class Pusher:
             raise ProtocolError("the push answer does not cover every change sent")
         currents = [r.current for r in results if r.status == "conflict" and r.current]
         incoming = {item.envelope.id: item for item in await self._puller.open_all(currents)}
-        await asyncio.to_thread(self._record_results, results, sent, incoming, report)
+        await asyncio.to_thread(
+            self._record_results, results, sent, incoming, report, answer.spaces
+        )
 
     def _record_results(
         self,
@@ -243,9 +286,11 @@ class Pusher:
         sent: dict[int, tuple[Mutation, Outgoing]],
         incoming: dict[str, Incoming],
         report: CycleReport,
+        advances: list[SpaceAdvance],
     ) -> None:
         store = self._store
         with store.transaction():
+            self._skip_own_versions(advances)
             for result in results:
                 _mutation, entry = sent[result.mutation_id]
                 if result.status == "applied":
@@ -265,8 +310,18 @@ class Pusher:
                         report,
                     )
 
+    def _skip_own_versions(self, advances: list[SpaceAdvance]) -> None:
+        """Where this device had pulled up to just before the push, the versions the push
+        made are its own (acknowledged in this same transaction): the cursor moves past
+        them instead of pulling them back. Elsewhere others wrote in between: pull."""
+        for advance in advances:
+            if self._store.cursors.get(advance.space_id) == advance.before:
+                self._store.cursors.set(advance.space_id, advance.after)
+
     def _acknowledged(self, entry: Outgoing, result: MutationResult) -> None:
         self._parking.unpark(entry.record_id)
+        if entry.sealed is not None:
+            self._store.marks.set_many([(entry.record_id, entry.sealed.mark)])
         if entry.op is OutboxOp.DELETE:
             self._ctx.forget(entry.record_id)
             return

@@ -95,6 +95,12 @@ class SyncRunner:
         self._want_live.append(nudge)  # in order: several may come before the loop runs
         self._wake.set()
 
+    def signed_out(self, detail: str = "") -> None:
+        """The server refused this device's sign-in elsewhere (the live channel was closed
+        for it): no cycle runs until an explicit resume, as after a refused request."""
+        self._blocked = True
+        self._state.update(phase=SyncPhase.SIGN_IN_REQUIRED, problem=Problem.SIGN_IN, detail=detail)
+
     def resume(self) -> None:
         """The user signed in again or the app came back to the foreground."""
         self._blocked = False
@@ -144,7 +150,7 @@ class SyncRunner:
             return self._backoff.next_delay(exc.retry_after or 0.0)
         except ServerError as exc:
             self._fail(Problem.SERVER_UNAVAILABLE, str(exc))
-            return self._backoff.next_delay()
+            return self._backoff.next_delay(exc.retry_after or 0.0)
         except (RefusedError, ProtocolError) as exc:
             self._fail(Problem.REFUSED, str(exc))
             return self._backoff.next_delay()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from companion_wire import Refusal
 
@@ -67,12 +68,16 @@ class SyncState:
     detail: str = ""  # the server's or the system's own words, for "more details"
     parked: tuple[ParkedChange, ...] = field(default_factory=tuple)
     unreadable: int = 0  # received records skipped because they could not be opened
+    # versions the server served that this device refused: older than one it had, or not
+    # made by who they say (a rollback or a forgery); the device's copy stayed as it was
+    rejected: int = 0
     # (record id, field) changed on two devices at once: the newer edit was kept (last 50)
     replaced_edits: tuple[tuple[str, str], ...] = ()
 
-    def but(self, **changes: object) -> SyncState:
-        """A copy with some fields changed (snapshots are immutable)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def but(self, **changes: Any) -> SyncState:
+        """A copy with some fields changed (snapshots are immutable); `changes` are fields
+        of their own types."""
+        return replace(self, **changes)
 
 
 Listener = Callable[[SyncState], None]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import companion_wire as protocol
-from companion.crypto.envelope import open_sealed, seal
+from companion.crypto.envelope import Header, open_version, seal
 from companion.crypto.errors import BadKeyError, MalformedError
 from companion.crypto.keys import AccountKeys, PublicKeys, decode_b64, encode_b64
 
@@ -26,25 +26,16 @@ def test_serialised_keys_come_back_identical_and_still_work():
 
     assert restored == keys
     assert restored.public == keys.public
-    sealed = seal(
-        b"hello",
-        record_id="r",
-        space_id="s",
-        kind="message",
-        author_id="a",
-        author=keys,
-        recipients={"a": keys.public.x25519},
-    )
-    opened = open_sealed(
-        sealed,
-        record_id="r",
-        space_id="s",
-        kind="message",
-        author_id="a",
-        me_id="a",
-        my_keys=restored,
-        author_public=keys.public,
-    )
+    header = Header("r", "s", "message", "a", "a", 1, b"", False)
+    sealed = seal(b"hello", header, signer=keys, readers={"a": keys.public.x25519})
+    opened = open_version(
+        header,
+        nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext,
+        wrap=sealed.wraps["a"],
+        me=restored,
+        signer_x25519=keys.public.x25519,
+    ).payload
     assert opened == b"hello"
 
 

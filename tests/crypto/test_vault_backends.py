@@ -2,7 +2,9 @@
 typed refusals of bad names and values, and `default_vault` choosing the right backend.
 
 Fakes sit only at the machine edge: an OS keychain (`keyring` backend) and the phone side of
-Flet's SecureStorage (the Flutter client answering method calls).
+Flet's SecureStorage (tests/phone_edge.py: the Flutter client answering method calls). The
+phone vault's own promises (never waiting on the loop, never erasing) are in
+tests/phone/test_phone_vault.py.
 """
 
 from __future__ import annotations
@@ -12,26 +14,23 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-import keyring
 import pytest
-from flet.controls.context import _context_page
-from flet.messaging.connection import Connection
-from flet.messaging.protocol import Message, MessageAction
-from flet.messaging.session import Session
-from flet.pubsub.pubsub_hub import PubSubHub
-from flet_secure_storage import SecureStorage
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
-from keyring.errors import KeyringLocked, PasswordDeleteError
 
-from companion.crypto.errors import CryptoError
-from companion.crypto.vault import (
+keyring = pytest.importorskip("keyring", reason="a desktop backend (phones have no keyring)")
+
+from flet.controls.context import _context_page  # noqa: E402
+from flet.messaging.session import Session  # noqa: E402
+from flet_secure_storage import SecureStorage  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.backends import chainer, fail, null  # noqa: E402
+from keyring.errors import KeyringLocked, PasswordDeleteError  # noqa: E402
+
+from companion.crypto.errors import CryptoError  # noqa: E402
+from companion.crypto.vault import (  # noqa: E402
     DATABASE_KEY,
     Argon2Params,
-    FletSecureStorageVault,
     InvalidSecretNameError,
     InvalidSecretValueError,
-    KeyringVault,
     KeyVault,
     MemoryVault,
     PassphraseFileVault,
@@ -39,8 +38,10 @@ from companion.crypto.vault import (
     VaultCorruptError,
     VaultUnavailableError,
     default_vault,
-    keyring_usable,
 )
+from companion.crypto.vault_flet import FletSecureStorageVault  # noqa: E402
+from companion.crypto.vault_keyring import KeyringVault, keyring_usable  # noqa: E402
+from tests.phone_edge import PhoneDevice  # noqa: E402
 
 FAST = Argon2Params(opslimit=1, memlimit=8192)
 
@@ -75,34 +76,6 @@ class FakeKeychain(KeyringBackend):
         del self.entries[(service, username)]
 
 
-class FakeDevice(Connection):
-    """The Flutter client's flutter_secure_storage, answering SecureStorage method calls."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__()
-        self.loop = loop
-        self.pubsubhub = PubSubHub()
-        self.session: Session | None = None
-        self.entries: dict[str, str] = {}
-        self.answering = True
-
-    def send_message(self, message: Message) -> None:
-        if message.action != MessageAction.INVOKE_METHOD or not self.answering:
-            return
-        body = message.body
-        args = body.args or {}
-        result = None
-        if body.name == "get":
-            result = self.entries.get(args["key"])
-        elif body.name == "set":
-            self.entries[args["key"]] = args["value"]
-        elif body.name == "remove":
-            self.entries.pop(args["key"], None)
-        self.loop.call_soon(
-            self.session.handle_invoke_method_results, body.control_id, body.call_id, result, None
-        )
-
-
 @pytest.fixture
 def keychain() -> Iterator[FakeKeychain]:
     previous = keyring.get_keyring()
@@ -133,8 +106,9 @@ def ui_loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture
-def device(ui_loop: asyncio.AbstractEventLoop) -> Iterator[tuple[FakeDevice, SecureStorage]]:
-    """A real SecureStorage service mounted on a real Flet session, talking to FakeDevice."""
+def device(ui_loop: asyncio.AbstractEventLoop) -> Iterator[tuple[PhoneDevice, SecureStorage]]:
+    """A real SecureStorage service mounted on a real Flet session, talking to the fake
+    Flutter side of flutter_secure_storage."""
 
     async def mount() -> tuple[Session, SecureStorage]:
         session = Session(connection)
@@ -147,7 +121,7 @@ def device(ui_loop: asyncio.AbstractEventLoop) -> Iterator[tuple[FakeDevice, Sec
             _context_page.reset(token)
         return session, storage
 
-    connection = FakeDevice(ui_loop)
+    connection = PhoneDevice(ui_loop)
     session, storage = asyncio.run_coroutine_threadsafe(mount(), ui_loop).result(5)
     yield connection, storage
 
@@ -157,6 +131,13 @@ def device(ui_loop: asyncio.AbstractEventLoop) -> Iterator[tuple[FakeDevice, Sec
             await asyncio.sleep(0)
 
     asyncio.run_coroutine_threadsafe(unmount(), ui_loop).result(5)
+
+
+def loaded(storage: SecureStorage, loop: asyncio.AbstractEventLoop) -> FletSecureStorageVault:
+    """A phone vault as the app has it after start-up: the keystore read once."""
+    vault = FletSecureStorageVault(storage, loop, timeout=5)
+    asyncio.run_coroutine_threadsafe(vault.load(), loop).result(10)
+    return vault
 
 
 VaultFactory = Callable[[], KeyVault]
@@ -175,7 +156,7 @@ def make_vault(request: pytest.FixtureRequest, tmp_path) -> VaultFactory:
         return lambda: PassphraseFileVault(tmp_path / "vault.json", "correct horse", FAST)
     _, storage = request.getfixturevalue("device")
     loop = request.getfixturevalue("ui_loop")
-    return lambda: FletSecureStorageVault(storage, loop, timeout=5)
+    return lambda: loaded(storage, loop)
 
 
 def test_every_backend_is_a_key_vault(make_vault: VaultFactory) -> None:
@@ -365,25 +346,6 @@ def test_existing_vault_file_wins_over_a_new_keychain(tmp_path, keychain) -> Non
 def test_flet_vault_stores_base64_under_a_prefix(device) -> None:
     connection, storage = device
     vault = FletSecureStorageVault(storage, connection.loop, prefix="app.")
+    asyncio.run_coroutine_threadsafe(vault.load(), connection.loop).result(5)
     vault.set("a", b"\x00\x01")
-    assert connection.entries == {"app.a": "AAE="}
-
-
-def test_flet_vault_on_the_ui_loop_refuses_instead_of_deadlocking(device) -> None:
-    connection, storage = device
-    vault = FletSecureStorageVault(storage, connection.loop)
-
-    async def on_loop() -> None:
-        vault.get("a")
-
-    future = asyncio.run_coroutine_threadsafe(on_loop(), connection.loop)
-    with pytest.raises(VaultUnavailableError):
-        future.result(5)
-
-
-def test_flet_vault_reports_a_silent_device_as_unavailable(device) -> None:
-    connection, storage = device
-    connection.answering = False
-    vault = FletSecureStorageVault(storage, connection.loop, timeout=0.2)
-    with pytest.raises(VaultUnavailableError):
-        vault.get("a")
+    assert connection.edge.keystore.entries == {"app.a": "AAE="}

@@ -39,21 +39,8 @@ def entry(text: str, space_id: str, **overrides: Any) -> DiaryEntry:
     return DiaryEntry(**fields)
 
 
-REPOSITORY_OF = {
-    RecordKind.DIARY_ENTRY: "diary",
-    RecordKind.MOOD_CHECKIN: "moods",
-    RecordKind.GOAL: "goals",
-    RecordKind.GOAL_STEP: "steps",
-    RecordKind.REMINDER: "reminders",
-    RecordKind.CONVERSATION: "conversations",
-    RecordKind.MESSAGE: "messages",
-    RecordKind.DOCUMENT: "documents",
-    RecordKind.DOCUMENT_COMMENT: "comments",
-}
-
-
 def repository(store: Store, kind: RecordKind) -> Repository:
-    return getattr(store, REPOSITORY_OF[kind])
+    return store.repository_for(kind)
 
 
 class ExtraSqlConnector:

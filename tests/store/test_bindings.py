@@ -12,6 +12,11 @@ from typing import Any
 
 import pytest
 
+from companion.phone.platform import PLATFORM_ENV
+
+# both bindings side by side: the desktop venv (the phone venv has no sqlcipher3)
+pytest.importorskip("sqlcipher3", reason="interop needs the desktop binding too")
+
 from companion.store import (
     OpenMode,
     SqlCipherConnector,
@@ -141,6 +146,7 @@ def test_the_platform_picks_the_binding(
     monkeypatch: pytest.MonkeyPatch, system: str, expected: type
 ) -> None:
     monkeypatch.delenv(BINDING_ENV, raising=False)
+    monkeypatch.delenv(PLATFORM_ENV, raising=False)
     monkeypatch.setattr("platform.system", lambda: system)  # what `flet build` fakes too
     assert isinstance(default_connector(), expected)
 

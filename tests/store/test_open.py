@@ -14,7 +14,6 @@ from pathlib import Path
 
 import apsw
 import pytest
-import sqlcipher3
 
 from companion.store import (
     CorruptDatabaseError,
@@ -129,6 +128,7 @@ def test_an_unencrypted_sqlite_file_is_refused_and_untouched(db_path: Path, tmp_
 
 def _sqlcipher_file(path: Path, *setup: str) -> None:
     """A real SQLCipher 4 database in a format that is not ours (sqlcipher3's defaults)."""
+    sqlcipher3 = pytest.importorskip("sqlcipher3", reason="a desktop binding, to write it")
     conn = sqlcipher3.connect(str(path))
     for statement in setup:
         conn.execute(statement)
@@ -254,6 +254,7 @@ def test_plaintext_never_reaches_the_disk(db_path: Path, tmp_path: Path) -> None
 
 
 def test_sqlcipher_writes_no_log_lines_on_a_wrong_key(db_path: Path) -> None:
+    pytest.importorskip("sqlcipher3", reason="about the desktop binding's own log")
     Store.open(db_path, KEY).close()
     # Point SQLCipher's logger at stderr first, so silence proves the store turned it off.
     script = textwrap.dedent(

@@ -66,7 +66,8 @@ def write_v1_file(path: Path, space: str) -> dict[str, str]:
             "VALUES (?, 'goal', 'upsert', '2026-05-01T09:00:00+00:00')",
             (ids["goal"],),
         )
-        db.execute("INSERT INTO meta (key, value) VALUES ('account_id', 'acc-1')")
+        # the youth who owns the space wrote every row
+        db.execute("INSERT INTO meta (key, value) VALUES ('account_id', ?)", (space,))
         db.execute("INSERT INTO sync_state (space_id, cursor) VALUES (?, 17)", (space,))
     db.close()
     return ids
@@ -81,14 +82,36 @@ def test_a_v1_file_opens_with_all_its_data_and_gains_search(db_path: Path) -> No
         live = store.diary.list(space_id=space)
         assert [e.id for e in live] == [ids["mood"], ids["cafe"]]
         assert live[1].text == "Koffie in het café met Sam"
-        assert store.diary.get(ids["gone"]).deleted
         assert store.goals.get(ids["goal"]).title == "Huurcontract tekenen"
-        assert [i.record_id for i in store.outbox.pending()] == [ids["goal"]]
-        assert store.meta.get("account_id") == "acc-1"
-        assert store.cursors.get(space) == 17
+        assert store.meta.get("account_id") == space
+        # v5 (sync protocol v2): the server forgot v1's versions, so everything this
+        # account wrote goes out again, tombstones are dropped and every space is pulled
+        # from the start.
+        assert store.diary.get(ids["gone"]) is None
+        pending = {i.record_id for i in store.outbox.pending()}
+        assert pending == {ids["cafe"], ids["mood"], ids["goal"]}
+        assert store.cursors.get(space) == 0
         # The v2 search index was back-filled from the existing rows, tombstones left out.
         assert [e.id for e in store.diary.search("cafe")] == [ids["cafe"]]
         assert [e.id for e in store.diary.search("een")] == [ids["mood"]]
+
+
+def test_v5_keeps_what_this_account_wrote_and_drops_what_others_wrote(db_path: Path) -> None:
+    """Others' rows come back when their authors send them again under protocol v2; this
+    account's own rows are the only copy the new server will have, so they stay and go out."""
+    space = new_id()
+    ids = write_v1_file(db_path, space)
+    db = Database(raw_connection(db_path), default_connector().error)
+    migrate(db, target=4)
+    with db.transaction():
+        db.execute("UPDATE records SET author_id = 'someone-else' WHERE id = ?", (ids["cafe"],))
+    db.close()
+
+    with Store.open(db_path, KEY) as store:
+        assert store.diary.get(ids["cafe"]) is None
+        assert store.diary.get(ids["mood"]) is not None
+        assert {i.record_id for i in store.outbox.pending()} == {ids["mood"], ids["goal"]}
+        assert store.marks.get(ids["mood"]) is None
 
 
 def test_opening_twice_migrates_once(db_path: Path) -> None:

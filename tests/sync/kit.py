@@ -18,11 +18,12 @@ from pathlib import Path
 
 import httpx
 
+from companion.core.verification import Verification
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Conversation, DiaryEntry, Goal, Message
-from companion.store import Store
+from companion.store import ACCOUNT_KEY, Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
 from companion.sync.registration import (
@@ -147,6 +148,7 @@ class World:
         recovered = await recover_account(api, str(youth.code), device_name=label)
         path, key = self._store_path(label), secrets.token_bytes(32)
         store = Store.open(path, key)
+        store.meta.set(ACCOUNT_KEY, recovered.me.account_id)
         identity = Identity(
             recovered.me.account_id, recovered.keys, Role.YOUTH, recovered.me.space_id
         )
@@ -181,18 +183,34 @@ class World:
         api.token = session.token
         path, key = self._store_path(name), secrets.token_bytes(32)
         store = Store.open(path, key)
+        store.meta.set(ACCOUNT_KEY, session.account_id)
         identity = Identity(session.account_id, keys, Role.CAREGIVER, None)
         return self._device(name, identity, api, store, path, key)
 
-    async def link(self, youth: Device, caregiver: Device) -> str:
-        """The youth invites, the caregiver accepts: returns the link id."""
+    async def link(self, youth: Device, caregiver: Device, *, verify: bool = True) -> str:
+        """The youth invites, the caregiver accepts: returns the link id. Unless told not
+        to, they then compare safety numbers in person and both confirm (as the apps ask)."""
         invitation = await youth.api.create_invitation(InvitationIn(role=Role.CAREGIVER))
         link = await caregiver.api.accept_invitation(invitation.code)
+        if verify:
+            await verify_each_other(youth, caregiver, link.space_id)
         return link.id
 
     async def close(self) -> None:
         for device in self.devices:
             await device.close()
+
+
+async def verify_each_other(youth: Device, other: Device, space_id: str) -> None:
+    """Both looked at the same safety number on their screens: each verifies the other's
+    keys (as the server gives them: a test that swapped them learns so from the numbers)."""
+    for me, them in ((youth, other), (other, youth)):
+        await me.engine.directory.public_keys(them.account_id)  # pinned, as a sync would
+        verification = Verification(
+            me.store, me.account_id, me.identity.keys.public, lambda: datetime.now(UTC)
+        )
+        verification.confirm(them.account_id, space_id)
+        await me.engine.push()  # the app sends its verification with its next sync
 
 
 # --- records as the app makes them ------------------------------------------------------

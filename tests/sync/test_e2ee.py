@@ -23,7 +23,6 @@ import pytest
 
 from companion.crypto.errors import WrongRecoveryCodeError
 from companion.crypto.recovery import RecoveryCode
-from companion.crypto.vault import MemoryVault
 from companion.domain.models import Document, DocumentComment, MoodCheckin, Reminder
 from companion.store import Store
 from companion.sync.api import ApiClient
@@ -33,6 +32,7 @@ from companion.sync.restore import recover_account
 from companion.youth.services import YouthServices
 from companion_server.settings import Settings
 from tests.machine import require
+from tests.phone_edge import device_vault
 from tests.server.serverkit import FreshPostgres, _psycopg_dsn, pg_available, relaxed_settings
 from tests.serving import RunningServer, running_server
 from tests.sync.kit import Device, World, conversation, diary, goal, message, settle
@@ -221,7 +221,7 @@ async def test_a_lost_phone_loses_nothing(e2e_server: RunningServer, tmp_path: P
 
         new_phone = tmp_path / "new-phone"
         new_phone.mkdir()
-        app = YouthServices(new_phone, MemoryVault(), server=e2e_server.url, live=False)
+        app = YouthServices(new_phone, device_vault(), server=e2e_server.url, live=False)
         try:
             restored = await app.restore(str(youth.code).lower())  # the first sync included
             after = everything(restored.store)
@@ -243,7 +243,7 @@ async def test_repeated_wrong_recovery_codes_are_rate_limited(tmp_path: Path) ->
             youth, _phone = await world.youth("Sam")
             seen: list[type[Exception]] = []
             async with ApiClient(server.url) as api:
-                for _ in range(strict.recovery_per_ip.burst + 2):
+                for _ in range(strict.recovery_per_address.burst + 2):
                     try:
                         await recover_account(api, str(RecoveryCode.generate()), device_name="x")
                     except (WrongRecoveryCodeError, RateLimitedError) as exc:

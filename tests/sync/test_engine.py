@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from companion.crypto.recovery import KdfParams
-from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
 from companion.store import Store
 from companion.sync.backoff import Backoff
@@ -24,6 +23,7 @@ from companion.sync.state import SyncPhase, SyncState, SyncStateBox
 from companion.youth.accounts import AccountService
 from companion.youth.sync import YouthSync
 from companion_wire import Refusal
+from tests.phone_edge import device_vault
 from tests.serving import RunningServer
 from tests.sync.faults import Fault, FaultyTransport
 from tests.sync.kit import World, diary, goal, many_days, settle
@@ -33,7 +33,7 @@ from tests.sync.test_live import CountingTransport, eventually, sync_service
 async def test_an_account_made_offline_registers_on_first_contact(
     server: RunningServer, tmp_path: Path
 ) -> None:
-    vault = MemoryVault()
+    vault = device_vault()
     accounts = AccountService(
         tmp_path, vault, lambda: datetime.now(UTC), open_store=Store.open, kdf=KdfParams.fast
     )
@@ -252,3 +252,27 @@ async def test_offline_retries_with_backoff_until_the_server_answers(
         await runner.stop()
     assert seen.count(SyncPhase.OFFLINE) >= 1
     assert phone.store.outbox.count() == 0
+
+
+async def test_a_push_moves_the_cursor_past_its_own_versions_but_not_past_others(
+    world: World,
+) -> None:
+    """The push answer says how far each space moved: a device that was up to date skips
+    pulling back what it just sent; one that missed someone else's change still pulls it."""
+    youth, phone = await world.youth("Sam")
+    els = await world.caregiver("Els")
+    await world.link(phone, els)
+    await phone.sync()
+    for n in range(3):
+        diary(phone, f"Dag {n}")
+    await phone.engine.push()  # push only: no pull in between
+    [space] = [s for s in await phone.api.spaces() if s.space_id == youth.space_id]
+    assert phone.store.cursors.get(youth.space_id) == space.version
+
+    goal(els, "Van Els", space_id=youth.space_id)
+    await els.engine.push()
+    diary(phone, "Na Els")
+    await phone.engine.push()
+    assert phone.store.cursors.get(youth.space_id) < space.version + 2  # Els's is unread
+    await phone.sync()
+    assert [g.title for g in phone.store.goals.list(space_id=youth.space_id)] == ["Van Els"]

@@ -21,12 +21,12 @@ from websockets.exceptions import ConnectionClosed
 import companion_server.routes.live as server_live
 from companion.core.accounts import KEYS_SECRET
 from companion.core.syncing import AccountSync
-from companion.crypto.vault import MemoryVault
 from companion.sync.live import UNAUTHORIZED_CLOSE, live_url
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase
 from companion_wire import LiveNudge
 from tests.machine import require
+from tests.phone_edge import device_vault
 from tests.server.serverkit import FreshPostgres, pg_available
 from tests.serving import RunningServer, running_server_process
 from tests.sync.kit import Device, World, conversation, diary, message
@@ -58,7 +58,7 @@ def sync_service(
     device: Device, base_url: str, transport: httpx.AsyncBaseTransport | None = None
 ) -> AccountSync:
     """The youth's app as it runs: the service, with the live channel, over its store."""
-    vault = MemoryVault()
+    vault = device_vault()
     vault.set(KEYS_SECRET, device.identity.keys.to_bytes())
     vault.set(TOKEN_SECRET, (device.api.token or "").encode("ascii"))
     return AccountSync(device.store, vault, device.identity, base_url, transport=transport)

@@ -68,6 +68,17 @@ async def test_every_kind_of_failure_becomes_an_actionable_state_then_recovers()
     assert script.calls == 5
 
 
+async def test_a_503_waits_at_least_its_retry_after_before_trying_again() -> None:
+    state = SyncStateBox()
+    script = Script(state, [ServerError(503, "database", retry_after=0.3)])
+    runner = SyncRunner(script.full, script.space, state, backoff=Backoff(0.001, 0.002))
+    runner.start()
+    await asyncio.sleep(0.1)
+    assert (script.calls, state.state.problem) == (1, Problem.SERVER_UNAVAILABLE)
+    await run_until(state, SyncPhase.UP_TO_DATE, runner)
+    assert script.calls == 2
+
+
 async def test_a_refused_sign_in_stops_retrying_until_resumed() -> None:
     state = SyncStateBox()
     script = Script(state, [SignInRequiredError("revoked")])
@@ -107,13 +118,15 @@ def _nudge(space_id: str, version: int, with_record: bool = True) -> LiveNudge:
                 "id": new_id(),
                 "space_id": space_id,
                 "kind": "message",
-                "author_id": new_id(),
+                "author_id": (author := new_id()),
+                "signer_id": author,
+                "revision": 1,
                 "conversation_id": new_id(),
                 "version": version,
                 "ciphertext": "AAAA",
                 "nonce": "A" * 32,
+                "content_hash": "A" * 43 + "=",
                 "wraps": [{"recipient_id": new_id(), "wrapped_key": "AAAA"}],
-                "signature": "A" * 86 + "==",
                 "created_at": "2026-11-22T10:00:00+00:00",
                 "updated_at": "2026-11-22T10:00:00+00:00",
             }

@@ -23,11 +23,12 @@ from companion.sync.errors import (
     SignInRequiredError,
     UnreadableRecordError,
 )
-from companion.sync.payload import open_envelope, seal_record
+from companion.sync.payload import Opened, open_envelope, seal_record
 from companion_wire import ErrorCode, RecordEnvelope, new_id
 
 YOUTH, CARER, STRANGER = AccountKeys.generate(), AccountKeys.generate(), AccountKeys.generate()
 IDS = {"youth": new_id(), "carer": new_id(), "stranger": new_id()}
+YOUTH_X, CARER_X = YOUTH.public.x25519, CARER.public.x25519  # who the versions say sealed them
 
 
 def entry(shared_with: list[str]) -> DiaryEntry:
@@ -45,7 +46,10 @@ def entry(shared_with: list[str]) -> DiaryEntry:
 def sealed(record: DiaryEntry) -> RecordEnvelope:
     keys = {IDS["youth"]: YOUTH.public.x25519, IDS["carer"]: CARER.public.x25519}
     stamps = {"text": record.updated_hlc, "mood": record.updated_hlc}
-    fields = seal_record(record, stamps, owner_id=IDS["youth"], author=YOUTH, keys=keys)
+    fields = seal_record(
+        record, stamps, owner_id=IDS["youth"], signer_id=IDS["youth"], signer=YOUTH, base=None,
+        keys=keys,
+    ).fields  # fmt: skip
     return RecordEnvelope.model_validate({**fields, "version": 1})
 
 
@@ -54,29 +58,29 @@ def test_a_sealed_record_opens_for_its_recipients_with_its_stamps() -> None:
     envelope = sealed(record)
     assert "huurbaas" not in envelope.model_dump_json()
     for me, keys in (("youth", YOUTH), ("carer", CARER)):
-        opened = open_envelope(envelope, me_id=IDS[me], my_keys=keys, author_public=YOUTH.public)
-        assert opened.record == record
+        opened = open_envelope(envelope, me_id=IDS[me], my_keys=keys, signer_x25519=YOUTH_X)
+        assert isinstance(opened, Opened) and opened.record == record
         assert opened.stamps["text"] == record.updated_hlc
 
 
 def test_someone_it_is_not_shared_with_cannot_open_it() -> None:
     envelope = sealed(entry([]))
     with pytest.raises(UnreadableRecordError):
-        open_envelope(envelope, me_id=IDS["carer"], my_keys=CARER, author_public=YOUTH.public)
+        open_envelope(envelope, me_id=IDS["carer"], my_keys=CARER, signer_x25519=YOUTH_X)
 
 
 def test_a_record_moved_or_rewritten_by_the_server_is_refused() -> None:
     envelope = sealed(entry([IDS["carer"]]))
     moved = envelope.model_copy(update={"space_id": new_id()})
     with pytest.raises(UnreadableRecordError):
-        open_envelope(moved, me_id=IDS["youth"], my_keys=YOUTH, author_public=YOUTH.public)
+        open_envelope(moved, me_id=IDS["youth"], my_keys=YOUTH, signer_x25519=YOUTH_X)
     raw = bytearray(base64.b64decode(envelope.ciphertext))
     raw[0] ^= 1
     flipped = envelope.model_copy(update={"ciphertext": base64.b64encode(bytes(raw)).decode()})
     with pytest.raises(UnreadableRecordError):
-        open_envelope(flipped, me_id=IDS["youth"], my_keys=YOUTH, author_public=YOUTH.public)
+        open_envelope(flipped, me_id=IDS["youth"], my_keys=YOUTH, signer_x25519=YOUTH_X)
     with pytest.raises(UnreadableRecordError):  # signed by someone else than the author
-        open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, author_public=CARER.public)
+        open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, signer_x25519=CARER_X)
 
 
 @pytest.mark.parametrize("stamp", ["1767225600000-0000-a\n", "١٧٦٧٢٢٥٦٠٠٠٠٠-0000-a", 5])
@@ -89,14 +93,16 @@ def test_a_field_stamp_that_is_not_a_clock_stamp_makes_the_record_unreadable(sta
                 record,
                 {"text": stamp},
                 owner_id=IDS["youth"],
-                author=YOUTH,
+                signer_id=IDS["youth"],
+                signer=YOUTH,
+                base=None,
                 keys={IDS["youth"]: YOUTH.public.x25519},
-            ),
+            ).fields,
             "version": 1,
         }
     )
     with pytest.raises(UnreadableRecordError, match="clock stamp"):
-        open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, author_public=YOUTH.public)
+        open_envelope(envelope, me_id=IDS["youth"], my_keys=YOUTH, signer_x25519=YOUTH_X)
 
 
 def answer(status: int, body: object = None, **headers: str) -> httpx.Response:
@@ -131,6 +137,9 @@ def test_refusals_carry_the_servers_reason_and_retry_after() -> None:
     with pytest.raises(RateLimitedError) as limited:
         raise_for(answer(429, {"detail": "later", "code": "rate_limited"}, **{"retry-after": "7"}))
     assert limited.value.retry_after == 7.0
+    with pytest.raises(ServerError) as unavailable:
+        raise_for(answer(503, {"detail": "db", "code": "unavailable"}, **{"retry-after": "2"}))
+    assert (unavailable.value.status, unavailable.value.retry_after) == (503, 2.0)
     with pytest.raises(RefusedError) as coded:
         raise_for(answer(409, {"detail": "taken", "code": "id_in_use"}))
     assert coded.value.code is ErrorCode.ID_IN_USE
