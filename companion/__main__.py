@@ -1,5 +1,5 @@
-"""`python -m companion` starts the youth app (web mode with FLET_FORCE_WEB_SERVER=true)."""
+"""`python -m companion`: the same command as `companion` (--role, --web, --port, --host)."""
 
-from companion.youth.app import run
+from companion.cli import main
 
-run()
+raise SystemExit(main())

@@ -22,6 +22,8 @@ APP_ONLY = (
     "flet_web",
     "flet_charts",
     "flet_secure_storage",
+    "flet_notifications",
+    "flet_local_auth",
     "sqlcipher3",
     "keyring",
     "plyer",
@@ -29,6 +31,8 @@ APP_ONLY = (
     "argon2",
     "httpx",
     "websockets",
+    "icalendar",
+    "PIL",
 )
 # what each of our packages may import of ours
 ALLOWED = {

@@ -16,6 +16,7 @@ import platform
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -55,6 +56,9 @@ from companion_wire import (
     SignUpIn,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
 META_ROLE = "role"
 META_SERVER_URL = "server_url"
 
@@ -79,7 +83,7 @@ def device_name() -> str:
     return f"Companion ({platform.system() or 'desktop'})"[:80]
 
 
-def _valid(kind: object, value: str, code: str, field: str) -> str:
+def _valid(kind: TypeForm[str], value: str, code: str, field: str) -> str:
     try:
         return TypeAdapter(kind).validate_python(value)
     except ValidationError:
@@ -110,7 +114,7 @@ class CaregiverAccounts(DeviceAccount):
             store.close()
             raise NoAccount("the store has no caregiver or network account in it")
         me = Professional(account_id, meta.get(META_DISPLAY_NAME) or "", Role(role))
-        return CaregiverSession(store, me, self._now, self._notifier)
+        return CaregiverSession(store, me, self.keys().public, self._now, self._notifier)
 
     def server_of(self, session: CaregiverSession) -> str | None:
         """The server this account signed in with (None if the sign-in never finished)."""
@@ -203,7 +207,7 @@ class CaregiverAccounts(DeviceAccount):
             DeviceSession(self._vault, store.meta).save(answer)
         self.keep_credentials(credentials.recovery, credentials.keys)
         me = Professional(answer.account_id, name, answer.role)
-        return CaregiverSession(store, me, self._now, self._notifier)
+        return CaregiverSession(store, me, credentials.keys.public, self._now, self._notifier)
 
     def _refuse_second_account(self) -> None:
         if self.exists():

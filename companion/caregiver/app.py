@@ -12,6 +12,8 @@ core/views/root.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from companion.caregiver.registry import CAREGIVER
@@ -29,7 +31,7 @@ from companion.core.views.root import (
     use_window,
 )
 from companion.core.views.state import UiState
-from companion.core.views.widgets import tag
+from companion.core.views.widgets import banner_close, tag
 from companion.i18n import t
 
 LOCK_WIDTH = 420
@@ -69,12 +71,30 @@ def use_message_banner(services: CaregiverServices) -> None:
     if shown is not None:
         title, text = shown
         banner = ft.SnackBar(
-            content=tag(
-                "message-banner",
-                ft.Row([ft.Icon(ft.Icons.CHAT_BUBBLE_OUTLINE), ft.Text(f"{title}: {text}")]),
+            content=ft.Row(
+                [
+                    tag(
+                        "message-banner",
+                        ft.Row(
+                            [
+                                ft.Icon(
+                                    ft.Icons.CHAT_BUBBLE_OUTLINE, color=ft.Colors.ON_INVERSE_SURFACE
+                                ),
+                                ft.Text(
+                                    f"{title}: {text}",
+                                    color=ft.Colors.ON_INVERSE_SURFACE,
+                                    expand=True,
+                                ),
+                            ],
+                            expand=True,
+                        ),
+                    ),
+                    # Flutter's own close icon is named in English ("Close"), whatever the
+                    # app's language
+                    banner_close(lambda: set_shown(None)),
+                ],
             ),
             duration=BANNER_SECONDS * 1000,
-            show_close_icon=True,
             on_dismiss=lambda: set_shown(None),
         )
     ft.use_dialog(banner)
@@ -84,7 +104,7 @@ def use_data_following_sync(services: CaregiverServices, ui: UiState) -> None:
     """Start syncing once signed in, and re-render the screens when a sync brought something
     (the caseload, messages) or when syncing fails or recovers."""
 
-    def follow():
+    def follow() -> Callable[[], None]:
         last: list[SyncState] = [services.sync_state.state]
         changed = to_this_page(lambda _: ui.data_changed())  # published from sync threads
 

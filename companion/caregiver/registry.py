@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from companion.caregiver.appointments.meeting_view import MeetingScreen
+from companion.caregiver.appointments.view import MeetingsScreen
 from companion.caregiver.availability.view import AvailabilityScreen
 from companion.caregiver.caseload.view import CaseloadScreen
 from companion.caregiver.chat.view import ChatScreen
@@ -19,6 +21,8 @@ CAREGIVER = Registry(
         Screen("/youth/:space_id/chat", ChatScreen),
         Screen("/youth/:space_id/suggest", SuggestScreen),
         Screen("/youth/:space_id/documents", DocumentsScreen),
+        Screen("/youth/:space_id/appointments", MeetingsScreen),
+        Screen("/youth/:space_id/appointments/:appointment_id", MeetingScreen),
         Screen("/availability", AvailabilityScreen),
         Screen("/settings", CaregiverSettingsScreen),
         Screen("/help", CaregiverHelpScreen),

@@ -11,22 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Self
+from typing import Self, Unpack
 from zoneinfo import ZoneInfo
-
-from pydantic import TypeAdapter, ValidationError
 
 from companion.caregiver.accounts import CaregiverAccounts
 from companion.caregiver.availability.service import DEFAULT_ZONE
 from companion.caregiver.session import CaregiverSession
 from companion.caregiver.sync import CaregiverSync
 from companion.core.accounts import NewCredentials
-from companion.core.device import DeviceCore
+from companion.core.device import DeviceCore, DeviceOptions
 from companion.core.errors import InvalidInput, from_sync_error
+from companion.core.invitations import preview_invitation, read_invitation
 from companion.crypto.vault_base import KeyVault
 from companion.sync.api import ApiClient
 from companion.sync.errors import RefusedError, SyncError
-from companion_wire import ErrorCode, InvitationCode, LinkOut, LinkPatch
+from companion_wire import ErrorCode, LinkOut, LinkPatch
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8700"
 
@@ -34,9 +33,9 @@ DEFAULT_SERVER_URL = "http://127.0.0.1:8700"
 class CaregiverServices(DeviceCore[CaregiverSession]):
     accounts: CaregiverAccounts
 
-    def __init__(self, data_dir: Path, vault: KeyVault, **options: object) -> None:
+    def __init__(self, data_dir: Path, vault: KeyVault, **options: Unpack[DeviceOptions]) -> None:
         options.setdefault("server", DEFAULT_SERVER_URL)
-        super().__init__(data_dir, vault, **options)  # type: ignore[arg-type]
+        super().__init__(data_dir, vault, **options)
         self.accounts = CaregiverAccounts(
             data_dir,
             vault,
@@ -66,6 +65,7 @@ class CaregiverServices(DeviceCore[CaregiverSession]):
             transport=self.transport,
             live=self.live,
             poll_seconds=self.poll_seconds,
+            files_dir=self.data_dir / "files" / session.me.account_id,
         )
 
     def attach(self, session: CaregiverSession) -> CaregiverSession:
@@ -87,23 +87,51 @@ class CaregiverServices(DeviceCore[CaregiverSession]):
         return self.attach(session)
 
     async def join_network(
-        self, code: str, name: str, credentials: NewCredentials
+        self, text: str, name: str, credentials: NewCredentials
     ) -> CaregiverSession:
-        session = await self.accounts.join_network(self.server_url, code, name, credentials)
-        return self.attach(session)
+        """A network person signs up with a youth's invitation (typed, or its QR code's
+        text). A QR code's number must match the youth's keys, and then verifies them."""
+        invitation = read_invitation(text)
+        inviter = None
+        if invitation.fingerprint is not None:
+            async with ApiClient(self.server_url, transport=self.transport) as api:
+                inviter = await preview_invitation(api, invitation)
+            if not inviter.fingerprint_matches:
+                raise InvalidInput("fingerprint_mismatch", field="invitation")
+        session = await self.accounts.join_network(
+            self.server_url, invitation.code, name, credentials
+        )
+        self.attach(session)
+        if inviter is not None:
+            sync = self.require_sync()
+            try:
+                spaces = await sync.api.spaces()
+            except SyncError as error:
+                raise from_sync_error(error) from None
+            for space in spaces:
+                if space.owner_id == inviter.account_id:
+                    session.verification.confirm_inviter(inviter, space.space_id)
+        return session
 
     # --- caregiver calls ------------------------------------------------------------------
 
-    async def accept_invitation(self, code: str) -> LinkOut:
-        """Link to a youth with the code they gave; typos are caught before the server. The
-        youth appears after the sync that follows."""
-        try:
-            code = TypeAdapter(InvitationCode).validate_python(code)
-        except ValidationError:
-            raise InvalidInput("invitation_format", field="invitation") from None
+    async def accept_invitation(self, text: str) -> LinkOut:
+        """Link to a youth with the code they gave (typed, or their QR code's text); typos
+        are caught before the server. A QR code carries the youth's own safety number: the
+        keys the server gives must match it (else nothing is accepted), and then the youth
+        is verified at once. The youth appears after the sync that follows."""
+        invitation = read_invitation(text)
         sync = self.require_sync()
+        inviter = await preview_invitation(sync.api, invitation)
+        if inviter.fingerprint_matches is False:
+            raise InvalidInput("fingerprint_mismatch", field="invitation")
         try:
-            link = await sync.api.accept_invitation(code)
+            link = await sync.api.accept_invitation(invitation.code)
+        except SyncError as error:
+            raise from_sync_error(error) from None
+        if inviter.fingerprint_matches:
+            self.require_session().verification.confirm_inviter(inviter, link.space_id)
+        try:
             await sync.sync_now()
         except SyncError as error:
             raise from_sync_error(error) from None

@@ -11,6 +11,7 @@ from companion.core.sync_status import SyncState
 from companion.core.views.context import use_ui
 from companion.core.views.hooks import use_sync_state
 from companion.core.views.settings_sections import AppLockSection, RecoverySection, appearance_cards
+from companion.core.views.verification import trust_rows
 from companion.core.views.widgets import body, card, heading, refused_words, tag
 from companion.i18n import t
 from companion_wire import Role
@@ -35,6 +36,7 @@ def sync_details(state: SyncState, server_url: str) -> ft.Control:
         rows.append(
             ft.Text(t("caregiver.sync_parked", kind=kind, reason=reason), color=ft.Colors.ERROR)
         )
+    rows += trust_rows(state)
     return tag("sync-details", card(*rows))
 
 

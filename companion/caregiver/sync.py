@@ -3,7 +3,8 @@ caregiver's cycle does.
 
 A full cycle: the engine pushes and pulls every linked youth's space (dropping spaces whose
 link ended), then the caseload is refreshed from the server's list of links (which also
-forgets the records of ended links), new messages are announced inside availability hours
+forgets the records of ended links), a youth's network alarm is announced at once, new
+messages are announced inside availability hours
 while what was announced about a youth whose access ended is taken back, and pending
 availability hours are published. A pull of one space that finds its link ended refreshes
 the caseload at once (the server folds a link-change nudge into a message nudge still
@@ -13,6 +14,7 @@ waiting for that space, so no full cycle may be asked for).
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 
@@ -40,6 +42,7 @@ class CaregiverSync(AccountSync):
         transport: httpx.AsyncBaseTransport | None = None,
         live: bool = True,
         poll_seconds: float = POLL_SECONDS,
+        files_dir: Path | None = None,
     ) -> None:
         self._session = session
         me = session.me
@@ -52,6 +55,7 @@ class CaregiverSync(AccountSync):
             transport=transport,
             live=live,
             poll_seconds=poll_seconds,
+            files_dir=files_dir,
         )
 
     async def cycle_steps(self) -> None:
@@ -59,6 +63,7 @@ class CaregiverSync(AccountSync):
         await self.engine.sync()
         await self._refresh_caseload()
         await asyncio.to_thread(session.alerts.check)  # right away: it takes banners back
+        await asyncio.to_thread(session.alarms.check)
         pending = session.availability.pending()
         if pending is not None:
             published = await self.api.set_availability(pending)
@@ -70,6 +75,7 @@ class CaregiverSync(AccountSync):
         if report.dropped_spaces:
             await self._refresh_caseload()
         await asyncio.to_thread(self._session.alerts.check)
+        await asyncio.to_thread(self._session.alarms.check)
 
     async def _refresh_caseload(self) -> None:
         """Store the server's list of links, forgetting what ended."""

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from companion.core.app_lock import ATTEMPTS_SECRET, PIN_SECRET
+from companion.core.app_lock import ATTEMPTS_SECRET, BIOMETRIC_SECRET, PIN_SECRET
 from companion.core.errors import InvalidInput, NoAccount
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import Enrolment, KdfParams, RecoveryCode, enrol
@@ -38,6 +38,7 @@ ACCOUNT_SECRETS = (
     DATABASE_KEY,
     PIN_SECRET,
     ATTEMPTS_SECRET,
+    BIOMETRIC_SECRET,
     TOKEN_SECRET,
 )
 
@@ -95,6 +96,14 @@ class DeviceAccount:
 
     def exists(self) -> bool:
         return self.db_path.exists() and self._vault.get(KEYS_SECRET) is not None
+
+    def keys_lost(self) -> bool:
+        """The data file is here but the vault no longer holds its key: the phone's keystore
+        was wiped (a reset of its security, a restore from a backup). The database key is
+        always kept before the file is made, so an interrupted sign-up never looks like
+        this. Nothing may open, replace or delete the file then; the person restores with
+        the recovery code (the old file is moved aside, unchanged)."""
+        return self.db_path.exists() and self._vault.get(DATABASE_KEY) is None
 
     def keys(self) -> AccountKeys:
         raw = self._vault.get(KEYS_SECRET)

@@ -2,7 +2,8 @@
 
 A PIN is short, so guessing is slowed down: after MAX_FREE_ATTEMPTS wrong tries each further
 wrong try locks the PIN screen for a doubling wait. The counter lives in the vault too, so
-closing the app does not reset it.
+closing the app does not reset it. On a phone the person may also let a fingerprint or face
+lift the lock (`biometric_enabled`); the PIN stays, and turning that on asks for it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from companion.crypto.vault_base import KeyVault
 
 PIN_SECRET = "app_lock_pin"
 ATTEMPTS_SECRET = "app_lock_attempts"
+BIOMETRIC_SECRET = "app_lock_biometric"  # b"1": a fingerprint or face may lift the lock
 MAX_FREE_ATTEMPTS = 5
 FIRST_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(hours=1)
@@ -57,8 +59,24 @@ class AppLock:
 
     def disable(self, pin: str) -> None:
         self.verify(pin)
+        self._vault.delete(BIOMETRIC_SECRET)
         self._vault.delete(PIN_SECRET)
         self._vault.delete(ATTEMPTS_SECRET)
+
+    @property
+    def biometric_enabled(self) -> bool:
+        """A fingerprint or face may open the app (only ever beside a PIN)."""
+        return self.enabled and self._vault.get(BIOMETRIC_SECRET) == b"1"
+
+    def enable_biometric(self, pin: str) -> None:
+        """Let a fingerprint or face open the app; the PIN proves it is the owner asking."""
+        if not self.enabled:
+            raise InvalidInput("pin_needed", field="pin")
+        self.verify(pin)
+        self._vault.set(BIOMETRIC_SECRET, b"1")
+
+    def disable_biometric(self) -> None:
+        self._vault.delete(BIOMETRIC_SECRET)
 
     def wait_remaining(self) -> timedelta:
         """How long the PIN screen must wait before the next try (zero when it may try)."""

@@ -125,3 +125,35 @@ def from_sync_error(error: SyncError) -> ServiceError:
         reason = error.code.value if error.code is not None else "other"
         return ServerRefused(error.detail, reason=reason)
     return ServerTrouble(str(error))
+
+
+class KeysNotKept(ServiceError):
+    """The phone's keystore did not confirm it keeps the new keys; nothing is lost yet (they
+    are in memory) and trying again writes them again."""
+
+    code = "keys_not_kept"
+
+
+class CannotOpen(ServiceError):
+    """The account on this device cannot be opened now. `reason` picks what the screen says
+    and offers (restore with the recovery code, try again, make room); nothing was changed,
+    deleted or replaced, and nothing will be until the person chooses."""
+
+    REASONS = (
+        "keys_gone",  # the keystore lost the keys (a phone reset its secure storage)
+        "keystore_locked",  # the keystore cannot be read right now
+        "keystore_damaged",  # it holds something Companion did not write
+        "wrong_key",  # the data file does not open with the key kept for it
+        "damaged",  # the data file fails its integrity checks
+        "too_new",  # written by a newer app version
+        "disk_full",
+        "busy",  # another app window holds the file
+    )
+
+    code = "cannot_open"
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown reason {reason!r}")
+        self.reason = reason
+        super().__init__(detail or reason)

@@ -40,13 +40,18 @@ class Preferences:
         """Raise `InvalidInput` for a value the app cannot show."""
         if self.language not in LANGUAGES:
             raise InvalidInput("invalid_choice", field="language")
-        try:
-            ThemeChoice(self.theme)
-        except ValueError:
-            raise InvalidInput("invalid_choice", field="theme") from None
+        theme = theme_choice(self.theme)
         if self.text_scale not in TEXT_SCALES:
             raise InvalidInput("invalid_choice", field="text_scale")
-        return replace(self, theme=ThemeChoice(self.theme))
+        return replace(self, theme=theme)
+
+
+def theme_choice(value: str) -> ThemeChoice:
+    """A theme's name (or the choice itself) as the choice; `InvalidInput` for another."""
+    try:
+        return ThemeChoice(value)
+    except ValueError:
+        raise InvalidInput("invalid_choice", field="theme") from None
 
 
 class PreferencesFile:

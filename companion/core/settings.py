@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from companion.core.preferences import Preferences, PreferencesFile, ThemeChoice
+from companion.core.preferences import Preferences, PreferencesFile, ThemeChoice, theme_choice
 from companion.i18n import Translator
 
 
@@ -23,7 +23,7 @@ class SettingsService:
         return self._save(replace(self._prefs, language=language))
 
     def set_theme(self, theme: ThemeChoice | str) -> Preferences:
-        return self._save(replace(self._prefs, theme=theme))
+        return self._save(replace(self._prefs, theme=theme_choice(theme)))
 
     def set_text_scale(self, scale: float) -> Preferences:
         return self._save(replace(self._prefs, text_scale=scale))

@@ -5,7 +5,7 @@ after every local write (the store reports each commit that queued outbox rows),
 nudge, and on a slow poll that covers what no nudge announces (an end date passing on the
 server's clock, nudges missed while offline). `SyncRunner` runs the cycles on the app's event
 loop with backoff and publishes the state the screens show; store work and cryptography go
-to worker threads inside the engine, so the loop never waits on a disk or a signature.
+to worker threads inside the engine, so the loop never waits on a disk or on cryptography.
 
 Each app adds only what its cycle does around the engine (`YouthSync`: register a new
 account, refresh the links; `CaregiverSync`: refresh the caseload, take back alerts, publish
@@ -20,17 +20,20 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
+from companion.core.files import FileService
 from companion.crypto.vault_base import KeyVault
 from companion.store import Store
 from companion.sync.api import ApiClient
 from companion.sync.engine import Identity, SyncEngine
+from companion.sync.files import BlobCache, FileTransfers
 from companion.sync.live import LiveChannel
 from companion.sync.runner import SyncRunner
 from companion.sync.session import DeviceSession
-from companion.sync.state import Problem, SyncPhase, SyncStateBox
+from companion.sync.state import SyncPhase, SyncStateBox
 from companion_wire import LiveNudge
 
 log = logging.getLogger(__name__)
@@ -59,12 +62,20 @@ class AccountSync:
         live: bool = True,
         poll_seconds: float = POLL_SECONDS,
         now: Callable[[], datetime] = utc_now,
+        files_dir: Path | None = None,
     ) -> None:
+        """`files_dir`: where this account keeps sealed files waiting to go up and opened
+        copies (`files` is then the FileService; without it, no files)."""
         self.store = store
         self.state = state = state or SyncStateBox()
         self.device = DeviceSession(vault, store.meta)
         self.api = ApiClient(base_url, token=self.device.token, transport=transport)
-        self.engine = SyncEngine(store, self.api, identity, state=state, now=now)
+        transfers = None
+        self.files: FileService | None = None
+        if files_dir is not None:
+            transfers = FileTransfers(store, self.api, BlobCache(files_dir / "sealed"))
+            self.files = FileService(store, transfers, files_dir / "open")
+        self.engine = SyncEngine(store, self.api, identity, state=state, now=now, files=transfers)
         self.runner = SyncRunner(self.sync_now, self.pull_space, state, live=self._take)
         self.live: LiveChannel | None = None
         if live:
@@ -74,6 +85,7 @@ class AccountSync:
                 on_nudge=self.runner.nudged,
                 on_connect=self.runner.request,
                 on_unauthorized=self._signed_out,
+                on_disconnect=self._connection_lost,
             )
         self.now = now
         self._poll = poll_seconds
@@ -129,8 +141,23 @@ class AccountSync:
         """Back in the foreground, a new window, or signed in again: sync now."""
         if self._loop is None:
             return
+        if self._poller is None or self._poller.done():
+            self._poller = self._loop.create_task(self._poll_forever(), name="sync-poll")
         self.runner.resume()
         self._start_live()
+
+    async def pause(self) -> None:
+        """The app went to the background: no more polling and no open socket (a phone
+        suspends the app soon anyway). A cycle already running finishes: stopping it half
+        way would gain nothing, and every step of it is safe to end by a kill. `resume()`
+        starts again."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        if self.live is not None:
+            await self.live.stop()
 
     def request(self) -> None:
         """Ask for a full cycle soon (pull to refresh)."""
@@ -236,5 +263,13 @@ class AccountSync:
             await asyncio.sleep(self._poll)
             self.runner.request()
 
+    def _connection_lost(self) -> None:
+        """The live connection dropped: a cycle now finds out whether the server is gone
+        (the screens then say "offline" within seconds) or it was a blip (nothing shows)."""
+        self.runner.request()
+
     def _signed_out(self) -> None:
-        self.state.update(phase=SyncPhase.SIGN_IN_REQUIRED, problem=Problem.SIGN_IN)
+        # The token is dead: a cycle still under way must not send it again (its next
+        # request fails here, without the network), and none starts until a sign-in.
+        self.api.token = None
+        self.runner.signed_out("the server closed the live channel: sign in again")

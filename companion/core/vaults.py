@@ -9,7 +9,9 @@
    Trade-off, stated plainly: this keeps the keys out of the database file, so a copied
    database alone is useless, but someone who copies the whole data folder has both the
    vault and its passphrase. It is as strong as the folder's file permissions, no more.
-Phones use Flet's SecureStorage (companion.crypto.vault_flet), wired by the app at start-up.
+Phones never come here: they keep keys in the Android Keystore / iOS Keychain through Flet's
+SecureStorage (companion.phone.edge), and have no file fallback: a phone whose keystore
+cannot be read says so (and offers to try again) instead of keeping keys beside the data.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from pathlib import Path
 
 from companion.crypto.vault import (
     VAULT_FILE_NAME,
-    KeyringVault,
     KeyVault,
     PassphraseFileVault,
-    keyring_usable,
+    VaultUnavailableError,
 )
+from companion.phone.platform import on_phone
 
 DEVICE_SECRET_FILE = "device.secret"
 
@@ -52,7 +54,12 @@ def keychain_service(data_dir: Path) -> str:
 
 
 def open_device_vault(data_dir: Path, env: Mapping[str, str] | None = None) -> KeyVault:
-    """An existing vault file always wins: switching backends would strand the keys in it."""
+    """An existing vault file always wins: switching backends would strand the keys in it.
+    On a phone this refuses (VaultUnavailableError): phones use their secure storage."""
+    if on_phone():
+        raise VaultUnavailableError("a phone keeps its keys in secure storage, not in a file")
+    from companion.crypto.vault_keyring import KeyringVault, keyring_usable
+
     env = os.environ if env is None else env
     path = data_dir / VAULT_FILE_NAME
     passphrase = env.get("COMPANION_VAULT_PASSPHRASE")

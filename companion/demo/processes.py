@@ -1,9 +1,11 @@
-"""The demo's child processes (server, two apps): start, wait until they answer, stop."""
+"""The demo's child processes (server, two apps): start, wait until they answer, stop, and
+start the server again when it stops while the apps keep running (`Keeper`)."""
 
 from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -19,8 +21,22 @@ class Child:
     def __init__(self, name: str, command: list[str], env: dict[str, str], log: Path) -> None:
         self.name = name
         self.log = log
-        with log.open("ab") as sink:
-            self.process = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
+        self._command = command
+        self._env = env
+        self.process = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        with self.log.open("ab") as sink:
+            return subprocess.Popen(self._command, env=self._env, stdout=sink, stderr=sink)
+
+    def exit_code(self) -> int | None:
+        """None while it runs."""
+        return self.process.poll()
+
+    def restart(self) -> None:
+        """Start the same command again (after it stopped)."""
+        self.stop()
+        self.process = self._spawn()
 
     def check(self) -> None:
         code = self.process.poll()
@@ -51,3 +67,54 @@ class Child:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Keeper:
+    """Starts a child again when it stops, with growing pauses if it keeps stopping.
+
+    The demo keeps its server this way: when the server stops, the apps keep running (they
+    show that they are offline and keep what is written), and once the server is back they
+    reconnect by themselves. Call `check()` regularly; `say` tells the person running it.
+    """
+
+    def __init__(
+        self,
+        child: Child,
+        say: Callable[[str], None],
+        *,
+        pause: float = 5.0,
+        max_pause: float = 60.0,
+        steady: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.child = child
+        self._say = say
+        self._first_pause = self._pause = pause
+        self._max_pause = max_pause
+        self._steady = steady  # up this long: the next stop is a new story, not a crash loop
+        self._clock = clock
+        self._started = clock()
+        self._restart_at: float | None = None
+        self.restarts = 0
+
+    def check(self) -> None:
+        now = self._clock()
+        if self._restart_at is None:
+            code = self.child.exit_code()
+            if code is None:
+                if now - self._started >= self._steady:
+                    self._pause = self._first_pause
+                return
+            self._say(
+                f"De {self.child.name} is gestopt (exit code {code}); de apps blijven werken "
+                f"en versturen alles zodra hij terug is. Herstart over {self._pause:.0f} s. / "
+                f"The {self.child.name} stopped; the apps keep running; restarting it."
+            )
+            self._restart_at = now + self._pause
+            self._pause = min(self._max_pause, self._pause * 2)
+        elif now >= self._restart_at:
+            self.child.restart()
+            self._restart_at = None
+            self._started = now
+            self.restarts += 1
+            self._say(f"De {self.child.name} draait weer. / The {self.child.name} is back.")

@@ -6,7 +6,10 @@ running the demo again continues where you left off, including what you typed. `
 throws it away and seeds a new story. A folder whose seeding was interrupted is reseeded
 automatically; a non-empty folder that is not a demo folder is never touched.
 
-Ctrl-C (or SIGTERM) stops the apps and the server and exits cleanly.
+When the server stops on its own (or is stopped to try the apps offline), the apps keep
+running: they say they are offline and keep what is written; the demo starts the server
+again and the apps reconnect by themselves. Ctrl-C (or SIGTERM) stops the apps and the
+server and exits cleanly.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from types import FrameType
 import httpx
 
 from companion.demo import story as S
-from companion.demo.processes import Child, ChildFailed
+from companion.demo.processes import Child, ChildFailed, Keeper
 
 DEFAULT_FOLDER = ".demo-data"  # scripts/demo runs from the repository root
 MARKER = "demo.json"  # written last, once the story is complete
@@ -221,8 +224,10 @@ def run_demo(options: DemoOptions) -> int:
         ):
             child.wait_for(f"http://127.0.0.1:{port}/", STARTUP_S)
         print(_banner(options, server_url), flush=True)
+        keeper = Keeper(server, lambda words: print(words, flush=True))
         while True:
-            for child in children:
+            keeper.check()  # a stopped server starts again; the apps keep running
+            for child in children[1:]:
                 child.check()
             time.sleep(0.5)
     except KeyboardInterrupt:

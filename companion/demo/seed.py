@@ -93,6 +93,21 @@ def _clock(text: str) -> time:
     return time(hour, minute)
 
 
+async def _first_meeting(youth: YouthDevice, caregiver: CaregiverServices) -> None:
+    """Yasmine invites Els (with the end of the care period), handing the code over in
+    person as a QR code that carries Yasmine's number, so Els's app checks Yasmine's keys;
+    they also compare their safety number on both screens and Yasmine confirms Els's."""
+    ends = datetime.now().astimezone() + timedelta(days=S.CARE_PERIOD_DAYS)
+    invitation = await youth.sync.api.create_invitation(
+        InvitationIn(role=Role.CAREGIVER, link_ends_at=ends)
+    )
+    space = youth.session
+    await caregiver.accept_invitation(space.verification.invitation_payload(invitation.code))
+    await youth.sync.sync_now()
+    els_id = caregiver.require_session().me.account_id
+    space.verification.confirm(els_id, space.account.space_id)
+
+
 async def seed(folder: Path, server_url: str, database_url: str) -> None:
     """Create both accounts and the whole story; raises on any refusal (nothing is faked)."""
     today = datetime.now().astimezone().date()
@@ -115,13 +130,7 @@ async def seed(folder: Path, server_url: str, database_url: str) -> None:
         assert sync is not None  # activation leaves a connection behind
         await youth.sync.sync_now()  # registers Yasmine
 
-        # Yasmine invites Els, with the end of the care period
-        ends = datetime.now().astimezone() + timedelta(days=S.CARE_PERIOD_DAYS)
-        invitation = await youth.sync.api.create_invitation(
-            InvitationIn(role=Role.CAREGIVER, link_ends_at=ends)
-        )
-        await caregiver.accept_invitation(invitation.code)
-        await youth.sync.sync_now()
+        await _first_meeting(youth, caregiver)
         els_id = els.me.account_id
         space = youth.session
 

@@ -1,4 +1,5 @@
-"""The two adapter protocols (show now / schedule for later) and a fan-out for several channels."""
+"""The adapter protocols (show now / schedule for later / hand a plan to the OS) and a fan-out
+for several channels."""
 
 from __future__ import annotations
 
@@ -44,6 +45,24 @@ class NotificationScheduler(Protocol):
 
     def fire_due(self, now: datetime) -> list[Delivered]:
         """Deliver what is due by `now` (an OS-backed scheduler returns [])."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One notification the OS is to show at `at` (phones: the OS delivers, not Python)."""
+
+    reminder_id: str
+    at: datetime
+    title: str
+    body: str
+
+
+class NotificationPlanner(Protocol):
+    """What a phone's notification service needs: the whole plan of upcoming notifications,
+    nearest first. It never blocks (the OS is reached from the event loop later)."""
+
+    def replace(self, plan: Sequence[Planned]) -> None:
+        """Make the OS's pending notifications exactly `plan` (as far as its cap allows)."""
 
 
 class FanOutNotifier:

@@ -11,12 +11,9 @@ clears the markers. Where the secrets and the account live: companion.core.accou
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-
-from pydantic import TypeAdapter, ValidationError
 
 from companion.core.accounts import (
     META_ACCOUNT_ID,
@@ -27,6 +24,7 @@ from companion.core.accounts import (
     OpenStore,
 )
 from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
+from companion.core.invitations import normalise_invitation
 from companion.core.validation import build
 from companion.crypto.errors import InvalidRecoveryCodeError
 from companion.crypto.recovery import KdfParams, RecoveryCode
@@ -38,25 +36,13 @@ from companion.sync.session import DeviceSession
 from companion.youth.account import Account
 from companion.youth.network.service import NetworkRemote
 from companion.youth.session import YouthSession
-from companion_wire import InvitationCode, Role, new_id
+from companion_wire import Role, new_id
 
 META_SPACE_ID = "space_id"
 META_CREATED_AT = "created_at"
 META_PENDING_REGISTRATION = "pending_registration"
 META_PENDING_ENROLMENT = "pending_enrolment"
 META_PENDING_INVITATION = "pending_invitation"
-
-_INVITATION = TypeAdapter(InvitationCode)
-
-
-def normalise_invitation(text: str) -> str:
-    """Invitation codes are read aloud and typed: case, spaces and dashes do not matter, and
-    a code the server could never know is caught here, before any network call."""
-    compact = re.sub(r"[\s\-]", "", text or "")
-    try:
-        return _INVITATION.validate_python(compact)
-    except ValidationError:
-        raise InvalidInput("invitation_format", field="invitation") from None
 
 
 class AccountService(DeviceAccount):
@@ -87,7 +73,7 @@ class AccountService(DeviceAccount):
         return self.session_of(store, account)
 
     def session_of(self, store: Store, account: Account) -> YouthSession:
-        return YouthSession(store, account, self._now, self._remote)
+        return YouthSession(store, account, self.keys().public, self._now, self._remote)
 
     def check_display_name(self, display_name: str) -> str:
         """The cleaned name, or InvalidInput; cheap, so views check before the slow part."""

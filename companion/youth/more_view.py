@@ -11,7 +11,7 @@ from companion.i18n import t
 @ft.component
 def MoreScreen() -> ft.View:
     registry = use_registry()
-    items = [
+    items: list[ft.Control] = [
         ft.Semantics(
             identifier=f"menu{path.replace('/', '-')}",
             content=ft.ListTile(

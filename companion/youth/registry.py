@@ -12,6 +12,9 @@ import flet as ft
 
 from companion.core.views.help_view import HelpScreen
 from companion.core.views.navigation import MoreItem, Registry, Screen
+from companion.youth.appointments.detail_view import AppointmentScreen
+from companion.youth.appointments.edit_view import AppointmentEditScreen
+from companion.youth.appointments.view import AppointmentsScreen
 from companion.youth.chat.view import ChatScreen, ChatThreadScreen
 from companion.youth.diary.edit_view import DiaryEditScreen
 from companion.youth.diary.view import DiaryScreen
@@ -22,6 +25,9 @@ from companion.youth.network.view import NetworkScreen
 from companion.youth.onboarding.view import OnboardingScreen
 from companion.youth.reminders.edit_view import ReminderEditScreen
 from companion.youth.reminders.view import RemindersScreen
+from companion.youth.safety.help_view import YouthHelpScreen
+from companion.youth.safety.plan_edit_view import SafetyPlanEditScreen
+from companion.youth.safety.plan_view import SafetyPlanScreen
 from companion.youth.settings.delete_account_view import DeleteAccountScreen
 from companion.youth.settings.view import SettingsScreen
 from companion.youth.timeline.view import DocumentScreen, TimelineScreen
@@ -39,6 +45,14 @@ MAIN = Registry(
         Screen("/chat", ChatScreen),
         Screen("/chat/:person_id", ChatThreadScreen),
         Screen("/more", MoreScreen),
+        Screen(
+            "/more/appointments",
+            AppointmentsScreen,
+            more=MoreItem("appointments.title", ft.Icons.EVENT, 5),
+        ),
+        Screen("/more/appointments/new", AppointmentEditScreen),
+        Screen("/more/appointments/:appointment_id", AppointmentScreen),
+        Screen("/more/appointments/:appointment_id/edit", AppointmentEditScreen),
         Screen(
             "/more/reminders",
             RemindersScreen,
@@ -62,8 +76,13 @@ MAIN = Registry(
         ),
         Screen("/more/settings/delete", DeleteAccountScreen),
         Screen(
-            "/help", HelpScreen, modal=True, more=MoreItem("help.title", ft.Icons.HELP_OUTLINE, 50)
+            "/help",
+            YouthHelpScreen,
+            modal=True,
+            more=MoreItem("help.title", ft.Icons.HELP_OUTLINE, 50),
         ),
+        Screen("/help/plan", SafetyPlanScreen),
+        Screen("/help/plan/edit", SafetyPlanEditScreen),
     ]
 )
 

@@ -3,31 +3,51 @@
 Beside what every device has (companion.core.device) it owns the reminder scheduler and the
 ways an account comes to this phone: made here, restored with the recovery code, or made
 from an invitation. Once an account is open its `YouthSession` holds the feature services.
-Without a configured server the app works offline only and says so where it matters.
+Without a configured server the app works offline only and says so where it matters. On a
+phone (`from_phone`) keys live in the phone's keystore and reminders are notifications the
+OS shows (`OsReminderScheduler`), not a timer in Python.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import os
 import platform
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Self, Unpack
 
 from companion.core.accounts import NewCredentials
-from companion.core.device import DeviceCore
-from companion.core.errors import InvalidInput, NotConnected, from_sync_error
+from companion.core.device import ENV_POLL, DeviceCore, DeviceOptions, server_url
+from companion.core.errors import InvalidInput, NotConnected, ServiceError, from_sync_error
+from companion.core.invitations import Inviter, preview_invitation, read_invitation
+from companion.core.paths import data_dir as default_data_dir
+from companion.core.syncing import POLL_SECONDS
 from companion.crypto.errors import InvalidRecoveryCodeError, WrongRecoveryCodeError
 from companion.crypto.vault_base import KeyVault
 from companion.i18n import t
 from companion.notify import InAppScheduler
+from companion.notify.base import NotificationPlanner, NotifyError
+from companion.notify.os_scheduler import OsNotifications
+from companion.store.errors import StoreError
 from companion.sync.api import ApiClient
 from companion.sync.errors import SyncError
 from companion.sync.restore import recover_account
 from companion.youth.accounts import AccountService
-from companion.youth.network.invitation import Inviter, preview_invitation, read_invitation
-from companion.youth.reminders.scheduler import ReminderScheduler
+from companion.youth.appointments.alerts import AppointmentAlerts
+from companion.youth.reminders.os_plan import OsReminderScheduler
+from companion.youth.reminders.scheduler import ReminderScheduler, Ticking
+from companion.youth.reminders.service import RemindersService
 from companion.youth.session import YouthSession
 from companion.youth.sync import YouthSync
+
+if TYPE_CHECKING:
+    from companion.phone.edge import PhoneEdge
+
+log = logging.getLogger(__name__)
 
 
 def reminder_body(at: datetime) -> str:
@@ -43,8 +63,17 @@ def device_name() -> str:
 class YouthServices(DeviceCore[YouthSession]):
     accounts: AccountService
 
-    def __init__(self, data_dir: Path, vault: KeyVault, **options: object) -> None:
-        super().__init__(data_dir, vault, **options)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        data_dir: Path,
+        vault: KeyVault,
+        *,
+        reminder_planner: NotificationPlanner | None = None,
+        **options: Unpack[DeviceOptions],
+    ) -> None:
+        """`reminder_planner` is the phone's notification service: reminders then go to
+        the OS ahead of time; without it they fire in the app while it runs."""
+        super().__init__(data_dir, vault, **options)
         self.accounts = AccountService(
             data_dir,
             vault,
@@ -53,11 +82,92 @@ class YouthServices(DeviceCore[YouthSession]):
             kdf=self.kdf,
             remote=self._remote,
         )
-        self.reminder_scheduler = ReminderScheduler(
-            InAppScheduler(self.notifier, reminder_body),
-            self.now,
-            lambda: self.session.reminders if self.session is not None else None,
+        reminders = self._open_reminders
+        self._os_notifications = (
+            reminder_planner if isinstance(reminder_planner, OsNotifications) else None
         )
+        self.reminder_scheduler: Ticking
+        if reminder_planner is not None:
+            self.reminder_scheduler = OsReminderScheduler(
+                reminder_planner, self.now, reminders, reminder_body
+            )
+        else:
+            self.reminder_scheduler = ReminderScheduler(
+                InAppScheduler(self.notifier, reminder_body),
+                self.now,
+                reminders,
+                self._open_alerts,
+            )
+        self._unfollow: Callable[[], None] | None = None
+
+    async def reminder_permission(self) -> tuple[bool, bool] | None:
+        """On a phone: (may show notifications, may show them at the exact time); None
+        where reminders are not the OS's (desktop, web)."""
+        os_notifications = self._os_notifications
+        if os_notifications is None:
+            return None
+        try:
+            return await os_notifications.enabled(), await os_notifications.exact_allowed()
+        except NotifyError:
+            return False, True
+
+    async def allow_notifications(self) -> bool:
+        """The OS's own question, asked when the youth tapped "allow" on the screen that
+        says why; the plan is handed over again afterwards."""
+        if self._os_notifications is None:
+            return False
+        try:
+            return await self._os_notifications.request_permission()
+        except NotifyError:
+            return False
+
+    async def allow_exact_times(self) -> bool:
+        """Android 14+: the "alarms & reminders" setting, so 09:00 means 09:00."""
+        if self._os_notifications is None:
+            return False
+        try:
+            return await self._os_notifications.request_exact()
+        except NotifyError:
+            return False
+
+    def to_foreground(self) -> None:
+        """Back on the screen: sync, and bring the reminders' plan up to date."""
+        super().to_foreground()
+        try:
+            self.reminder_scheduler.tick()
+        except (StoreError, ServiceError) as error:
+            log.warning("could not re-plan reminders on resume: %s", error)
+
+    def _open_reminders(self) -> RemindersService | None:
+        return self.session.reminders if self.session is not None else None
+
+    def _open_alerts(self) -> AppointmentAlerts | None:
+        return self.session.appointment_alerts if self.session is not None else None
+
+    @classmethod
+    def from_phone(cls, edge: PhoneEdge, env: Mapping[str, str] | None = None) -> Self:
+        """The youth app on Android or iOS: the phone's keystore, its notification service
+        and biometrics; the data folder Flet gives the app."""
+        env = os.environ if env is None else env
+        return cls(
+            default_data_dir(env),
+            edge.vault,
+            server=server_url(env),
+            poll_seconds=float(env.get(ENV_POLL) or POLL_SECONDS),
+            os_notifier=edge.notifications,
+            biometrics=edge.biometrics,
+            reminder_planner=edge.notifications,
+        )
+
+    def attach(self, session: YouthSession) -> YouthSession:
+        """Also re-plan the OS's reminders after every change in this account's store."""
+        super().attach(session)
+        if self._unfollow is not None:
+            self._unfollow()
+            self._unfollow = None
+        if isinstance(self.reminder_scheduler, OsReminderScheduler):
+            self._unfollow = self.reminder_scheduler.follow(session.store)
+        return session
 
     def make_sync(self, session: YouthSession) -> YouthSync | None:
         if self.server is None:
@@ -72,6 +182,7 @@ class YouthServices(DeviceCore[YouthSession]):
             live=self.live,
             poll_seconds=self.poll_seconds,
             device_name=device_name(),
+            files_dir=self.data_dir / "files" / session.account.account_id,
         )
 
     def _remote(self) -> ApiClient | None:
@@ -87,8 +198,13 @@ class YouthServices(DeviceCore[YouthSession]):
         *,
         credentials: NewCredentials | None = None,
         invitation: str | None = None,
+        inviter: Inviter | None = None,
     ) -> YouthSession:
+        """A new account on this phone. With the `inviter` its invitation named (and whose
+        number its QR code carried, matching the server's keys) that person is verified."""
         session = self.accounts.create(display_name, credentials=credentials, invitation=invitation)
+        if inviter is not None and inviter.fingerprint_matches:
+            session.verification.confirm_inviter(inviter, session.account.space_id)
         return self.attach(session)
 
     async def preview_invitation(self, text: str) -> Inviter:
@@ -117,7 +233,9 @@ class YouthServices(DeviceCore[YouthSession]):
             raise InvalidInput("recovery_wrong", field="recovery_code") from None
         except SyncError as error:
             raise from_sync_error(error) from None
-        session = self.attach(self.accounts.keep_restored(recovered))
+        # off the loop: a phone's keystore answers through it (see FletSecureStorageVault)
+        session = self.attach(await asyncio.to_thread(self.accounts.keep_restored, recovered))
+        await self.keep_keys()
         if self.sync is not None:
             self.sync.start()
             # the account is back even if this first pull fails: the runner keeps trying
@@ -151,3 +269,4 @@ class YouthServices(DeviceCore[YouthSession]):
             )
         self.session = None
         self.settings.reset()
+        await self.keep_keys()  # the keys go from the keystore too, not just from memory

@@ -9,8 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from companion.core.verification import Verification
+from companion.crypto.keys import PublicKeys
 from companion.store import Store
 from companion.youth.account import Account
+from companion.youth.appointments.agreements import AgreementsService
+from companion.youth.appointments.alerts import AppointmentAlerts
+from companion.youth.appointments.service import AppointmentsService
+from companion.youth.appointments.talk import PointsService
 from companion.youth.chat.service import ChatService
 from companion.youth.diary.service import DiaryService
 from companion.youth.export.service import ExportService
@@ -18,6 +24,7 @@ from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
 from companion.youth.network.service import NetworkRemote, NetworkService
 from companion.youth.reminders.service import RemindersService
+from companion.youth.safety.service import AlarmService, SafetyPlanService
 from companion.youth.timeline.service import TimelineService
 from companion.youth.today.moods import MoodService
 from companion.youth.today.service import TodayService
@@ -28,12 +35,15 @@ class YouthSession:
         self,
         store: Store,
         account: Account,
+        keys: PublicKeys,
         now: Callable[[], datetime],
         remote: Callable[[], NetworkRemote | None] = lambda: None,
     ) -> None:
-        """`remote` returns the connected server client, or None while there is none."""
+        """`keys`: the account's own public keys; `remote` returns the connected server
+        client, or None while there is none."""
         self.store = store
         self.account = account
+        self.verification = Verification(store, account.account_id, keys, now)
 
         def today() -> date:
             return now().date()
@@ -48,6 +58,18 @@ class YouthSession:
         self.chat = ChatService(store, account, self.links, self.network, now)
         self.timeline = TimelineService(store, account, self.links, now)
         self.export = ExportService(store, account, self.links, now)
+        self.appointments = AppointmentsService(
+            store, account, self.links, now, self.reminders.zone
+        )
+        self.points = PointsService(
+            store, account, self.links, now, self.appointments, self.diary, self.goals
+        )
+        self.agreements = AgreementsService(
+            store, account, now, self.appointments, self.goals, self.reminders
+        )
+        self.appointment_alerts = AppointmentAlerts(store, self.appointments, self.reminders, now)
+        self.safety_plan = SafetyPlanService(store, account, self.links, now)
+        self.alarms = AlarmService(store, account, self.links, now, self.safety_plan, self.network)
 
     def close(self) -> None:
         self.store.close()

@@ -8,12 +8,20 @@ already received (DESIGN §4).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import flet as ft
 
 from companion.core.views.actions import use_action
 from companion.core.views.state import UiState
-from companion.core.views.widgets import body, error_text, primary_button, tag, text_button
+from companion.core.views.widgets import (
+    body,
+    checkbox,
+    error_text,
+    primary_button,
+    tag,
+    text_button,
+)
 from companion.domain.models import CareLink, DiaryEntry
 from companion.i18n import t
 from companion.youth.session import YouthSession
@@ -39,7 +47,11 @@ def audience_for(space: YouthSession, entry: DiaryEntry) -> str:
 
 def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry], None]:
     """Hook: returns `open(entry)`; renders the dialog while an entry is being shared."""
+    entry: DiaryEntry | None
+    set_entry: Callable[[DiaryEntry | None], None]
     entry, set_entry = ft.use_state(None)
+    chosen: tuple[str, ...]
+    set_chosen: Callable[[tuple[str, ...]], None]
     chosen, set_chosen = ft.use_state(())
     action = use_action()
 
@@ -56,7 +68,7 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
         set_chosen(tuple([*current, person_id] if on else current))
 
     def save() -> None:
-        if action.run(space.diary.share, entry.id, chosen):
+        if entry is not None and action.run(space.diary.share, entry.id, chosen):
             set_entry(None)
             ui.data_changed()
 
@@ -69,13 +81,12 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
             rows.append(body(t("share.no_links")))
         for link in links:
             rows.append(
-                tag(
+                checkbox(
                     f"share-person-{link.person_id}",
-                    ft.Checkbox(
-                        label=person_label(link),
-                        value=link.person_id in chosen,
-                        on_change=lambda e, pid=link.person_id: toggle(pid, bool(e.control.value)),
-                    ),
+                    person_label(link),
+                    link.person_id in chosen,
+                    partial(toggle, link.person_id),
+                    scale=ui.text_scale,
                 )
             )
         rows += [
@@ -91,6 +102,7 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
         ]
         dialog = ft.AlertDialog(
             modal=True,
+            semantics_label=t("share.title"),  # the dialog's name for screen readers
             title=ft.Text(t("share.title")),
             content=ft.Column(rows, tight=True, spacing=8, scroll=ft.ScrollMode.AUTO),
             actions=[

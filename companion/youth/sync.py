@@ -11,6 +11,7 @@ youth's cycle does.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import httpx
 
@@ -43,6 +44,7 @@ class YouthSync(AccountSync):
         transport: httpx.AsyncBaseTransport | None = None,
         live: bool = True,
         poll_seconds: float = POLL_SECONDS,
+        files_dir: Path | None = None,
     ) -> None:
         account = session.account
         identity = Identity(account.account_id, keys, Role.YOUTH, account.space_id)
@@ -57,6 +59,7 @@ class YouthSync(AccountSync):
             transport=transport,
             live=live,
             poll_seconds=poll_seconds,
+            files_dir=files_dir,
         )
 
     def needs_registration(self) -> bool:

@@ -16,6 +16,7 @@ import pytest
 from companion.caregiver.caseload.directory import LinkedYouth
 from companion.caregiver.profile import Professional
 from companion.caregiver.session import CaregiverSession
+from companion.crypto.keys import AccountKeys
 from companion.domain.hlc import HybridClock
 from companion.domain.models import Record
 from companion.notify import RecordingNotifier
@@ -110,7 +111,7 @@ def me() -> Professional:
 @pytest.fixture
 def session(store, me, clock, notifier) -> CaregiverSession:
     store.meta.set(ACCOUNT_KEY, me.account_id)  # as a finished sign-in leaves it
-    return CaregiverSession(store, me, clock, notifier)
+    return CaregiverSession(store, me, AccountKeys.generate().public, clock, notifier)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from companion.caregiver.services import CaregiverServices
 from companion.core.accounts import KEYS_SECRET
 from companion.core.errors import InvalidInput, NotFound, ServiceError
+from companion.crypto.fingerprint import invitation_payload
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
@@ -66,6 +67,7 @@ class YouthPhone:
         self.account = self.session.account
         self.api = ApiClient(server_url)
         keys = AccountKeys.from_bytes(self.vault.get(KEYS_SECRET))
+        self.keys = keys.public
         identity = Identity(self.account.account_id, keys, Role.YOUTH, self.account.space_id)
         self.engine = SyncEngine(self.store, self.api, identity)
         self.goals = GoalsService(self.store, self.account, LinksService(self.store, datetime.now))
@@ -177,8 +179,13 @@ async def youth(tmp_path, server):
 
 
 async def link(youth: YouthPhone, caregiver: CaregiverServices) -> str:
+    """As they would at their first meeting: the caregiver scans the youth's QR code (which
+    checks the youth's keys), then both compare their safety number (the youth confirms)."""
     invitation = await youth.api.create_invitation(InvitationIn(role=Role.CAREGIVER))
-    linked = await caregiver.accept_invitation(invitation.code.lower().replace("-", " "))
+    linked = await caregiver.accept_invitation(invitation_payload(invitation.code, youth.keys))
+    await youth.engine.sync()  # learns of the link and the caregiver's keys
+    caregiver_id = caregiver.require_session().me.account_id
+    youth.session.verification.confirm(caregiver_id, youth.account.space_id)
     return linked.id
 
 
@@ -335,7 +342,7 @@ async def test_a_mistyped_or_unknown_invitation_changes_nothing(caregiver):
         await caregiver.accept_invitation("ABC")
     with pytest.raises(ServiceError) as caught:
         await caregiver.accept_invitation(secrets.choice(["ABCD-EFGH", "WXYZ-2345"]))
-    assert caught.value.message_key == "error.refused_invitation_invalid"
+    assert caught.value.message_key == "error.invitation_unknown"
     assert caregiver.require_session().directory.all() == []
 
 
@@ -351,7 +358,8 @@ async def test_a_network_person_joins_with_the_youths_code_and_only_chats(tmp_pa
     )
     invitation = await youth.api.create_invitation(InvitationIn(role=Role.NETWORK))
     credentials = aunt.accounts.prepare_credentials()
-    session = await aunt.join_network(invitation.code, "Tante Mia", credentials)
+    qr = invitation_payload(invitation.code, youth.keys)  # scanned: Sam's keys are checked
+    session = await aunt.join_network(qr, "Tante Mia", credentials)
     try:
         assert session.me.role is Role.NETWORK and not session.me.can_suggest
         await aunt.sync.sync_now()
@@ -359,17 +367,21 @@ async def test_a_network_person_joins_with_the_youths_code_and_only_chats(tmp_pa
         assert (linked.youth_name, linked.role) == ("Sam", Role.NETWORK)
         space = youth.account.space_id
         me = session.me.account_id
+        session.chat.send(space, "Succes met je examen, Sam!")
+        await aunt.sync.sync_now()
+        await youth.engine.sync()
+        # Sam has not compared numbers with her aunt yet: her message waits, unopened
+        assert youth.store.messages.list(space_id=space) == []
+        youth.session.verification.confirm(me, space)
         youth.write(Goal, title="Rijbewijs halen", domain=LifeDomain.PAPERWORK, shared_with=[me])
         youth.write(Goal, title="Niet voor tante", domain=LifeDomain.HEALTH)
         await youth.engine.sync()
-        session.chat.send(space, "Succes met je examen, Sam!")
+        texts = [m.text for m in youth.store.messages.list(space_id=space)]
+        assert texts == ["Succes met je examen, Sam!"]
         await aunt.sync.sync_now()
         assert [g.goal.title for g in session.youth.detail(space).goals] == ["Rijbewijs halen"]
         with pytest.raises(ServiceError):
             session.suggestions.suggest_goal(space, "Sparen", LifeDomain.MONEY)
-        await youth.engine.sync()
-        texts = [m.text for m in youth.store.messages.list(space_id=space)]
-        assert texts == ["Succes met je examen, Sam!"]
     finally:
         await aunt.aclose()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -100,7 +100,7 @@ async def test_suggesting_a_goal_with_steps(services, sam, pilot_for):
     await app.type("suggest-title", "Een eigen studio")
     await app.toggle("domain-housing")
     await app.type("suggest-steps", "Budget bepalen\nZoekertjes bekijken")
-    await app.type("suggest-target", "31/12/2026")
+    await app.pick("suggest-target", date(2026, 12, 31))
     await app.click("suggest-submit")
     assert app.route == f"/youth/{sam.space_id}"
     assert app.has_text("Doel: Een eigen studio")
@@ -117,11 +117,11 @@ async def test_suggesting_a_reminder_checks_date_and_time(services, sam, pilot_f
     app = await pilot_for(services, route=f"/youth/{sam.space_id}/suggest")
     await app.choose("suggest-kind", "reminder")
     await app.type("suggest-title", "Huur betalen")
-    await app.type("suggest-date", "1/4/2026")
-    await app.type("suggest-time", "25:00")
-    await app.click("suggest-submit")
-    assert app.text_of("suggest-error") == "Dit tijdstip begrijpen we niet. Schrijf het zo: 09:30."
-    await app.type("suggest-time", "9u30")
+    await app.click("suggest-submit")  # no day chosen yet
+    assert app.text_of("suggest-error") == "Kies een dag."
+    await app.pick("suggest-date", date(2026, 4, 1))
+    await app.pick("suggest-time", time(9, 30))
+    assert app.text_of("suggest-time") == "Uur: 09:30"
     await app.choose("suggest-repeat", "monthly")
     await app.click("suggest-submit")
     [reminder] = services.session.store.reminders.list(space_id=sam.space_id)

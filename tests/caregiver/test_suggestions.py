@@ -9,6 +9,7 @@ import pytest
 from companion.caregiver.profile import Professional
 from companion.caregiver.session import CaregiverSession
 from companion.core.errors import InvalidInput, NotAllowed, NotFound
+from companion.crypto.keys import AccountKeys
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, Recurrence, StepStatus
 from companion_wire import Role, new_id
@@ -103,7 +104,7 @@ def test_the_youths_own_goal_cannot_be_withdrawn(session, youth, me):
 
 def test_a_network_person_does_not_suggest(store, clock, notifier, youth, me):
     friend = Professional(new_id(), "Tante Mia", Role.NETWORK)
-    network = CaregiverSession(store, friend, clock, notifier)
+    network = CaregiverSession(store, friend, AccountKeys.generate().public, clock, notifier)
     network.directory.replace_all([link_for(youth, clock, role=Role.NETWORK)])
     with pytest.raises(NotAllowed):
         network.suggestions.suggest_goal(youth.space_id, "Sparen", LifeDomain.MONEY)

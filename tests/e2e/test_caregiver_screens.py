@@ -26,7 +26,9 @@ from companion.demo import story
 from companion.demo.seed import seed
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
+from tests.e2e.a11y_checks import small_targets
 from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.screen_reader import tap as tap_control
 from tests.e2e.text_entry import type_into
 from tests.server.serverkit import relaxed_settings
 from tests.serving import running_server
@@ -99,7 +101,7 @@ def by_id(page: Page, identifier: str):
 
 
 def tap(page: Page, identifier: str) -> None:
-    by_id(page, identifier).first.click()
+    tap_control(page, by_id(page, identifier).first)
 
 
 def shot(page: Page, name: str) -> None:
@@ -119,12 +121,7 @@ def shows(page: Page, text: str, timeout: float = 20) -> None:
 
 def assert_targets(page: Page) -> None:
     """Every button is big enough to hit with a mouse or a finger on a touch screen."""
-    page.wait_for_timeout(600)
-    small = []
-    for button in page.get_by_role("button").all():
-        box = button.bounding_box()
-        if box and (box["width"] < MIN_TOUCH - 0.5 or box["height"] < MIN_TOUCH - 0.5):
-            small.append((button.get_attribute("aria-label") or button.inner_text(), box))
+    small = small_targets(page, MIN_TOUCH)
     assert not small, f"buttons below {MIN_TOUCH} px: {small}"
 
 
@@ -208,7 +205,7 @@ def test_every_caregiver_screen(world, browser):
         shot(page, "07-lock")
         type_into(page, "unlock-pin", story.CAREGIVER_PIN)
         tap(page, "unlock")
-        row = page.get_by_role("group", name=re.compile("Yasmine"))
+        row = page.get_by_role("button", name=re.compile(r"^Yasmine\."))
         expect(row).to_be_visible(timeout=30000)
         expect(row).to_contain_text("2 ongelezen")
         expect(by_id(page, "sync-state")).to_contain_text("Bijgewerkt", timeout=20000)
@@ -264,6 +261,7 @@ def test_every_caregiver_screen(world, browser):
         tap(page, "document-draft")
         shot(page, "14-documents")
         tap(page, "back")
+        expect(by_id(page, "document-draft")).to_have_count(0)  # the screen has slid away
 
         # --- availability, settings, help ---------------------------------------------------
         page.get_by_role("button", name=re.compile("Bereikbaar")).click()
@@ -273,7 +271,7 @@ def test_every_caregiver_screen(world, browser):
         page.get_by_role("button", name=re.compile("Instellingen")).click()
         expect(by_id(page, "account-name")).to_contain_text("Els Peeters (begeleider)")
         shot(page, "16-settings")
-        page.get_by_role("button", name=re.compile("Hulp")).click()
+        page.get_by_role("button", name="Hulp", exact=True).click()
         expect(by_id(page, "call-emergency")).to_contain_text("112")
         shot(page, "17-help")
         page.context.close()

@@ -4,9 +4,12 @@ Sam (youth app, phone size) and Els (caregiver app, desktop size) each run in th
 process and browser context against one server (uvicorn on loopback, SQLite). Everything
 between them is encrypted by their own devices and travels through the server:
 
-Sam invites Els -> Els accepts -> Sam shares a goal and writes -> Els sees both, suggests a
-step and replies -> Sam accepts the step and reads the reply -> Sam revokes the link ->
-after its next sync Els' app shows nothing of Sam's -> Sam's access log lists Els' reads.
+Sam invites Els -> Els accepts the typed code -> Sam shares a diary entry, which her app
+holds back (she has not checked Els' keys) -> they compare the safety number on their two
+screens and each confirms it -> the entry reaches Els -> Sam shares a goal and writes ->
+Els sees both, suggests a step and replies -> Sam accepts the step and reads the reply ->
+Sam revokes the link -> after its next sync Els' app shows nothing of Sam's -> Sam's access
+log lists Els' reads.
 """
 
 from __future__ import annotations
@@ -40,8 +43,31 @@ EMAIL = "els.peeters@voorziening.be"
 PHONE = {"width": 390, "height": 844}
 
 
+DIARY = "Vandaag de huurwaarborg uitgerekend, ik heb 1200 euro nodig."
+NOT_CHECKED = "Nog niet gecontroleerd"
+CHECKED = "Sleutels gecontroleerd"
+
+
 def by_prefix(page: Page, prefix: str):
     return page.locator(f'[flt-semantics-identifier^="{prefix}"]').first
+
+
+def person_behind(page: Page, prefix: str) -> str:
+    """The account id in the identifier of the one control starting with `prefix`."""
+    node = by_prefix(page, prefix)
+    expect(node).to_be_visible(timeout=40000)
+    identifier = node.get_attribute("flt-semantics-identifier")
+    assert identifier is not None
+    return identifier.removeprefix(prefix)
+
+
+def digits_of(page: Page, identifier: str) -> str:
+    """The digits of the safety number tagged `identifier`, as a screen reader gets them
+    (its spoken label: digit by digit)."""
+    node = by_id(page, identifier)
+    expect(node).to_be_visible(timeout=20000)
+    spoken = node.get_attribute("aria-label") or node.inner_text()
+    return re.sub(r"\D", "", spoken)
 
 
 def open_phone(browser, url: str) -> Page:
@@ -113,6 +139,58 @@ def activate_caregiver(page: Page, code: str) -> None:
     expect(by_id(page, "caseload-empty")).to_be_visible(timeout=20000)
 
 
+def share_diary_before_checking(sam: Page, els: Page) -> None:
+    """Sam writes a diary entry and shares it with Els: her app says it was not sent and
+    why, and Els, who opened Sam's page, does not get it."""
+    tap(sam, "back")
+    open_tab(sam, "Dagboek")
+    tap(sam, "diary-new")
+    type_into(sam, "diary-text", DIARY)
+    tap(sam, "diary-save")
+    by_prefix(sam, "share-").click()
+    sam.get_by_role("checkbox", name=re.compile("Els Peeters")).click()
+    expect(by_id(sam, "share-summary")).to_contain_text("Jij en Els Peeters")
+    tap(sam, "share-save")
+    open_tab(sam, "Vandaag")
+    expect(by_id(sam, "unsent-changes")).to_contain_text("1 wijziging(en) niet verstuurd")
+    shows(sam, "je controleerde de sleutels van wie je het deelt nog niet", timeout=40)
+    shows(sam, "Niet alles wat je deelde, is verstuurd")
+    assert "Wat je deelde, is aangekomen" not in sam.locator("body").aria_snapshot()
+    sam.mouse.move(195, 500)
+    sam.mouse.wheel(0, 2000)  # Flutter draws on a canvas: scroll it like a person would
+    shot(sam, "20-two-party-not-sent-youth")
+    els.get_by_role("button", name=re.compile(r"^Sam\.")).click()
+    expect(by_prefix(els, "key-status-")).to_contain_text(NOT_CHECKED, timeout=20000)
+    assert DIARY not in els.locator("body").aria_snapshot()
+
+
+def compare_and_confirm(sam: Page, els: Page, els_id: str, own_number: str) -> str:
+    """Both open the check of the other's keys (Sam from the notice on Today), both screens
+    show the same number (Sam's own half of it is the number her invitation showed), Els
+    confirms first, then Sam. Els typed the code, so her app could not check Sam's keys by
+    itself. Returns Sam's id."""
+    sam_id = person_behind(els, "key-compare-")
+    tap(els, f"key-compare-{sam_id}")
+    on_els = digits_of(els, f"safety-number-{sam_id}")
+    tap(sam, "unsent-check-keys")  # the way Today's notice shows
+    tap(sam, f"key-compare-{els_id}")
+    on_sam = digits_of(sam, f"safety-number-{els_id}")
+    assert len(on_sam) == 50
+    assert on_sam == on_els, "the two screens show another number"
+    assert own_number in (on_sam[:25], on_sam[25:])
+    shot(sam, "21-two-party-compare-youth")
+    shot(els, "21-two-party-compare")
+    tap(els, f"key-match-{sam_id}")
+    expect(by_id(els, f"key-status-{sam_id}")).to_contain_text(CHECKED, timeout=20000)
+    expect(by_id(els, f"key-match-{sam_id}")).to_have_count(0)
+    assert DIARY not in els.locator("body").aria_snapshot()  # Sam's app still holds it back
+    tap(sam, f"key-match-{els_id}")
+    expect(by_id(sam, f"key-status-{els_id}")).to_contain_text(CHECKED, timeout=20000)
+    expect(by_id(sam, f"key-compare-{els_id}")).to_have_count(0)
+    shot(sam, "22-two-party-checked-youth")
+    return sam_id
+
+
 def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
     SHOTS.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("COMPANION_SERVER_URL", server.url)
@@ -122,10 +200,12 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
     youth_app.data_dir.mkdir()
     youth_app.start()
     caregiver_app = CaregiverApp(tmp_path / "els", server.url)
+    opened: list[tuple[Page, str]] = []
     try:
         caregiver_app.wait()
         sam = open_phone(browser, youth_app.url)
         els = open_app(browser, caregiver_app.url)
+        opened += [(sam, "youth"), (els, "caregiver")]
         sign_up_youth(sam)
         activate_caregiver(els, operator_creates(server))
 
@@ -146,12 +226,37 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         assert code is not None
         type_into(els, "invitation-code", code.group(0))
         tap(els, "invitation-accept")
-        expect(els.get_by_role("group", name=re.compile("Sam"))).to_be_visible(timeout=20000)
+        expect(els.get_by_role("button", name=re.compile(r"^Sam\."))).to_be_visible(timeout=20000)
+        expect(by_id(els, "invitation-done")).to_contain_text("Typte je de code over?")
 
-        # Sam shares a goal and writes to Els (a reload reconnects to the same session)
+        # Sam's own number came with the code; she reads the rest of the screen again
+        # (a reload reconnects to the same session) until her app knows Els' keys
+        own_number = digits_of(sam, "invite-safety-number")
+        assert len(own_number) == 25
+        sam.mouse.move(195, 500)
+        sam.mouse.wheel(0, 4000)  # down to the invitation just made
+        shot(sam, "17-two-party-invite-youth")
         sam.reload()
         sam.locator("flt-semantics-placeholder").dispatch_event("click")
+        els_id = person_behind(sam, "key-compare-")
+        expect(by_id(sam, f"key-status-{els_id}")).to_contain_text(NOT_CHECKED)
+
+        # before Sam checked Els' keys, what she shares with Els stays on her phone
+        share_diary_before_checking(sam, els)
+
+        # they compare the number on their two screens; each confirms it
+        sam_id = compare_and_confirm(sam, els, els_id, own_number)
+        expect(by_id(els, f"key-status-{sam_id}")).to_contain_text(CHECKED)
+
+        # the entry Sam's app held back now reaches Els
+        shows(els, DIARY, timeout=40)
         tap(sam, "back")
+        open_tab(sam, "Vandaag")
+        expect(by_id(sam, "sync-state")).to_be_visible()  # on Today before looking for absence
+        shows(sam, "Wat je deelde, is aangekomen.", timeout=40)
+        expect(by_id(sam, "unsent-changes")).to_have_count(0)
+
+        # Sam shares a goal and writes to Els
         open_tab(sam, "Doelen")
         tap(sam, "goal-new")
         type_into(sam, "goal-title", "Een studio huren")
@@ -166,8 +271,7 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         type_into(sam, "chat-input", "Mag ik je iets vragen over de huurwaarborg?")
         tap(sam, "chat-send")
 
-        # Els sees the goal and the message, suggests a step and replies
-        els.get_by_role("group", name=re.compile("Sam")).click()
+        # Els (still on Sam's page) sees the goal and the message, suggests a step and replies
         goal = els.get_by_role("progressbar", name=re.compile("Een studio huren"))
         expect(goal).to_be_visible(timeout=40000)
         enter_text(
@@ -216,6 +320,10 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         # Sam's access log lists what Els' device received
         tap(sam, "access-log-load")
         shows(sam, "Els Peeters", timeout=20)
+    except Exception:
+        for page, name in opened:  # what each screen showed when it failed
+            page.screenshot(path=str(SHOTS / f"two-party-failed-{name}.png"))
+        raise
     finally:
         caregiver_app.stop()
         youth_app.stop()

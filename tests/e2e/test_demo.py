@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.a11y_checks import settle
 from tests.e2e.conftest import ROOT
 from tests.e2e.text_entry import type_into
 
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.e2e
 
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/)\s+pincode (\d+)")
 START_TIMEOUT_S = 150
+CHECKED = "Sleutels gecontroleerd"
 
 
 def _free_port() -> int:
@@ -105,8 +107,14 @@ class Demo:
             self.process.wait()
 
 
+def key_status(page: Page):
+    """Where this app stands with the other person's keys (one linked person here)."""
+    return page.locator('[flt-semantics-identifier^="key-status-"]').first
+
+
 def unlock(page: Page, pin: str) -> None:
     page.locator('[flt-semantics-identifier="unlock-pin"] input').first.wait_for(timeout=30000)
+    settle(page)  # a click while the screen still slides in lands beside the field
     type_into(page, "unlock-pin", pin)
     page.locator('[flt-semantics-identifier="unlock"]').click()
 
@@ -124,19 +132,25 @@ def test_the_demo_starts_signs_in_and_stops_cleanly(tmp_path, browser):
         unlock(youth, youth_pin)
         expect(youth.get_by_text("Hoi Yasmine!")).to_be_visible(timeout=30000)
         expect(youth.get_by_text("Huur betalen").first).to_be_visible()
+        # the demo's two people compared their safety number: each app says so
+        youth.get_by_role("tab", name="Meer", exact=True).click()
+        youth.locator('[flt-semantics-identifier="menu-more-network"]').click()
+        expect(key_status(youth)).to_contain_text(CHECKED + ": wat je met Els Peeters deelt")
 
         caregiver_context = browser.new_context(viewport={"width": 1280, "height": 800})
         caregiver = caregiver_context.new_page()
         caregiver.goto(caregiver_url)
         caregiver.locator("flt-semantics-placeholder").dispatch_event("click")
         unlock(caregiver, caregiver_pin)
-        row = caregiver.get_by_role("group", name=re.compile("Yasmine"))
+        row = caregiver.get_by_role("button", name=re.compile(r"^Yasmine\."))
         expect(row).to_be_visible(timeout=30000)
         row.click()
         # what Yasmine shared arrived encrypted through the real server; her private goal did not
         shared = caregiver.get_by_role("progressbar", name=re.compile("Een eigen budget opmaken"))
         expect(shared).to_be_visible(timeout=30000)
         assert "Huurwaarborg van mijn vorige kamer" not in caregiver.locator("body").aria_snapshot()
+        expect(key_status(caregiver)).to_contain_text(CHECKED + ": wat je met Yasmine deelt")
+        expect(caregiver.locator('[flt-semantics-identifier^="key-compare-"]')).to_have_count(0)
         youth_context.close()
         caregiver_context.close()
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.a11y_checks import small_targets
 from tests.e2e.text_entry import type_into
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +25,7 @@ def tap(page: Page, identifier: str) -> None:
 
 def diary_entry(page: Page, text: str):
     """A diary list item: one button whose name holds preview, date, mood and audience."""
-    return page.get_by_role("button", name=re.compile(re.escape(text)))
+    return page.get_by_role("button", name=re.compile("^" + re.escape(text)))
 
 
 def open_tab(page: Page, label: str) -> None:
@@ -38,12 +39,7 @@ def shot(page: Page, folder, name: str) -> None:
 
 def assert_touch_targets(page: Page) -> None:
     """Every button on screen offers at least a 48 x 48 px touch target."""
-    page.wait_for_timeout(800)  # measure after page transitions, not mid-animation
-    small = []
-    for button in page.get_by_role("button").all():
-        box = button.bounding_box()
-        if box and (box["width"] < MIN_TOUCH - 0.5 or box["height"] < MIN_TOUCH - 0.5):
-            small.append((button.get_attribute("aria-label") or button.inner_text(), box))
+    small = small_targets(page, MIN_TOUCH)
     assert not small, f"touch targets below {MIN_TOUCH} px: {small}"
 
 
@@ -95,9 +91,10 @@ def test_first_session_and_restart(app_process, open_page, screenshot_dir):
     tap(page, "domain-free_time")
     shot(page, shots, "08-diary-new")
     tap(page, "diary-save")
+    expect(by_id(page, "diary-text")).to_have_count(0)  # back on the list
     entry = diary_entry(page, "Vandaag naar de zee geweest")
     expect(entry).to_be_visible()
-    expect(entry).to_have_attribute("aria-label", re.compile("Goed.*Alleen jij", re.S))
+    expect(entry).to_have_accessible_name(re.compile("Goed.*Alleen jij", re.S))
     shot(page, shots, "09-diary-list")
 
     type_into(page, "diary-search", "zee")

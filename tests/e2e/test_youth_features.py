@@ -7,11 +7,13 @@ story, exports it as HTML and opens the exported file in the browser.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.pickers import pick_day, pick_time
 from tests.e2e.test_e2e_youth import assert_touch_targets, by_id, open_tab, shot, tap
 from tests.e2e.text_entry import type_into
 
@@ -44,6 +46,10 @@ def go_to(page: Page, url: str) -> None:
     page.wait_for_timeout(750)
 
 
+def next_month_28th(today: date) -> date:
+    return date(today.year + today.month // 12, today.month % 12 + 1, 28)
+
+
 def test_goal_reminder_story_and_export(app_process, open_page, screenshot_dir):
     page = open_page(app_process.url)
     shots = screenshot_dir
@@ -58,7 +64,9 @@ def test_goal_reminder_story_and_export(app_process, open_page, screenshot_dir):
     tap(page, "goal-new")
     type_into(page, "goal-title", "Een bankrekening openen")
     page.get_by_role("radio", name="Geld").click()
-    type_into(page, "goal-target", "30/06/2027")
+    target = next_month_28th(date.today())
+    pick_day(page, "goal-target", target, months_ahead=1)  # the calendar, not typing
+    expect(by_id(page, "goal-target")).to_contain_text(f"Klaar tegen: {target:%d/%m/%Y}")
     shot(page, shots, "21-goal-new")
     tap(page, "goal-save")
     expect(by_id(page, "goal-progress")).to_have_text("Nog geen stappen")
@@ -67,7 +75,7 @@ def test_goal_reminder_story_and_export(app_process, open_page, screenshot_dir):
         type_into(page, "step-new", step)
         tap(page, "step-add")
         expect(by_id(page, "goal-progress")).to_have_text(f"0 van {count} stappen klaar")
-    page.get_by_role("group", name="Stap klaar: Een bank kiezen").get_by_role("checkbox").click()
+    page.get_by_role("checkbox", name="Stap klaar: Een bank kiezen").click()
     expect(by_id(page, "goal-progress")).to_have_text("1 van 3 stappen klaar")
     assert_touch_targets(page)
     shot(page, shots, "22-goal-steps")
@@ -85,7 +93,8 @@ def test_goal_reminder_story_and_export(app_process, open_page, screenshot_dir):
     expect(by_id(page, "reminders-empty")).to_be_visible()
     tap(page, "reminder-new")
     type_into(page, "reminder-title", "Bankafschriften bekijken")
-    type_into(page, "reminder-time", "20:30", replace=True)
+    pick_time(page, "reminder-time", 20, 30)
+    expect(by_id(page, "reminder-time")).to_contain_text("Uur: 20:30")
     page.get_by_role("radio", name="Elke dag").click()
     page.get_by_role("radio", name="Een bankrekening openen").click()
     shot(page, shots, "25-reminder-new")

@@ -6,8 +6,9 @@ focuses it at once, but Flutter only takes it over a frame or two later: the fra
 focuses the `TextField`, opens its input connection and writes its own editing state (the
 text it knows) into the element. Keys that land before that go into the bare element and
 are then overwritten: the first characters vanish ("57" for PIN "1357"). So the helper
-clicks, waits until the element has the focus and Flutter has had a few frames, types, and
-reads the value back. If it is not what was wanted it clears the field and types again,
+waits until the screen stands still (a screen sliding in or out moves it), clicks, waits
+until the element has the focus and Flutter has had a few frames, types, and reads the
+value back. If it is not what was wanted it clears the field and types again,
 slower, a bounded number of times (with a `KeysDropped` warning, so a retry shows up in
 the test summary), and then fails naming the field, the wanted text and what it shows.
 """
@@ -23,6 +24,28 @@ ATTEMPTS = 3
 RETRY_KEY_DELAY_MS = 40  # a retry types like a fast human, not at CDP speed
 FOCUS_TIMEOUT_MS = 10_000
 VALUE_TIMEOUT_MS = 3_000
+
+# Resolves once the element and everything else the accessibility tree shows have kept
+# their places for three animation frames, or after three seconds. The whole screen, not
+# just the field: a screen that slides out over a field that stays put (saving an entry
+# goes back to the list) takes the click, and Flutter then hands the focus back to the
+# screen underneath rather than to the field that was clicked.
+_STILL = """el => new Promise(done => {
+    let last = "", same = 0;
+    const place = node => {
+        const r = node.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height].join();
+    };
+    const step = () => {
+        const nodes = document.querySelectorAll("flt-semantics");
+        const now = place(el) + "|" + nodes.length + "|" + Array.from(nodes, place).join(";");
+        same = now === last ? same + 1 : 0;
+        last = now;
+        same >= 3 ? done() : requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+    setTimeout(done, 3000);
+})"""
 
 # Resolves after three animation frames (Flutter renders and applies focus changes in
 # frames), or after a second if the page draws no frames at all.
@@ -50,6 +73,7 @@ def enter_text(node: Locator, text: str, *, replace: bool = False, name: str = "
     Returns once the field shows exactly the wanted text."""
     name = name or str(node)
     editor = node.locator("input, textarea").first if not _is_editor(node) else node
+    editor.evaluate(_STILL)
     editor.click()
     _wait_until_flutter_edits(editor, name)
     if replace:

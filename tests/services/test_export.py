@@ -13,10 +13,14 @@ import pytest
 from companion.core.errors import InvalidInput
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
+from companion.domain.meetings import Agreement, AgreementReply, Appointment
 from companion.domain.models import CareLink, Document
 from companion.i18n import Translator
 from companion.store import ACCOUNT_KEY, Store
 from companion.youth.account import Account
+from companion.youth.appointments.agreements import AgreementsService
+from companion.youth.appointments.service import AppointmentsService
+from companion.youth.appointments.talk import PointsService
 from companion.youth.chat.service import ChatService
 from companion.youth.diary.service import DiaryService
 from companion.youth.export.service import ExportService, InvalidExport, load_export
@@ -24,6 +28,7 @@ from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
 from companion.youth.network.service import NetworkService
 from companion.youth.reminders.service import RemindersService
+from companion.youth.safety.service import AlarmService, SafetyPlanService
 from companion.youth.timeline.service import TimelineService
 from companion.youth.today.moods import MoodService
 from companion_wire import LinkStatus, RecordKind, Role, new_id
@@ -115,7 +120,48 @@ def filled(store, account, links):
     )
     store.apply_remote(document, 2)
     TimelineService(store, account, links, now).set_comment(document.id, "Klopt.")
+    meet(store, account, links, now, diary, goals)
     return goal
+
+
+def meet(store, account, links, now, diary, goals) -> None:
+    """An appointment Noor proposed, with Sam's answer, a point, an agreement and Sam's
+    reply; Sam's plan for hard moments and an alarm."""
+    office = HybridClock("office", lambda: int(NOW.timestamp() * 1000))
+    appointment = Appointment(
+        space_id=account.space_id,
+        author_id=CAREGIVER,
+        updated_hlc=office.now(),
+        person_id=CAREGIVER,
+        title="Gesprek <b>wonen</b>",
+        starts_at=NOW - timedelta(hours=2),
+        time_zone="Europe/Brussels",
+        shared_with=[account.account_id],
+    )
+    store.apply_remote(appointment, 3)
+    reminders = RemindersService(store, account, now, zone="Europe/Brussels")
+    appointments = AppointmentsService(store, account, links, now, reminders.zone)
+    appointments.accept(appointment.id)
+    PointsService(store, account, links, now, appointments, diary, goals).add(
+        appointment.id, "Mijn huurwaarborg", share=True
+    )
+    agreement = Agreement(
+        space_id=account.space_id,
+        author_id=CAREGIVER,
+        updated_hlc=office.now(),
+        appointment_id=appointment.id,
+        text="Noor belt het OCMW",
+        who="other",
+        shared_with=[account.account_id],
+    )
+    store.apply_remote(agreement, 4)
+    AgreementsService(store, account, now, appointments, goals, reminders).reply(
+        agreement.id, AgreementReply.ACCEPTED
+    )
+    plans = SafetyPlanService(store, account, links, now)
+    plans.save({"my_coping": f"Muziek {SCRIPT}"}, alarm_to=[CAREGIVER])
+    network = NetworkService(store, account, links, now)
+    AlarmService(store, account, links, now, plans, network).send("Bel me")
 
 
 def test_the_json_export_holds_every_record_and_loads_back_valid(
@@ -140,6 +186,13 @@ def test_the_json_export_holds_every_record_and_loads_back_valid(
         RecordKind.MESSAGE: 1,
         RecordKind.DOCUMENT: 1,
         RecordKind.DOCUMENT_COMMENT: 1,
+        RecordKind.APPOINTMENT: 1,
+        RecordKind.APPOINTMENT_ANSWER: 1,
+        RecordKind.DISCUSSION_POINT: 1,
+        RecordKind.AGREEMENT: 1,
+        RecordKind.AGREEMENT_ANSWER: 1,
+        RecordKind.SAFETY_PLAN: 1,
+        RecordKind.NETWORK_ALARM: 1,
     }
     assert bundle.records[RecordKind.GOAL][0].id == filled.id
     assert [link.display_name for link in bundle.links] == ["Noor"]
@@ -155,6 +208,10 @@ def test_the_html_export_is_readable_escaped_and_self_contained(exporter, filled
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; meer" in page
     assert "<script" not in page and "http" not in page  # no scripts, nothing fetched
     assert "Dag Noor" in page and "Klopt." in page and "Noor (begeleider)" in page
+    assert "Gesprek &lt;b&gt;wonen&lt;/b&gt;" in page and "Afgesproken" in page
+    assert "Mijn huurwaarborg" in page and "Noor belt het OCMW" in page and "Akkoord" in page
+    assert "Mijn plan voor moeilijke momenten" in page and "Wat ik zelf kan doen" in page
+    assert "Muziek &lt;script&gt;" in page and "Bel me" in page
 
 
 def test_html_headings_follow_the_apps_language(exporter, filled, tmp_path, translator):

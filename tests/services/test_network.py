@@ -20,7 +20,7 @@ from companion.youth.account import Account
 from companion.youth.diary.service import DiaryService
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
-from companion.youth.network.service import NetworkService
+from companion.youth.network.service import NetworkService, first_words
 from companion.youth.today.moods import MoodService
 from companion_server import migrate
 from companion_server.app import create_app
@@ -231,3 +231,28 @@ async def test_the_access_log_comes_from_the_server(online) -> None:
     assert pulled.status_code == 200
     [entry] = (await network.access_log()).entries
     assert (entry.who, entry.kind, entry.record_id) == ("Els", RecordKind.DIARY_ENTRY, record["id"])
+
+
+def test_the_access_log_names_the_item_as_this_phone_knows_it(
+    store, account, links, network, now
+) -> None:
+    """Issue 15: "Els ontving een dagboek" did not say which. The server cannot read the
+    item, so the phone names it: a title, or the first words of a text."""
+    diary = DiaryService(store, account, links, lambda: START.date())
+    goals = GoalsService(store, account, links)
+    moods = MoodService(store, account, now)
+    entry = diary.write("Vandaag naar het OCMW geweest en heel lang gewacht aan het loket.")
+    short = diary.write("Moe.")
+    goal = goals.create("Werk zoeken", LifeDomain.WORK_SCHOOL)
+    mood = moods.check_in(4)
+    named = network.item_name(RecordKind.DIARY_ENTRY, entry.id)
+    assert named == "Vandaag naar het OCMW geweest en…"
+    assert network.item_name(RecordKind.DIARY_ENTRY, short.id) == "Moe."
+    assert network.item_name(RecordKind.GOAL, goal.id) == "Werk zoeken"
+    assert network.item_name(RecordKind.MOOD_CHECKIN, mood.id) is None  # no words to show
+    assert network.item_name(RecordKind.DIARY_ENTRY, new_id()) is None  # not on this phone
+    diary.delete(short.id)
+    assert network.item_name(RecordKind.DIARY_ENTRY, short.id) is None
+    assert first_words("Een heel erg lange zinnetjesachtigeverzameling van woorden") == (
+        "Een heel erg lange zinnetjesachtigeverz…"
+    )

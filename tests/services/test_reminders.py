@@ -185,11 +185,21 @@ def test_times_are_read_as_people_write_them() -> None:
         assert error.value.code == "invalid_time"
 
 
-def test_snoozing_puts_off_the_next_notification(reminders, clock) -> None:
+def test_only_a_due_reminder_can_be_snoozed_and_a_snooze_puts_it_off(reminders, clock) -> None:
     made = reminders.create("Bellen", date(2026, 3, 14), time(11, 0))
+    assert reminders.list()[0].due_at is None
+    with pytest.raises(InvalidInput) as refused:  # 10:30: not due yet, nothing to put off
+        reminders.snooze(made.id, Snooze.HOUR)
+    assert refused.value.code == "not_due"
+    clock.set(at(14, 11, 5))  # it notified at 11:00
+    assert reminders.list()[0].due_at == at(14, 11)
     hour = reminders.snooze(made.id, Snooze.HOUR)
-    assert hour.snoozed_until == at(14, 11, 30)
-    assert reminders.list()[0].next_at == at(14, 11, 30)  # instead of 11:00
+    assert hour.snoozed_until == at(14, 12, 5)
+    [view] = reminders.list()
+    assert (view.next_at, view.due_at) == (at(14, 12, 5), None)  # put off: no longer due
+    with pytest.raises(InvalidInput):
+        reminders.snooze(made.id, Snooze.HOUR)
+    clock.set(at(14, 12, 10))  # it notified again: due again, and tomorrow is 09:00
     reminders.snooze(made.id, "tomorrow")
     assert reminders.list()[0].next_at == at(15, 9)
     with pytest.raises(InvalidInput):
@@ -203,6 +213,31 @@ def test_snoozing_puts_off_the_next_notification(reminders, clock) -> None:
         goal_id=None,
     )
     assert edited.snoozed_until is None
+
+
+def test_a_daily_reminder_planned_for_tomorrow_is_not_snoozed_into_today(reminders, clock) -> None:
+    """Issue 15: a daily 08:30 made after today's 08:30 was put off "an hour" to today."""
+    clock.set(at(14, 9, 45))
+    made = reminders.create("Pil nemen", date(2026, 3, 15), time(8, 30), recurrence="daily")
+    assert reminders.list()[0].next_at == at(15, 8, 30)
+    with pytest.raises(InvalidInput):
+        reminders.snooze(made.id, Snooze.HOUR)
+    assert reminders.list()[0].next_at == at(15, 8, 30)  # unchanged, not today 10:45
+
+
+def test_a_snooze_never_comes_before_the_next_planned_time(reminders, clock) -> None:
+    """A daily 10:00 put off "to tomorrow" comes tomorrow at 10:00, not at 09:00 and then
+    again at 10:00; a daily 08:30 put off to tomorrow comes at 09:00 (later, not earlier)."""
+    late = reminders.create("Post lezen", date(2026, 3, 14), time(11, 0), recurrence="daily")
+    early = reminders.create("Pil nemen", date(2026, 3, 15), time(8, 30), recurrence="daily")
+    clock.set(at(14, 11, 1))
+    assert reminders.snooze(late.id, Snooze.TOMORROW).snoozed_until == at(15, 11)
+    views = {view.reminder.id: view for view in reminders.list()}
+    assert views[late.id].next_at == at(15, 11)
+    assert reminders.next_fire(reminders.get(late.id), at(15, 11)) == at(16, 11)  # once
+    clock.set(at(15, 8, 31))
+    assert reminders.snooze(early.id, Snooze.TOMORROW).snoozed_until == at(16, 9)
+    assert reminders.next_fire(reminders.get(early.id), at(15, 8, 31)) == at(16, 9)
 
 
 def test_paused_reminders_never_notify_and_sort_last(reminders) -> None:
@@ -463,6 +498,7 @@ def test_one_broken_channel_does_not_silence_the_others() -> None:
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # plyer warns about each backend it probes
 def test_plyer_notifier_passes_the_text_and_reports_a_missing_service(monkeypatch) -> None:
+    pytest.importorskip("plyer", reason="desktop notifications (phones have the OS's)")
     from plyer import notification
 
     shown: list[dict] = []

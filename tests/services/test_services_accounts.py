@@ -10,7 +10,6 @@ from companion.core.accounts import KEYS_SECRET, RECOVERY_SECRET
 from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, KeyBackup, RecoveryCode, restore_backup
-from companion.crypto.vault import MemoryVault
 from companion.store import Store
 from companion.youth.accounts import (
     META_PENDING_ENROLMENT,
@@ -19,11 +18,12 @@ from companion.youth.accounts import (
     normalise_invitation,
 )
 from companion_wire import is_uuid7
+from tests.phone_edge import device_vault
 
 
 @pytest.fixture
 def vault():
-    return MemoryVault()
+    return device_vault()
 
 
 @pytest.fixture

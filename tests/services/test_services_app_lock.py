@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 
 from companion.core.app_lock import PIN_SECRET, AppLock
 from companion.core.errors import InvalidInput, TooManyAttempts, WrongPin
-from companion.crypto.vault import MemoryVault
+from tests.phone_edge import device_vault
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
@@ -24,7 +24,7 @@ class Clock:
 
 @pytest.fixture
 def setup():
-    vault, clock = MemoryVault(), Clock()
+    vault, clock = device_vault(), Clock()
     return vault, clock, AppLock(vault, clock, FAST)
 
 

@@ -14,8 +14,9 @@ from companion.core.paths import data_dir
 from companion.core.preferences import Preferences, PreferencesFile, ThemeChoice
 from companion.core.settings import SettingsService
 from companion.core.vaults import DEVICE_SECRET_FILE, open_device_vault
-from companion.crypto.vault import KeyringVault, PassphraseFileVault
+from companion.crypto.vault import PassphraseFileVault, VaultUnavailableError
 from companion.i18n import Translator
+from companion.phone.platform import PLATFORM_ENV, on_phone
 
 
 def test_data_dir_comes_from_the_environment(tmp_path):
@@ -25,6 +26,11 @@ def test_data_dir_comes_from_the_environment(tmp_path):
     assert data_dir({"FLET_APP_STORAGE_DATA": str(tmp_path / "phone")}) == tmp_path / "phone"
 
 
+# how a desktop picks its vault; a phone refuses all of it (test below)
+desktop_only = pytest.mark.skipif(on_phone(), reason="the desktop's vault choice")
+
+
+@desktop_only
 def test_headless_vault_is_a_file_with_a_private_device_secret(tmp_path):
     vault = open_device_vault(tmp_path, {"COMPANION_VAULT": "file"})
     assert isinstance(vault, PassphraseFileVault)
@@ -36,18 +42,34 @@ def test_headless_vault_is_a_file_with_a_private_device_secret(tmp_path):
     assert isinstance(again, PassphraseFileVault) and again.get("account_keys") == b"secret"
 
 
+@desktop_only
 def test_a_supplied_passphrase_protects_the_vault_file(tmp_path):
     vault = open_device_vault(tmp_path, {"COMPANION_VAULT_PASSPHRASE": "lang genoeg wachtwoord"})
     vault.set("k", b"v")
     assert not (tmp_path / DEVICE_SECRET_FILE).exists()
 
 
+@desktop_only
 def test_keychain_is_used_when_there_is_one_and_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr("companion.core.vaults.keyring_usable", lambda: True)
+    pytest.importorskip("keyring", reason="a desktop keychain (phones have none)")
+    from companion.crypto.vault_keyring import KeyringVault
+
+    monkeypatch.setattr("companion.crypto.vault_keyring.keyring_usable", lambda: True)
     vault = open_device_vault(tmp_path, {})
     assert isinstance(vault, KeyringVault)
     assert vault.service.startswith("companion:")
     assert open_device_vault(tmp_path / "other", {}).service != vault.service
+
+
+@pytest.mark.parametrize("system", ["Android", "iOS"])
+def test_a_phone_never_falls_back_to_a_vault_file(tmp_path, monkeypatch, system):
+    """No keyring and no file beside the data on a phone: its keys live in the keystore."""
+    monkeypatch.delenv(PLATFORM_ENV, raising=False)
+    monkeypatch.setattr("platform.system", lambda: system)
+    for env in ({}, {"COMPANION_VAULT": "file"}, {"COMPANION_VAULT_PASSPHRASE": "lang genoeg"}):
+        with pytest.raises(VaultUnavailableError):
+            open_device_vault(tmp_path, env)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_preferences_survive_and_bad_values_are_refused(tmp_path):

@@ -10,12 +10,12 @@ import pytest
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import InvalidInput, NotFound
 from companion.crypto.recovery import KdfParams
-from companion.crypto.vault import MemoryVault
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import CareLink
 from companion.store import Store
 from companion.youth.accounts import AccountService
 from companion_wire import LinkStatus, Role, new_id
+from tests.phone_edge import device_vault
 
 NOW = datetime(2026, 5, 4, 21, 15, tzinfo=ZoneInfo("Europe/Brussels"))
 
@@ -23,7 +23,7 @@ NOW = datetime(2026, 5, 4, 21, 15, tzinfo=ZoneInfo("Europe/Brussels"))
 @pytest.fixture
 def space(tmp_path):
     accounts = AccountService(
-        tmp_path, MemoryVault(), lambda: NOW, open_store=Store.open, kdf=KdfParams.fast
+        tmp_path, device_vault(), lambda: NOW, open_store=Store.open, kdf=KdfParams.fast
     )
     space = accounts.create("Noor")
     yield space
@@ -143,3 +143,15 @@ def test_unreadable_dates_are_refused(text):
     with pytest.raises(InvalidInput) as failure:
         parse_date(text, field="entry_date")
     assert (failure.value.code, failure.value.field) == ("invalid_date", "entry_date")
+
+
+def test_a_new_entry_can_be_written_shared_with_active_links_only(space):
+    sara = link(space, "Sara")
+    ended = link(space, "Lies", ends=NOW - timedelta(days=1))
+    space.links.replace_all([sara, ended])
+    entry = space.diary.write("Voor Sara", shared_with=[sara.person_id, sara.person_id])
+    assert space.diary.get(entry.id).shared_with == [sara.person_id]
+    with pytest.raises(InvalidInput) as failure:
+        space.diary.write("Voor Lies", shared_with=[ended.person_id])
+    assert failure.value.code == "not_linked"
+    assert [e.text for e in space.diary.list()] == ["Voor Sara"]  # nothing half written

@@ -16,12 +16,13 @@ from companion.core.errors import InvalidInput, NotConnected, Offline
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams, RecoveryCode, enrol
-from companion.crypto.vault import MemoryVault
 from companion.sync.api import ApiClient
 from companion.sync.errors import SignInRequiredError
+from companion.sync.keyring import KeyStatus
 from companion.sync.state import SyncPhase
 from companion.youth.services import YouthServices
-from companion_wire import Role, SignUpIn
+from companion_wire import Refusal, Role, SignUpIn
+from tests.phone_edge import device_vault
 from tests.server.serverkit import relaxed_settings
 from tests.serving import running_server
 
@@ -37,7 +38,7 @@ def youth_app(folder, server_url: str | None) -> YouthServices:
     folder.mkdir(exist_ok=True)
     return YouthServices(
         folder,
-        MemoryVault(),
+        device_vault(),
         kdf=KdfParams.fast,
         pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
         server=server_url,
@@ -106,14 +107,26 @@ async def test_links_and_hours_arrive_after_a_sync_and_sharing_works(sam, server
     await until(lambda: redraws and redraws[-1] == 1, "the screens told that Els arrived")
     assert space.network.pending_invitations() == []
 
+    # Els's keys came from the server: nothing is sealed for them until Sam checked them
+    els_id = person.link.person_id
+    assert space.verification.of(els_id).status is KeyStatus.UNVERIFIED
     goal = space.goals.create("Een studio huren", "housing")
-    space.goals.share(goal.id, [person.link.person_id])
+    space.goals.share(goal.id, [els_id])
+    await sam.sync.sync_now()
+    [waiting] = sam.sync.engine.parked()
+    assert (waiting.record_id, waiting.refusal) == (goal.id, Refusal.UNVERIFIED)
+    assert goal.id not in {e.id for e in (await els.pull(space.account.space_id, 0, 100)).records}
+
+    space.verification.confirm(els_id, space.account.space_id)  # the numbers matched
+    assert space.verification.of(els_id).status is KeyStatus.VERIFIED
+    sam.request_sync()
     await until(lambda: not space.store.sync_info(goal.id).dirty, "the shared goal pushed")
     pulled = await els.pull(space.account.space_id, 0, 100)
     assert goal.id in {envelope.id for envelope in pulled.records}
     page = await space.network.access_log()
-    assert [(e.who, e.record_id) for e in page.entries if e.record_id == goal.id] == [
-        ("Els", goal.id)
+    # the line names the goal: the server logged an id, the phone knows its title
+    assert [(e.who, e.record_id, e.item) for e in page.entries if e.record_id == goal.id] == [
+        ("Els", goal.id, "Een studio huren")
     ]
 
     await space.network.revoke(person.link.id)
@@ -188,10 +201,11 @@ async def test_the_invited_youth_sees_who_invites_and_their_safety_number(
     sam, tmp_path, server
 ) -> None:
     invitation = await sam.require_session().network.invite(Role.CAREGIVER)
+    qr_payload = sam.require_session().verification.invitation_payload(invitation.code)
     sams_number = safety_number(AccountKeys.from_bytes(sam.vault.get(KEYS_SECRET)).public)
     newcomer = youth_app(tmp_path / "newcomer", server.url)
 
-    from_qr = await newcomer.preview_invitation(invitation.qr_payload)
+    from_qr = await newcomer.preview_invitation(qr_payload)
     assert (from_qr.name, from_qr.role, from_qr.invited_as) == ("Sam", Role.YOUTH, Role.CAREGIVER)
     assert from_qr.safety_number == sams_number
     assert from_qr.fingerprint_matches is True
@@ -199,7 +213,7 @@ async def test_the_invited_youth_sees_who_invites_and_their_safety_number(
     typed = await newcomer.preview_invitation(invitation.code.lower())
     assert typed.safety_number == sams_number and typed.fingerprint_matches is None
 
-    swapped = invitation.qr_payload.split("fp=")[0] + "fp=" + "1" * 25  # keys swapped
+    swapped = qr_payload.split("fp=")[0] + "fp=" + "1" * 25  # keys swapped
     assert (await newcomer.preview_invitation(swapped)).fingerprint_matches is False
 
     with pytest.raises(InvalidInput) as unknown:
@@ -256,3 +270,16 @@ async def test_deleting_while_the_server_is_unreachable_deletes_nothing(tmp_path
         assert services.vault.get(KEYS_SECRET) is not None
     finally:
         await services.aclose()
+
+
+async def test_the_background_pauses_polling_and_the_foreground_syncs_again(sam) -> None:
+    """A phone app in the background polls nothing; coming back syncs what was written."""
+    sync = sam.sync
+    assert sync is not None and sync._poller is not None
+    await sam.to_background()
+    assert sync._poller is None
+    space = sam.require_session()
+    entry = space.diary.write("Geschreven net voor het scherm uitging.", mood=4)
+    sam.to_foreground()
+    assert sync._poller is not None and not sync._poller.done()
+    await until(lambda: space.store.sync_info(entry.id).server_version is not None, "pushed")

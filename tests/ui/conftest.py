@@ -13,11 +13,11 @@ import pytest
 from argon2 import PasswordHasher
 
 from companion.crypto.recovery import KdfParams
-from companion.crypto.vault import MemoryVault
 from companion.i18n import set_language
 from companion.youth.app import make_main
 from companion.youth.services import YouthServices
 from companion.youth.session import YouthSession
+from tests.phone_edge import device_vault
 from tests.ui.ui_pilot import Pilot
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -44,7 +44,7 @@ def clock() -> HandClock:
 @pytest.fixture
 def make_services(tmp_path, clock):
     """Build YouthServices over one data folder; call again to simulate an app restart."""
-    vault = MemoryVault()
+    vault = device_vault()
     built: list[YouthServices] = []
 
     def build() -> YouthServices:

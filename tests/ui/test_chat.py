@@ -61,7 +61,7 @@ async def test_a_message_is_sent_and_later_delivered(app, space, clock, services
     await app.type("chat-input", "Hoi Jan, zaterdag voetbal?")
     await app.click("chat-send")
     [line] = space.chat.messages(JAN)
-    assert app.text_of(f"message-{line.message.id}").endswith("14/03 10:30 · verstuurd")
+    assert app.text_of(f"message-{line.message.id}").endswith("14/03 10:30 · niet verstuurd")
     assert app.get("chat-input").value == ""
 
     info = space.store.sync_info(line.message.id)

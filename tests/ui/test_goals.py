@@ -3,7 +3,7 @@ caregiver's suggestion, add starter goals, share a goal — through the running 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from companion.domain.hlc import HybridClock
 from companion.domain.life_domains import LifeDomain
@@ -35,7 +35,7 @@ async def make_goal(app, title: str, domain: str, steps=()) -> str:
     await app.click("goal-new")
     await app.type("goal-title", title)
     await app.choose("goal-domain", domain)
-    await app.type("goal-target", "30/06/2026")
+    await app.pick("goal-target", date(2026, 6, 30))
     await app.click("goal-save")
     goal_id = app.route.rsplit("/", 1)[1]
     for step in steps:
@@ -70,11 +70,10 @@ async def test_a_goal_with_steps_is_ticked_off_and_reached(app, space):
 async def test_a_goal_without_a_title_is_refused_on_screen(app, space):
     await app.tab("Doelen")
     await app.click("goal-new")
-    await app.type("goal-target", "eind juni")
-    await app.click("goal-save")
-    assert app.route == "/goals/new"
-    assert "Deze datum begrijpen we niet" in app.text_of("error")
-    await app.type("goal-target", "")
+    await app.pick("goal-target", date(2026, 6, 30))
+    assert app.text_of("goal-target") == "Klaar tegen: 30/06/2026"
+    await app.click("goal-target-clear")  # a target date is optional
+    assert app.text_of("goal-target") == "Klaar tegen: nog niet gekozen"
     await app.click("goal-save")
     assert app.text_of("error") == "Vul dit in."
     assert space.goals.overview() == []

@@ -168,3 +168,32 @@ async def test_sharing_names_exactly_who_will_read_it_and_can_be_undone(app, spa
     await app.click("share-save")
     assert space.diary.get(entry.id).shared_with == []
     assert app.text_of("entry-audience") == "Wie dit kan lezen: Alleen jij"
+
+
+async def test_a_new_entry_is_shared_while_writing_it(app, space, clock):
+    """Issue 15: sharing a new entry took saving it and opening it again. The new-entry form
+    names who may read it; ticking someone there saves it shared, in one write."""
+    sara, omar, lies = links_for(space, clock)
+    await app.navigate("/diary/new")
+    assert app.text_of("new-share-summary") == "Wie dit kan lezen: Alleen jij"
+    assert app.exists(f"new-share-{sara}") and app.exists(f"new-share-{omar}")
+    assert not app.exists(f"new-share-{lies}")  # her care period has ended
+    await app.type("diary-text", "Morgen wil ik dit met Sara bespreken.")
+    await app.toggle(f"new-share-{sara}")
+    await app.toggle(f"new-share-{omar}")
+    await app.toggle(f"new-share-{omar}")
+    assert app.text_of("new-share-summary") == "Wie dit kan lezen: Jij en Sara"
+    await app.click("diary-save")
+    assert app.route == "/diary"
+    [entry] = space.diary.list()
+    assert entry.shared_with == [sara]
+    assert [item.op.value for item in space.store.outbox.pending()] == ["upsert"]  # one write
+    assert app.has_text("Jij en Sara")
+
+
+async def test_a_new_entry_without_links_says_it_stays_private(app, space):
+    await app.navigate("/diary/new")
+    assert app.has_text("Je bent nog met niemand uit je netwerk verbonden.")
+    await app.type("diary-text", "Alleen voor mij.")
+    await app.click("diary-save")
+    assert space.diary.list()[0].shared_with == []

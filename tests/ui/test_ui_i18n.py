@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import string
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from companion.core.preferences import TEXT_SCALES, ThemeChoice
 from companion.core.sync_status import SyncPhase
 from companion.core.views.navigation import TABS
 from companion.domain.life_domains import LifeDomain
+from companion.domain.meetings import ABOUT_KINDS, AgreementReply, AppointmentStatus, Who
 from companion.i18n import CATALOG_DIR, LANGUAGES, Translator, UnknownLanguageError, load_catalog
-from companion_wire import Refusal, Role
+from companion.youth.safety.service import SECTIONS, Delivery
+from companion.youth.timeline.service import EventKind
+from companion_wire import RecordKind, Refusal, Role
 
 APP_FOLDER = Path(companion.__file__).parent
 # the youth app and the core it shares with the caregiver app
@@ -80,8 +84,25 @@ def computed_keys() -> set[str]:
         "settings.lock_off",
         "settings.pin_on_done",
         "settings.pin_off_done",
+        "settings.biometric_on",
+        "settings.biometric_off",
+    }
+    keys |= {
+        f"problem.{reason}_{part}"
+        for reason in errors.CannotOpen.REASONS
+        for part in ("title", "text")
     }
     keys |= {f"error.refused_{reason}" for reason in (*errors.ServerRefused.REASONS, "other")}
+    keys |= {f"network.kind_{kind.value}" for kind in RecordKind}
+    keys |= {f"timeline.kind_{kind.value}" for kind in EventKind}
+    keys |= {f"appointments.status_{status.value}" for status in AppointmentStatus}
+    keys |= {f"appointments.reply_{reply.value}" for reply in AgreementReply}
+    keys |= {f"caregiver.reply_{reply.value}" for reply in AgreementReply}
+    keys |= {f"appointments.who_{who.value}" for who in Who}
+    keys |= {f"appointments.bring_{kind.value}" for kind in ABOUT_KINDS}
+    keys |= {f"appointments.weekday_{day}" for day in range(7)}
+    keys |= {f"safety.{part}_{name}" for part in ("section", "hint") for name in SECTIONS}
+    keys |= {f"safety.delivery_{d.value}" for d in Delivery if d is not Delivery.RECEIVED}
     for error in vars(errors).values():
         is_error = isinstance(error, type) and issubclass(error, errors.ServiceError)
         if is_error and error not in (errors.InvalidInput, errors.ServerRefused):
@@ -138,3 +159,37 @@ def test_translator_fills_params_falls_back_and_refuses_unknown_languages(tmp_pa
     with pytest.raises(UnknownLanguageError):
         tr.set_language("de")
     assert tr.language == "fr"
+
+
+# What the font shipped with the app (Roboto in web mode, where nothing is fetched from a
+# CDN) can draw: Latin-1, Latin Extended-A and this punctuation. Anything else (a "✓", an
+# emoji) shows as an empty box: say it with an icon instead.
+DRAWABLE_EXTRA = set("–—‘’‚“”„…•·€′″‹›")
+
+
+def drawable(text: str) -> bool:
+    return all(ord(ch) <= 0x17F or ch in DRAWABLE_EXTRA for ch in text)
+
+
+def test_every_text_the_app_shows_is_drawn_by_its_own_font():
+    shown = {
+        str(path.relative_to(APP_FOLDER)): path.read_text(encoding="utf-8")
+        for path in (APP_FOLDER / "assets").rglob("*.json")
+    }
+    for path in APP_FOLDER.rglob("*.py"):
+        if path.parent.name == "export":  # writes HTML for a browser, with its own fonts
+            continue
+        with path.open("rb") as source:
+            literals = [
+                token.string
+                for token in tokenize.tokenize(source.readline)
+                if token.type == tokenize.STRING
+            ]
+        shown[str(path.relative_to(APP_FOLDER))] = "".join(literals)
+    undrawable = {
+        where: sorted({ch for ch in text if not drawable(ch)})
+        for where, text in shown.items()
+        if not drawable(text)
+    }
+    assert undrawable == {}
+    assert not drawable("Staat bij je doelen ✓")

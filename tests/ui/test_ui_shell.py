@@ -7,7 +7,7 @@ import pytest
 
 from companion.core.views.help_view import HelpScreen
 from companion.core.views.navigation import TABS, MoreItem, Registry, Screen
-from companion.core.views.theme import text_theme
+from companion.core.views.theme import HIGH_CONTRAST, text_theme
 from companion.i18n import t
 from companion.youth.registry import MAIN
 
@@ -89,7 +89,7 @@ async def test_quick_hide_blanks_everything_and_comes_back_without_pin(app):
     assert app.exists("hidden-screen")
     # nothing that names the app or shows content; only a neutral hint for screen readers
     assert app.texts() == ["Leeg scherm. Tik om verder te gaan."]
-    assert app.session.page.title.strip() == ""
+    assert app.session.page.title == "Leeg scherm"  # named, but not the app
     await app.click("hidden-screen")
     assert app.session.page.title == "Companion"
     assert app.route == "/diary" and app.exists("diary-search")
@@ -169,4 +169,4 @@ async def test_theme_and_text_size_apply_to_the_whole_page(app):
     assert page.theme.color_scheme.surface == "#FFFFFF"
     await app.choose("text-size", "1.3")
     assert page.theme.text_theme.body_large.size == pytest.approx(16 * 1.3, abs=0.1)
-    assert page.theme.text_theme == text_theme(1.3)
+    assert page.theme.text_theme == text_theme(1.3, HIGH_CONTRAST)

@@ -7,6 +7,8 @@ from datetime import timedelta
 from companion.core.sync_status import SyncPhase, SyncState
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStep, Recurrence, Reminder, StepStatus
+from companion.sync.state import ChangeOp, ParkedChange
+from companion_wire import Refusal
 
 
 def fields(space):
@@ -69,13 +71,34 @@ async def test_goal_progress_counts_done_steps(services, space, pilot_for):
     assert app.has_text("1 van 3 stappen gedaan")
 
 
-async def test_sync_state_is_honest_and_follows_the_engine(app, services):
+async def test_sync_state_is_honest_and_follows_the_engine(app, services, space):
     assert app.text_of("sync-state") == "Nog niet verbonden"
     assert app.has_text("blijft veilig op deze telefoon")
-    services.sync_state.publish(SyncState(phase=SyncPhase.OFFLINE, pending=2))
+    assert not app.exists("offline-banner") and not app.exists("unsent-count")
+    first = space.diary.write("Een")
+    space.diary.share(first.id, [])  # a second change of the same entry counts once
+    space.diary.write("Twee")
+    services.sync_state.publish(SyncState(phase=SyncPhase.OFFLINE, pending=3))
     await app.settle()
     assert app.text_of("sync-state") == "Offline"
-    assert app.has_text("2 wijziging(en) wachten om verstuurd te worden.")
+    assert app.exists("offline-banner")
+    assert app.text_of("unsent-count").startswith("Niet verstuurd: 2.")
+
+
+async def test_a_change_held_for_an_unchecked_person_is_not_called_arrived(app, services, clock):
+    """Up to date, yet one entry waits for a key check: the card does not say that what was
+    shared arrived, says why, and leads to the network screen where the check is done."""
+    held = ParkedChange(
+        "r1", "diary_entry", ChangeOp.UPSERT, "x is not verified yet", clock(), Refusal.UNVERIFIED
+    )
+    services.sync_state.publish(SyncState(phase=SyncPhase.UP_TO_DATE, parked=(held,)))
+    await app.settle()
+    assert app.text_of("sync-state") == "Alles is bijgewerkt"
+    assert not app.has_text("Wat je deelde, is aangekomen.")
+    assert app.has_text("Niet alles wat je deelde, is verstuurd")
+    assert app.has_text("je controleerde de sleutels van wie je het deelt nog niet")
+    await app.click("unsent-check-keys")
+    assert app.route == "/more/network"
 
 
 async def test_write_diary_shortcut_opens_a_new_entry(app):

@@ -13,11 +13,11 @@ from companion.core.accounts import KEYS_SECRET
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
-from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
 from companion.youth.accounts import META_PENDING_INVITATION
 from companion.youth.services import YouthServices
 from companion_wire import Role, new_id
+from tests.phone_edge import device_vault
 from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until
 from tests.serving import running_server
@@ -38,7 +38,7 @@ async def connected(tmp_path, clock, server):
     def build(name: str) -> YouthServices:
         services = YouthServices(
             tmp_path / name,
-            MemoryVault(),
+            device_vault(),
             now=clock,
             kdf=KdfParams.fast,
             pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
@@ -65,12 +65,13 @@ async def test_the_invited_youth_checks_who_invites_before_saying_yes(connected,
     noor = connected("noor")
     await registered(noor, "Noor")
     invitation = await noor.require_session().network.invite(Role.NETWORK)
+    qr_payload = noor.require_session().verification.invitation_payload(invitation.code)
     number = safety_number(AccountKeys.from_bytes(noor.vault.get(KEYS_SECRET)).public)
 
     services = connected("sam")
     app = await pilot_for(services)
     await app.click("start-invite")
-    await app.type("invite-code", invitation.qr_payload)
+    await app.type("invite-code", qr_payload)
     await app.click("invite-next")
     assert app.has_text("Noor")
     assert app.text_of("inviter-safety-number") == number
@@ -88,7 +89,8 @@ async def test_a_qr_with_another_safety_number_is_not_accepted(connected, pilot_
     noor = connected("noor")
     await registered(noor, "Noor")
     invitation = await noor.require_session().network.invite(Role.NETWORK)
-    forged = invitation.qr_payload.split("fp=")[0] + "fp=" + "7" * 25
+    qr_payload = noor.require_session().verification.invitation_payload(invitation.code)
+    forged = qr_payload.split("fp=")[0] + "fp=" + "7" * 25
 
     services = connected("sam")
     app = await pilot_for(services)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
 from typing import Any
 
 import flet as ft
@@ -27,6 +29,8 @@ from flet.messaging.protocol import MessageAction, configure_encode_object_for_m
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
+from tests.phone_edge import FlutterEdge
+
 _ENCODE = configure_encode_object_for_msgpack(BaseControl)
 
 
@@ -35,11 +39,14 @@ class AppCrashed(AssertionError):
 
 
 class BrowserStandIn(Connection):
-    """The client end of the session: encodes patches, answers method calls."""
+    """The client end of the session: encodes patches, answers method calls. On a phone
+    (`edge`), the phone's services (secure storage, notifications, biometrics) answer as
+    the fake Flutter side in tests/phone_edge.py does."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, edge: FlutterEdge | None = None) -> None:
         super().__init__()
         self.loop = loop
+        self.edge = edge
         self.pubsubhub = PubSubHub()
         self.page_url = "http://127.0.0.1/"
         self.session: Session | None = None
@@ -59,6 +66,12 @@ class BrowserStandIn(Connection):
         session = self.session
         assert session is not None
         self.method_calls.append((call.name, call.args))
+        control = session.index.get(call.control_id)
+        if self.edge is not None and self.edge.handles(control):
+            answer = self.edge.answer(control, call.name, call.args or {})
+            if answer is not None:
+                session.handle_invoke_method_results(call.control_id, call.call_id, *answer)
+            return
         session.handle_invoke_method_results(call.control_id, call.call_id, None, None)
         if call.name == "push_route":
             route = call.args["route"]
@@ -102,18 +115,34 @@ class Pilot:
         self.connection = connection
 
     @classmethod
-    async def start(cls, main: Callable[[ft.Page], None], route: str = "/") -> Pilot:
-        connection = BrowserStandIn(asyncio.get_running_loop())
+    async def start(
+        cls,
+        main: Callable[[ft.Page], Any],
+        route: str = "/",
+        *,
+        edge: FlutterEdge | None = None,
+    ) -> Pilot:
+        """Render `main` (sync, or async like the phone's) as a browser would; with `edge`
+        as the phone app would (not web, the phone's services answering)."""
+        connection = BrowserStandIn(asyncio.get_running_loop(), edge)
         session = Session(connection)
         connection.session = session
         pilot = cls(session, connection)
         _context_page.set(session.page)
         # what a browser sends when it registers: size, route, platform
         session.apply_page_patch(
-            {"route": route, "width": 390, "height": 844, "platform": "android", "web": True}
+            {
+                "route": route,
+                "width": 390,
+                "height": 844,
+                "platform": "android",
+                "web": edge is None,
+            }
         )
         msgpack.packb(session.get_page_patch(), default=_ENCODE)
-        main(session.page)
+        started = main(session.page)
+        if inspect.isawaitable(started):
+            await started
         await pilot.settle()
         return pilot
 
@@ -197,6 +226,23 @@ class Pilot:
         assert isinstance(field, ft.TextField), f"{identifier!r} is not a text field"
         self.session.apply_patch(field._i, {"value": text})
         await self.session.dispatch_event(field._i, "change", text)
+        await self.settle()
+
+    async def pick(self, identifier: str, value: date | time) -> None:
+        """Tap the date or time field `identifier` and choose `value` in the picker it
+        opens, as OK does: a day comes back as that day's midnight where the screen is."""
+        await self.click(identifier)
+        kind = ft.TimePicker if isinstance(value, time) else ft.DatePicker
+        dialogs = self.session.page._dialogs.controls
+        opened = [d for d in dialogs if isinstance(d, kind) and getattr(d, "open", False)]
+        assert opened, f"{identifier!r} opened no {kind.__name__}"
+        picker = opened[-1]
+        if isinstance(value, time):
+            answer: object = value
+        else:
+            answer = datetime(value.year, value.month, value.day).astimezone()
+        self.session.apply_patch(picker._i, {"value": answer})
+        await self.session.dispatch_event(picker._i, "change", None)
         await self.settle()
 
     async def choose(self, identifier: str, value: str) -> None:

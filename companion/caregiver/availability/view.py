@@ -7,6 +7,7 @@ not notify about new messages. The hours reach the server with the next sync.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 import flet as ft
 
@@ -14,7 +15,15 @@ from companion.caregiver.frame_view import frame
 from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
-from companion.core.views.widgets import body, card, error_text, heading, primary_button, tag
+from companion.core.views.widgets import (
+    body,
+    card,
+    checkbox,
+    error_text,
+    heading,
+    primary_button,
+    tag,
+)
 from companion.i18n import t
 from companion_wire import Availability
 
@@ -23,6 +32,14 @@ WEEKDAYS = range(7)
 
 @dataclass(frozen=True)
 class DayRow:
+    on: bool
+    start: str
+    end: str
+
+
+class DayChange(TypedDict, total=False):
+    """What one edit changes in a DayRow."""
+
     on: bool
     start: str
     end: str
@@ -47,7 +64,7 @@ class Hours(Form):
     rows: tuple[DayRow, ...] = ()
     saved: bool = False
 
-    def change(self, day: int, **fields: object) -> None:
+    def change(self, day: int, **fields: Unpack[DayChange]) -> None:
         updated = list(self.rows)
         updated[day] = replace(updated[day], **fields)
         self.rows = tuple(updated)
@@ -63,48 +80,44 @@ class Hours(Form):
         return False
 
 
-def day_row(day: int, row: DayRow, change) -> ft.Control:
+def day_row(day: int, row: DayRow, change, scale: float) -> ft.Control:
+    """A weekday's hours; its two fields are read with the day's name ("Maandag: Van").
+    On a phone the two hours go under the day, together."""
+    weekday = t(f"caregiver.weekday_{day}")
+
+    def hour(identifier: str, key: str, value: str, field: str) -> ft.Control:
+        return ft.Container(
+            tag(
+                f"{identifier}-{day}",
+                ft.TextField(
+                    label=t(key),
+                    value=value,
+                    disabled=not row.on,
+                    dense=True,
+                    on_change=lambda e: change(day, **{field: e.control.value}),
+                ),
+                label=weekday,
+            ),
+            width=120,
+        )
+
     return ft.Row(
         [
             ft.Container(
-                tag(
-                    f"day-{day}",
-                    ft.Checkbox(
-                        label=t(f"caregiver.weekday_{day}"),
-                        value=row.on,
-                        on_change=lambda e: change(day, on=bool(e.control.value)),
-                    ),
-                ),
+                checkbox(f"day-{day}", weekday, row.on, lambda on: change(day, on=on), scale=scale),
                 width=180,
             ),
-            ft.Container(
-                tag(
-                    f"start-{day}",
-                    ft.TextField(
-                        label=t("caregiver.from"),
-                        value=row.start,
-                        disabled=not row.on,
-                        dense=True,
-                        on_change=lambda e: change(day, start=e.control.value),
-                    ),
-                ),
-                width=120,
-            ),
-            ft.Container(
-                tag(
-                    f"end-{day}",
-                    ft.TextField(
-                        label=t("caregiver.to"),
-                        value=row.end,
-                        disabled=not row.on,
-                        dense=True,
-                        on_change=lambda e: change(day, end=e.control.value),
-                    ),
-                ),
-                width=120,
+            ft.Row(
+                [
+                    hour("start", "caregiver.from", row.start, "start"),
+                    hour("end", "caregiver.to", row.end, "end"),
+                ],
+                spacing=16,
             ),
         ],
         spacing=16,
+        run_spacing=8,
+        wrap=True,
     )
 
 
@@ -136,7 +149,10 @@ def AvailabilityScreen() -> ft.View:
             ),
             card(
                 heading(t("caregiver.hours_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                *[day_row(day, row, form.change) for day, row in enumerate(form.rows)],
+                *[
+                    day_row(day, row, form.change, ui.text_scale)
+                    for day, row in enumerate(form.rows)
+                ],
                 error_text(form.error, "hours-error"),
                 primary_button("hours-save", t("common.save"), save),
                 tag("hours-saved", body(t("caregiver.hours_saved")))

@@ -10,28 +10,40 @@ from companion.caregiver.hooks import use_session
 from companion.core.errors import NotFound
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
-from companion.core.views.widgets import body, error_text, primary_button, tag
+from companion.core.views.widgets import (
+    body,
+    bubble_width,
+    error_text,
+    primary_button,
+    spoken,
+    tag,
+)
 from companion.i18n import t
 
 
-def bubble(line: ChatLine) -> ft.Control:
+def bubble(line: ChatLine, youth_name: str, window: float | None) -> ft.Control:
+    """One message, read as one sentence: who wrote it, when, what, and its delivery."""
     message = line.message
     sent = message.sent_at.astimezone().strftime("%d/%m %H:%M")
     state = ""
     if line.mine:
         state = t("caregiver.delivered") if line.delivered else t("caregiver.waiting")
-    return tag(
-        f"message-{message.id}",
-        ft.Row(
-            [
+    meta = " · ".join(p for p in (sent, state) if p)
+    ink = ft.Colors.ON_PRIMARY_CONTAINER if line.mine else None
+    return ft.Row(
+        [
+            spoken(
+                t(
+                    "chat.message_spoken",
+                    sender=t("chat.you") if line.mine else youth_name,
+                    when=meta,
+                    text=message.text,
+                ),
                 ft.Container(
                     content=ft.Column(
                         [
-                            ft.Text(message.text),
-                            ft.Text(
-                                " · ".join(p for p in (sent, state) if p),
-                                theme_style=ft.TextThemeStyle.LABEL_SMALL,
-                            ),
+                            ft.Text(message.text, color=ink),
+                            ft.Text(meta, theme_style=ft.TextThemeStyle.LABEL_SMALL, color=ink),
                         ],
                         spacing=4,
                         tight=True,
@@ -43,12 +55,12 @@ def bubble(line: ChatLine) -> ft.Control:
                         if line.mine
                         else ft.Colors.SURFACE_CONTAINER_HIGHEST
                     ),
-                    width=520,
-                )
-            ],
-            alignment=ft.MainAxisAlignment.END if line.mine else ft.MainAxisAlignment.START,
-        ),
-        label=t("caregiver.from_me") if line.mine else t("caregiver.from_youth"),
+                    width=bubble_width(window, 520),
+                ),
+                identifier=f"message-{message.id}",
+            )
+        ],
+        alignment=ft.MainAxisAlignment.END if line.mine else ft.MainAxisAlignment.START,
     )
 
 
@@ -74,15 +86,17 @@ def ChatScreen() -> ft.View:
         return youth_gone()
     youth, lines = found
 
-    def send() -> None:
-        if action.run(session.chat.send, space_id, text):
+    def send(typed: str | None = None) -> None:
+        """Send what is typed (Enter gives it along: the latest keystroke may not have
+        reached `text` yet)."""
+        if action.run(session.chat.send, space_id, text if typed is None else typed):
             set_text("")
             ui.data_changed()
 
     notices: list[ft.Control] = []
     if not session.availability.is_available():
         notices.append(tag("outside-hours", body(t("caregiver.outside_hours"))))
-    thread = [bubble(line) for line in lines] or [
+    thread = [bubble(line, youth.youth_name, ui.width) for line in lines] or [
         tag("chat-empty", body(t("caregiver.chat_empty", name=youth.youth_name)))
     ]
     return frame(
@@ -101,12 +115,19 @@ def ChatScreen() -> ft.View:
                                 multiline=True,
                                 min_lines=1,
                                 max_lines=5,
+                                # a desktop chat: Enter sends, Shift+Enter starts a new line
+                                shift_enter=True,
+                                helper=t("caregiver.chat_enter_hint"),
+                                helper_max_lines=2,
+                                on_submit=lambda e: send(e.control.value),
                                 on_change=lambda e: set_text(e.control.value),
                             ),
                         ),
                         expand=True,
                     ),
-                    primary_button("chat-send", t("caregiver.send"), send, icon=ft.Icons.SEND),
+                    primary_button(
+                        "chat-send", t("caregiver.send"), lambda: send(), icon=ft.Icons.SEND
+                    ),
                 ],
                 spacing=12,
                 vertical_alignment=ft.CrossAxisAlignment.END,

@@ -27,7 +27,7 @@ from companion.i18n import t
 
 def document_card(shared: SharedDocument, youth_name: str) -> ft.Control:
     document = shared.document
-    comments = [
+    comments: list[ft.Control] = [
         tag(
             f"comment-{comment.id}",
             ft.Container(
@@ -93,9 +93,7 @@ def DocumentsScreen() -> ft.View:
             body(t("caregiver.documents_intro", name=youth.youth_name)),
             card(
                 heading(t("caregiver.document_new"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                text_input(
-                    "document-title", t("caregiver.document_title"), title, set_title, width=560
-                ),
+                text_input("document-title", t("caregiver.document_title"), title, set_title),
                 text_input(
                     "document-body",
                     t("caregiver.document_body"),
@@ -104,7 +102,6 @@ def DocumentsScreen() -> ft.View:
                     multiline=True,
                     min_lines=6,
                     max_lines=16,
-                    width=900,
                 ),
                 error_text(action.error, "document-error"),
                 ft.Row(
@@ -125,6 +122,7 @@ def DocumentsScreen() -> ft.View:
                     spacing=12,
                     wrap=True,
                 ),
+                stretch=True,
             ),
             tag(
                 "documents",

@@ -22,7 +22,7 @@ from companion.core.views.account_setup import AccountSetup, SetupWords, resumes
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
 from companion.core.views.settings_sections import language_buttons
-from companion.core.views.shell import app_bar_actions
+from companion.core.views.shell import step_page
 from companion.core.views.widgets import (
     body,
     busy_ring,
@@ -40,24 +40,8 @@ FORM_WIDTH = 560
 
 
 def sign_in_view(title: str, controls: list[ft.Control], on_help) -> list[ft.View]:
-    return [
-        ft.View(
-            route="/",
-            appbar=ft.AppBar(
-                title=ft.Text(title),
-                actions=app_bar_actions(on_help=on_help),
-                automatically_imply_leading=False,
-            ),
-            controls=[
-                ft.Row(
-                    [ft.Container(ft.Column(controls, spacing=16), width=FORM_WIDTH)],
-                    alignment=ft.MainAxisAlignment.CENTER,
-                )
-            ],
-            scroll=ft.ScrollMode.AUTO,
-            padding=ft.Padding.symmetric(horizontal=24, vertical=24),
-        )
-    ]
+    # a centred form on a desktop; the whole width on a phone (network persons)
+    return [step_page(title, controls, on_help=on_help, max_width=FORM_WIDTH)]
 
 
 def setup_words() -> SetupWords:
@@ -148,7 +132,6 @@ def activate_controls(form: SignIn, server_url: str, activate) -> list[ft.Contro
             form.email,
             form.setter("email"),
             keyboard_type=ft.KeyboardType.EMAIL,
-            width=FORM_WIDTH,
         ),
         text_input(
             "activate-code",
@@ -156,7 +139,6 @@ def activate_controls(form: SignIn, server_url: str, activate) -> list[ft.Contro
             form.code,
             form.setter("code"),
             capitalization=ft.TextCapitalization.CHARACTERS,
-            width=FORM_WIDTH,
         ),
         *server_and_submit(
             form, server_url, ("activate-submit", t("caregiver.activate_button"), activate)
@@ -173,7 +155,6 @@ def join_controls(form: SignIn, server_url: str, join) -> list[ft.Control]:
             form.code,
             form.setter("code"),
             capitalization=ft.TextCapitalization.CHARACTERS,
-            width=FORM_WIDTH,
         ),
         text_input(
             "join-name",
@@ -181,7 +162,7 @@ def join_controls(form: SignIn, server_url: str, join) -> list[ft.Control]:
             form.name,
             form.setter("name"),
             max_length=80,
-            width=FORM_WIDTH,
+            helper=t("caregiver.join_name_help"),
         ),
         *server_and_submit(form, server_url, ("join-submit", t("caregiver.join_button"), join)),
     ]
@@ -211,7 +192,6 @@ def SignInScreen(on_help) -> list[ft.View]:
             CONFIRM_GROUP,
             page,
             on_finish=services.start_sync,
-            field_width=FORM_WIDTH,
         )
     if form.step == "activate":
         controls = activate_controls(form, services.server_url, activate)

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import flet as ft
 
 from companion.caregiver.availability.service import DEFAULT_ZONE
 from companion.caregiver.frame_view import frame, youth_gone
-from companion.caregiver.hooks import use_session
+from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import parse_date
 from companion.core.errors import InvalidInput, NotFound
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
+from companion.core.views.pickers import DateField, TimeField
 from companion.core.views.shell import go
 from companion.core.views.widgets import (
     body,
@@ -36,7 +37,8 @@ from companion.domain.models import Recurrence
 from companion.i18n import t
 
 KINDS = ("goal", "step", "reminder")
-FIELD_WIDTH = 560
+PAST = timedelta(days=365)  # a repeating reminder may have started earlier
+FUTURE = timedelta(days=5 * 365)
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.u]([0-5]\d)$")
 
 
@@ -106,6 +108,8 @@ class Suggestion(Form):
                     raise InvalidInput("pick_goal", field="goal")
                 suggestions.suggest_step(space_id, self.goal_id, self.title)
             else:
+                if not self.day.strip():
+                    raise InvalidInput("choose_day", field="date")
                 day = parse_date(self.day, field="date")
                 due = datetime.combine(day, parse_time(self.hour), ZoneInfo(DEFAULT_ZONE))
                 suggestions.suggest_reminder(
@@ -115,7 +119,7 @@ class Suggestion(Form):
         return bool(self.run(propose))
 
 
-def goal_fields(form: Suggestion) -> list[ft.Control]:
+def goal_fields(form: Suggestion, today: date) -> list[ft.Control]:
     return [
         ft.Text(t("caregiver.suggest_domain"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
         domain_chips(form.domain, form.setter("domain")),
@@ -124,59 +128,51 @@ def goal_fields(form: Suggestion) -> list[ft.Control]:
             t("caregiver.suggest_why"),
             form.why,
             form.setter("why"),
+            helper=t("common.optional"),
             multiline=True,
             min_lines=2,
-            width=FIELD_WIDTH,
         ),
-        text_input(
+        DateField(
             "suggest-target",
-            t("caregiver.suggest_target"),
+            t("goals.target_field"),
             form.target,
             form.setter("target"),
-            hint_text="30/06/2026",
-            width=FIELD_WIDTH,
+            first=today,
+            last=today + FUTURE,
+            optional=True,
         ),
         text_input(
             "suggest-steps",
             t("caregiver.suggest_steps"),
             form.steps,
             form.setter("steps"),
+            helper=t("caregiver.suggest_steps_help"),
             multiline=True,
             min_lines=3,
-            width=FIELD_WIDTH,
         ),
     ]
 
 
-def reminder_fields(form: Suggestion, goal_options: list[tuple[str, str]]) -> list[ft.Control]:
+def reminder_fields(
+    form: Suggestion, goal_options: list[tuple[str, str]], scale: float, today: date
+) -> list[ft.Control]:
     fields: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Container(
-                    text_input(
-                        "suggest-date",
-                        t("caregiver.suggest_date"),
-                        form.day,
-                        form.setter("day"),
-                        hint_text="31/12/2026",
-                    ),
-                    width=220,
-                ),
-                ft.Container(
-                    text_input(
-                        "suggest-time", t("caregiver.suggest_time"), form.hour, form.setter("hour")
-                    ),
-                    width=140,
-                ),
-            ],
-            spacing=12,
+        DateField(
+            "suggest-date",
+            t("reminders.day_label"),
+            form.day,
+            form.setter("day"),
+            first=today - PAST,
+            last=today + FUTURE,
         ),
+        TimeField("suggest-time", t("reminders.time_label"), form.hour, form.setter("hour")),
         ft.Text(t("caregiver.suggest_repeat"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
         choice_group(
             "suggest-repeat",
             form.repeat,
             [(r.value, t(f"caregiver.repeat_{r.value}")) for r in Recurrence],
             form.setter("repeat"),
+            scale=scale,
         ),
     ]
     if goal_options:
@@ -187,36 +183,41 @@ def reminder_fields(form: Suggestion, goal_options: list[tuple[str, str]]) -> li
                 form.goal_id,
                 [("", t("caregiver.no_goal")), *goal_options],
                 form.setter("goal_id"),
+                scale=scale,
             ),
         ]
     return fields
 
 
-def kind_fields(form: Suggestion, goal_options: list[tuple[str, str]]) -> list[ft.Control]:
+def kind_fields(
+    form: Suggestion, goal_options: list[tuple[str, str]], scale: float, today: date
+) -> list[ft.Control]:
     """The title, then what this kind of proposal needs."""
     title = text_input(
         "suggest-title",
         t(f"caregiver.suggest_{form.kind}_title"),
         form.title,
         form.setter("title"),
-        width=FIELD_WIDTH,
     )
     if form.kind == "goal":
-        return [title, *goal_fields(form)]
+        return [title, *goal_fields(form, today)]
     if form.kind == "step":
         if not goal_options:
             return [title, body(t("caregiver.goals_none"))]
         return [
             title,
-            choice_group("suggest-goal", form.goal_id, goal_options, form.setter("goal_id")),
+            choice_group(
+                "suggest-goal", form.goal_id, goal_options, form.setter("goal_id"), scale=scale
+            ),
         ]
-    return [title, *reminder_fields(form, goal_options)]
+    return [title, *reminder_fields(form, goal_options, scale, today)]
 
 
 @ft.component
 def SuggestScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
+    today = use_caregiver().now().date()
     space_id = ft.use_route_params().get("space_id", "")
     form = use_model(Suggestion)
 
@@ -243,12 +244,13 @@ def SuggestScreen() -> ft.View:
         t("caregiver.suggest_screen", name=youth.youth_name),
         [
             body(t("caregiver.suggest_intro", name=youth.youth_name)),
-            choice_group("suggest-kind", form.kind, kinds, form.pick_kind),
+            choice_group("suggest-kind", form.kind, kinds, form.pick_kind, scale=ui.text_scale),
             card(
                 heading(t(f"caregiver.kind_{form.kind}"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                *kind_fields(form, goal_options),
+                *kind_fields(form, goal_options, ui.text_scale, today),
                 error_text(form.error, "suggest-error"),
-                primary_button("suggest-submit", t("caregiver.suggest_submit"), submit),
+                ft.Row([primary_button("suggest-submit", t("caregiver.suggest_submit"), submit)]),
+                stretch=True,
             ),
         ],
         back=f"/youth/{space_id}",

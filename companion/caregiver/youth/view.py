@@ -11,18 +11,24 @@ from companion.caregiver.hooks import use_caregiver, use_session
 from companion.caregiver.youth.service import OpenSuggestions, SharedGoal, YouthDetail
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound
+from companion.core.verification import Verification
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
+from companion.core.views.verification import KeyCheck
 from companion.core.views.widgets import (
+    apart,
     body,
     card,
     error_text,
     heading,
     mood_label,
     primary_button,
+    progress,
     secondary_button,
+    spoken,
     tag,
+    text_button,
 )
 from companion.domain.models import DiaryEntry, Reminder, StepStatus
 from companion.i18n import t
@@ -40,17 +46,17 @@ def section(title: str, identifier: str, items: list[ft.Control], empty: str) ->
 
 
 def step_line(step, mine: bool = False) -> ft.Control:
+    """A step, its state in words for screen readers ("Klaar: ...") as well as the icon."""
     done = step.status is StepStatus.DONE
     icon = ft.Icons.CHECK_CIRCLE if done else ft.Icons.RADIO_BUTTON_UNCHECKED
     if mine:
         icon = ft.Icons.LIGHTBULB_OUTLINE
     text = t("caregiver.step_suggested", title=step.title) if mine else step.title
-    return tag(
-        f"step-{step.id}",
-        ft.Row(
-            [ft.Icon(icon, size=20), ft.Text(text, expand=True)],
-            spacing=8,
-        ),
+    said = text if mine else t(f"caregiver.step_{'done' if done else 'open'}", title=step.title)
+    return spoken(
+        said,
+        ft.Row([ft.Icon(icon, size=20), ft.Text(text, expand=True)], spacing=8),
+        identifier=f"step-{step.id}",
     )
 
 
@@ -68,6 +74,7 @@ def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control
             set_title("")
             ui.data_changed()
 
+    steps_done = t("caregiver.steps_done", done=shared.done, total=shared.total)
     controls: list[ft.Control] = [
         ft.Row(
             [
@@ -77,36 +84,43 @@ def GoalCard(space_id: str, shared: SharedGoal, can_suggest: bool) -> ft.Control
                 ),
             ]
         ),
-        ft.ProgressBar(value=shared.done / shared.total if shared.total else 0.0),
-        ft.Text(t("caregiver.steps_done", done=shared.done, total=shared.total)),
+        progress(
+            shared.done / shared.total if shared.total else 0.0,
+            t("goals.named", action=goal.title, title=steps_done),
+        ),
+        ft.Text(steps_done),
         *[step_line(step) for step in shared.steps],
         *[step_line(step, mine=True) for step in shared.my_suggestions],
     ]
     if can_suggest:
         controls += [
+            # the field on a line of its own: beside the button, its label had to wrap
+            # on a phone and ran over the field's border
+            tag(
+                f"step-title-{goal.id}",
+                ft.TextField(
+                    label=t("caregiver.step_label"),
+                    value=title,
+                    on_change=lambda e: set_title(e.control.value),
+                ),
+                label=goal.title,
+            ),
             ft.Row(
                 [
-                    ft.Container(
-                        tag(
-                            f"step-title-{goal.id}",
-                            ft.TextField(
-                                label=t("caregiver.step_label"),
-                                value=title,
-                                on_change=lambda e: set_title(e.control.value),
-                                dense=True,
-                            ),
-                        ),
-                        expand=True,
-                    ),
                     secondary_button(
-                        f"step-suggest-{goal.id}", t("caregiver.step_button"), suggest
+                        f"step-suggest-{goal.id}",
+                        t("caregiver.step_button"),
+                        suggest,
+                        name=t("goals.named", action=t("caregiver.step_button"), title=goal.title),
                     ),
-                ],
-                spacing=8,
+                ]
             ),
             error_text(action.error, f"step-error-{goal.id}"),
         ]
-    return tag(f"goal-{goal.id}", ft.Container(ft.Column(controls, spacing=8), padding=8))
+    column = ft.Column(
+        apart(controls), spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH
+    )
+    return tag(f"goal-{goal.id}", ft.Container(column, padding=8))
 
 
 def diary_line(entry: DiaryEntry) -> ft.Control:
@@ -155,11 +169,11 @@ def OpenSuggestionsCard(suggestions: OpenSuggestions) -> ft.Control:
         return ft.Row(
             [
                 ft.Text(text, expand=True),
-                tag(
+                text_button(
                     f"withdraw-{record_id}",
-                    ft.TextButton(
-                        t("caregiver.withdraw"), on_click=lambda _e, rid=record_id: withdraw(rid)
-                    ),
+                    t("caregiver.withdraw"),
+                    lambda _e, rid=record_id: withdraw(rid),
+                    name=t("goals.named", action=t("caregiver.withdraw"), title=text),
                 ),
             ]
         )
@@ -234,7 +248,13 @@ def actions(youth: LinkedYouth, unread: int, can_suggest: bool) -> ft.Control:
             t("caregiver.chat_button", count=unread) if unread else t("caregiver.chat_open"),
             lambda: go(f"/youth/{youth.space_id}/chat"),
             icon=ft.Icons.CHAT_BUBBLE_OUTLINE,
-        )
+        ),
+        secondary_button(
+            "open-appointments",
+            t("caregiver.meetings_button"),
+            lambda: go(f"/youth/{youth.space_id}/appointments"),
+            icon=ft.Icons.EVENT,
+        ),
     ]
     if can_suggest:
         buttons += [
@@ -254,7 +274,9 @@ def actions(youth: LinkedYouth, unread: int, can_suggest: bool) -> ft.Control:
     return ft.Row(buttons, spacing=12, wrap=True)
 
 
-def detail_view(detail: YouthDetail, unread: int, can_suggest: bool) -> list[ft.Control]:
+def detail_view(
+    detail: YouthDetail, unread: int, can_suggest: bool, verification: Verification
+) -> list[ft.Control]:
     youth = detail.youth
     left = [
         section(
@@ -280,6 +302,7 @@ def detail_view(detail: YouthDetail, unread: int, can_suggest: bool) -> list[ft.
     ]
     if can_suggest:
         right.append(OpenSuggestionsCard(detail.suggestions))
+    right.append(card(KeyCheck(verification, youth.youth_id, youth.youth_name, youth.space_id)))
     right.append(CarePeriodCard(youth))
     return [
         body(t("caregiver.shared_intro", name=youth.youth_name)),
@@ -322,4 +345,8 @@ def YouthScreen() -> ft.View:
         return youth_gone()
     detail, unread = found
     can_suggest = session.me.can_suggest and detail.youth.role is Role.CAREGIVER
-    return frame(detail.youth.youth_name, detail_view(detail, unread, can_suggest), back="/")
+    return frame(
+        detail.youth.youth_name,
+        detail_view(detail, unread, can_suggest, session.verification),
+        back="/",
+    )

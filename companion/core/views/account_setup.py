@@ -86,9 +86,7 @@ def code_controls(code: str, words: SetupWords, form: SetupSteps) -> list[ft.Con
     ]
 
 
-def confirm_controls(
-    group: int, words: SetupWords, form: SetupSteps, confirm, width: int | None
-) -> list[ft.Control]:
+def confirm_controls(group: int, words: SetupWords, form: SetupSteps, confirm) -> list[ft.Control]:
     return [
         body(words.confirm_text),
         text_input(
@@ -97,7 +95,6 @@ def confirm_controls(
             form.typed,
             form.setter("typed"),
             capitalization=ft.TextCapitalization.CHARACTERS,
-            width=width,
         ),
         error_text(form.error),
         primary_button("confirm-check", t("setup.confirm_button"), confirm),
@@ -123,7 +120,6 @@ def AccountSetup(
     confirm_group: int,
     page: StepPage,
     on_finish: Callable[[], None] | None = None,
-    field_width: int | None = None,
 ) -> Any:
     """Code, confirmation, PIN offer; `on_finish` runs when the person is done."""
     services = use_services()
@@ -158,6 +154,6 @@ def AccountSetup(
         code = services.accounts.recovery_code()
         return page(t("setup.code_title"), code_controls(code, words, form))
     if form.step == "confirm":
-        controls = confirm_controls(confirm_group, words, form, confirm, field_width)
+        controls = confirm_controls(confirm_group, words, form, confirm)
         return page(t("setup.confirm_title"), controls)
     return page(t("setup.pin_title"), pin_controls(words, form, choose_pin, finish))

@@ -66,8 +66,7 @@ class Action:
 
 def use_action() -> Action:
     """Hook: this component's `Action`, kept across renders."""
-    action, _ = ft.use_state(Action)
-    return action
+    return use_model(Action)
 
 
 M = TypeVar("M")
@@ -76,8 +75,9 @@ M = TypeVar("M")
 def use_model(make: Callable[[], M]) -> M:
     """Hook: an observable model made once (`make()` on the first render) and kept; the
     component re-renders whenever one of its fields changes."""
-    model, _ = ft.use_state(make)
-    return model
+    # Spelled out: use_state's `value | factory` argument leaves mypy unable to infer M.
+    state: tuple[M, Callable[[M], None]] = ft.use_state(make)
+    return state[0]
 
 
 @ft.observable

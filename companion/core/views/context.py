@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 
@@ -15,8 +16,10 @@ from companion.i18n import t
 from companion.youth.services import YouthServices
 from companion.youth.session import YouthSession
 
-ServicesContext = ft.create_context(None)
-UiContext = ft.create_context(None)
+# The app's services: YouthServices or, in the caregiver app, CaregiverServices (whose own
+# hook, caregiver/hooks.py, checks which it got).
+ServicesContext: ft.ContextProvider[Any] = ft.create_context(None)
+UiContext: ft.ContextProvider[UiState | None] = ft.create_context(None)
 
 
 def use_services() -> YouthServices:

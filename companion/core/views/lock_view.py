@@ -2,7 +2,8 @@
 lock screen (PIN) and help reached from there.
 
 The blank screen shows nothing that names the app. Tapping it returns: straight back
-when no PIN is set, otherwise to the lock screen. The lock screen still offers help.
+when no PIN is set, otherwise to the lock screen. The lock screen still offers help, and on
+a phone where the person turned it on, a fingerprint or face instead of the PIN.
 Both apps use these; the caregiver's wide window passes a `width` for the centred form.
 """
 
@@ -15,8 +16,9 @@ import flet as ft
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.help_view import HelpContent
-from companion.core.views.shell import app_bar_actions
+from companion.core.views.shell import app_bar_actions, title_text
 from companion.core.views.widgets import (
+    apart,
     body,
     error_text,
     heading,
@@ -63,7 +65,7 @@ def HelpOutsideRouter(on_close: Callable[[], None], width: int | None = None) ->
         ft.View(
             route="/",
             appbar=ft.AppBar(
-                title=ft.Text(t("help.title")),
+                title=title_text(t("help.title"), use_ui().text_scale),
                 leading=icon_button("help-close", ft.Icons.ARROW_BACK, t("common.back"), on_close),
                 automatically_imply_leading=False,
                 actions=app_bar_actions(on_help=lambda: None),
@@ -89,15 +91,33 @@ def LockScreen(on_help: Callable[[], None], width: int | None = None) -> list[ft
         else:
             set_pin("")
 
+    async def unlock_biometric() -> None:
+        # the OS's own prompt; a "no" or a cancel leaves the PIN field as it was
+        if await services.unlock_with_biometrics(t("lock.biometric_reason")):
+            ui.locked = False
+
+    biometric: list[ft.Control] = []
+    if services.lock.biometric_enabled:
+        biometric.append(
+            secondary_button(
+                "unlock-biometric",
+                t("lock.biometric_unlock"),
+                unlock_biometric,
+                icon=ft.Icons.FINGERPRINT,
+            )
+        )
     form = ft.Column(
-        [
-            heading(t("lock.heading")),
-            body(t("lock.text")),
-            pin_field("unlock-pin", t("lock.pin_label"), pin, set_pin),
-            error_text(action.error),
-            primary_button("unlock", t("lock.unlock"), unlock),
-            secondary_button("lock-help", t("lock.need_help"), on_help),
-        ],
+        apart(
+            [
+                heading(t("lock.heading")),
+                body(t("lock.text")),
+                pin_field("unlock-pin", t("lock.pin_label"), pin, set_pin),
+                error_text(action.error),
+                primary_button("unlock", t("lock.unlock"), unlock),
+                *biometric,
+                secondary_button("lock-help", t("lock.need_help"), on_help),
+            ]
+        ),
         spacing=16,
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
@@ -112,11 +132,12 @@ def LockScreen(on_help: Callable[[], None], width: int | None = None) -> list[ft
         ft.View(
             route="/",
             appbar=ft.AppBar(
-                title=ft.Text(t("lock.title")),
+                title=title_text(t("lock.title"), ui.text_scale),
                 actions=app_bar_actions(on_help=on_help),
                 automatically_imply_leading=False,
             ),
             controls=[content],
             padding=_padding(width),
+            scroll=ft.ScrollMode.AUTO,  # zoomed in, "Hulp nodig?" is below the fold
         )
     ]

@@ -61,15 +61,15 @@ def appearance_cards(ui: UiState, settings) -> list[ft.Control]:
     return [
         card(
             heading(t("settings.language"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-            choice_group("language", ui.language, languages, set_language),
+            choice_group("language", ui.language, languages, set_language, scale=ui.text_scale),
         ),
         card(
             heading(t("settings.theme"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-            choice_group("theme", ui.theme, themes, set_theme),
+            choice_group("theme", ui.theme, themes, set_theme, scale=ui.text_scale),
         ),
         card(
             heading(t("settings.text_size"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-            choice_group("text-size", str(ui.text_scale), scales, set_scale),
+            choice_group("text-size", str(ui.text_scale), scales, set_scale, scale=ui.text_scale),
         ),
     ]
 

@@ -12,6 +12,8 @@ import flet as ft
 
 from companion.youth.services import YouthServices
 
+NARROW_WIDTH = 320
+
 
 @ft.observable
 @dataclass
@@ -23,7 +25,10 @@ class UiState:
     hidden: bool = False
     # set after sign-up until the youth has chosen about a PIN (onboarding's last step)
     offering_pin: bool = False
+    # the keys were lost and the person chose to restore: onboarding opens at that step
+    restoring: bool = False
     revision: int = 0
+    width: float | None = None  # the window's width in logical pixels, once known
 
     @classmethod
     def initial(cls, services: YouthServices) -> UiState:
@@ -34,6 +39,12 @@ class UiState:
             text_scale=prefs.text_scale,
             locked=services.session is not None and services.lock.enabled,
         )
+
+    @property
+    def narrow(self) -> bool:
+        """A window narrower than the smallest phone (a phone zoomed to 200 %): titles move
+        out of the app bar and tab labels go, rather than being cut or broken."""
+        return self.width is not None and self.width < NARROW_WIDTH
 
     def data_changed(self) -> None:
         """Tell screens that stored data changed, so their queries run again."""

@@ -12,7 +12,17 @@ from companion.core.helplines import Helpline
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
-from companion.core.views.widgets import body, card, error_text, icon_button, primary_button, tag
+from companion.core.views.widgets import (
+    body,
+    bubble_width,
+    card,
+    decorative,
+    error_text,
+    icon_button,
+    primary_button,
+    spoken,
+    tag,
+)
 from companion.i18n import current_language, t
 from companion.youth.chat.service import ChatContact, ChatLine, Delivery, Reachability
 from companion_wire import Slot
@@ -32,7 +42,7 @@ def contact_tile(contact: ChatContact) -> ft.Control:
     return tag(
         f"chat-with-{link.person_id}",
         ft.ListTile(
-            leading=ft.CircleAvatar(content=ft.Text(link.display_name[:1].upper())),
+            leading=decorative(ft.CircleAvatar(content=ft.Text(link.display_name[:1].upper()))),
             title=ft.Text(
                 t("share.person", name=link.display_name, role=t(f"role.{link.role.value}")),
                 theme_style=ft.TextThemeStyle.BODY_LARGE,
@@ -41,7 +51,6 @@ def contact_tile(contact: ChatContact) -> ft.Control:
             trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
             on_click=lambda: go(f"/chat/{link.person_id}"),
         ),
-        label=t("chat.open_with", name=link.display_name),
     )
 
 
@@ -88,7 +97,7 @@ def helpline_buttons(lines: list[Helpline]) -> list[ft.Control]:
                 t("chat.call_line", name=line.text("name", language), number=line.number),
                 icon=ft.Icons.CALL,
                 action=ft.OpenUrl(line.tel_url),
-                style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=16, vertical=12)),
+                style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=16, vertical=14)),
             ),
         )
         for line in lines
@@ -125,22 +134,32 @@ def availability_notice(name: str, reach: Reachability, lines: list[Helpline]) -
     return tag("chat-unavailable", card(*rows))
 
 
-def bubble(line: ChatLine, zone: tzinfo | None) -> ft.Control:
+def bubble(line: ChatLine, zone: tzinfo | None, name: str, window: float | None) -> ft.Control:
+    """One message, read as one sentence: who wrote it, when, what, and its delivery."""
     message = line.message
     meta = message.sent_at.astimezone(zone).strftime("%d/%m %H:%M")
     if line.delivery is Delivery.DELIVERED:
         meta += " · " + t("chat.delivered")
     elif line.delivery is Delivery.SENT:
         meta += " · " + t("chat.sent")
+    ink = ft.Colors.ON_PRIMARY_CONTAINER if line.mine else None
+    spoken_text = t(
+        "chat.message_spoken",
+        sender=t("chat.you") if line.mine else name,
+        when=meta,
+        text=message.text,
+    )
     return ft.Row(
         [
-            tag(
-                f"message-{message.id}",
+            spoken(
+                spoken_text,
                 ft.Container(
                     content=ft.Column(
                         [
-                            ft.Text(message.text, theme_style=ft.TextThemeStyle.BODY_LARGE),
-                            ft.Text(meta, theme_style=ft.TextThemeStyle.LABEL_SMALL),
+                            ft.Text(
+                                message.text, theme_style=ft.TextThemeStyle.BODY_LARGE, color=ink
+                            ),
+                            ft.Text(meta, theme_style=ft.TextThemeStyle.LABEL_SMALL, color=ink),
                         ],
                         spacing=2,
                         tight=True,
@@ -150,8 +169,9 @@ def bubble(line: ChatLine, zone: tzinfo | None) -> ft.Control:
                     bgcolor=ft.Colors.PRIMARY_CONTAINER
                     if line.mine
                     else ft.Colors.SURFACE_CONTAINER_HIGHEST,
-                    width=290,
+                    width=bubble_width(window, 290),
                 ),
+                identifier=f"message-{message.id}",
             )
         ],
         alignment=ft.MainAxisAlignment.END if line.mine else ft.MainAxisAlignment.START,
@@ -188,7 +208,9 @@ def ChatThreadScreen() -> ft.View:
     controls: list[ft.Control] = [availability_notice(name, reach, services.helplines)]
     if lines:
         zone = services.now().tzinfo
-        controls.append(ft.Column([bubble(line, zone) for line in lines], spacing=8))
+        controls.append(
+            ft.Column([bubble(line, zone, name, ui.width) for line in lines], spacing=8)
+        )
     else:
         controls.append(tag("chat-no-messages", body(t("chat.start", name=name))))
     if contact.can_write:
@@ -200,7 +222,7 @@ def ChatThreadScreen() -> ft.View:
                         identifier="chat-input",
                         expand=True,
                         content=ft.TextField(
-                            label=t("chat.message_label", name=name),
+                            label=t("chat.message_label"),
                             value=draft,
                             multiline=True,
                             min_lines=1,

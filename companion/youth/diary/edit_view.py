@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,9 +12,11 @@ from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_session, use_ui
+from companion.core.views.hooks import use_unsent
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
+    checkbox,
     delete_with_confirmation,
     error_text,
     heading,
@@ -22,11 +25,17 @@ from companion.core.views.widgets import (
     secondary_button,
     tag,
     text_input,
+    unsent_mark,
 )
 from companion.domain.life_domains import LifeDomain
-from companion.domain.models import DiaryEntry
+from companion.domain.models import CareLink, DiaryEntry
 from companion.i18n import t
-from companion.youth.share_view import audience_for, use_share_dialog
+from companion.youth.share_view import (
+    audience_for,
+    audience_text,
+    person_label,
+    use_share_dialog,
+)
 
 
 def domain_chips(selected: tuple[str, ...], on_toggle) -> ft.Control:
@@ -57,6 +66,7 @@ class DiaryDraft(Form):
     mood: int | None = None
     domains: tuple[str, ...] = ()
     day: str = ""
+    readers: tuple[str, ...] = ()  # a new entry's readers, chosen while writing
     confirming_delete: bool = False
 
     @classmethod
@@ -74,6 +84,10 @@ class DiaryDraft(Form):
         rest = tuple(d for d in self.domains if d != domain)
         self.domains = (*rest, domain) if on else rest
 
+    def toggle_reader(self, person_id: str, on: bool) -> None:
+        rest = tuple(p for p in self.readers if p != person_id)
+        self.readers = (*rest, person_id) if on else rest
+
     def pick_mood(self, mood: int) -> None:
         self.mood = None if mood == self.mood else mood  # a second tap takes it back
 
@@ -82,11 +96,35 @@ class DiaryDraft(Form):
             entry_date = parse_date(self.day, field="entry_date")
             fields = {"mood": self.mood, "domains": self.domains, "entry_date": entry_date}
             if original is None:
-                diary.write(self.text, **fields)
+                diary.write(self.text, shared_with=self.readers, **fields)
             else:
                 diary.edit(original.id, text=self.text, **fields)
 
         return bool(self.run(write))
+
+
+def readers_section(form: DiaryDraft, links: list[CareLink], scale: float) -> list[ft.Control]:
+    """Who may read a new entry, chosen while writing it (private unless ticked)."""
+    rows: list[ft.Control] = [heading(t("share.title"), style=ft.TextThemeStyle.TITLE_MEDIUM)]
+    if not links:
+        return [*rows, body(t("share.no_links"))]
+
+    def ticked(person_id: str) -> Callable[[bool], None]:
+        return lambda on: form.toggle_reader(person_id, on)
+
+    rows += [
+        checkbox(
+            f"new-share-{link.person_id}",
+            person_label(link),
+            link.person_id in form.readers,
+            ticked(link.person_id),
+            scale=scale,
+        )
+        for link in links
+    ]
+    chosen = [link.display_name for link in links if link.person_id in form.readers]
+    rows.append(tag("new-share-summary", body(t("share.who_sees", audience=audience_text(chosen)))))
+    return rows
 
 
 def entry_form(form: DiaryDraft, scale: float, save) -> list[ft.Control]:
@@ -124,6 +162,8 @@ def DiaryEditScreen() -> ft.View:
     original = ft.use_memo(lambda: _load(session, entry_id), [entry_id, ui.revision])
     form = use_model(lambda: DiaryDraft.of(original, session.diary.default_date()))
     open_share = use_share_dialog(session, ui)
+    unsent = use_unsent()
+    links = ft.use_memo(session.links.active, [ui.revision])
 
     if entry_id is not None and original is None:
         return screen(t("diary.edit_title"), [tag("diary-missing", body(t("diary.missing")))])
@@ -140,9 +180,11 @@ def DiaryEditScreen() -> ft.View:
 
     controls = entry_form(form, ui.text_scale, save)
     if original is None:
-        return screen(t("diary.new_title"), controls)
+        readers = readers_section(form, links, ui.text_scale)
+        return screen(t("diary.new_title"), [*controls[:-2], *readers, *controls[-2:]])
     controls += [
         tag("entry-audience", body(t("share.who_sees", audience=audience_for(session, original)))),
+        *([unsent_mark("entry-unsent", t("sync.not_sent_entry"))] if original.id in unsent else []),
         secondary_button(
             "diary-share", t("diary.share"), lambda: open_share(original), icon=ft.Icons.SHARE
         ),

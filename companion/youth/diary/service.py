@@ -7,6 +7,7 @@ what a device already received cannot be recalled (the views say so).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -42,7 +43,7 @@ class DiaryService:
         """Newest entry date first."""
         return self._store.diary.list(space_id=self._account.space_id, limit=limit, offset=offset)
 
-    def search(self, query: str, *, limit: int = PAGE_SIZE) -> list[DiaryEntry]:
+    def search(self, query: str, *, limit: int = PAGE_SIZE) -> builtins.list[DiaryEntry]:
         query = query.strip()
         if not query:
             return self.list(limit=limit)
@@ -61,7 +62,11 @@ class DiaryService:
         mood: int | None = None,
         domains: Iterable[LifeDomain | str] = (),
         entry_date: date | None = None,
+        shared_with: Iterable[str] = (),
     ) -> DiaryEntry:
+        """A new entry, private unless the youth chose readers while writing it (one write:
+        it never exists, not even on this phone, with other readers than chosen)."""
+        readers = self._readers(shared_with)
         with user_input():
             return self._store.diary.add(
                 space_id=self._account.space_id,
@@ -69,6 +74,7 @@ class DiaryService:
                 mood=mood,
                 domains=list(domains),
                 entry_date=entry_date or self._today(),
+                shared_with=readers,
             )
 
     def edit(
@@ -92,10 +98,15 @@ class DiaryService:
 
     def share(self, entry_id: str, person_ids: Iterable[str]) -> DiaryEntry:
         """Set exactly who (besides the youth) may read this entry; empty = only you."""
+        wanted = self._readers(person_ids)
+        entry = self.get(entry_id)
+        with user_input():
+            return self._store.diary.change(entry, shared_with=wanted)
+
+    def _readers(self, person_ids: Iterable[str]) -> builtins.list[str]:
+        """The chosen readers, each once; only people with an active link can be chosen."""
         wanted = list(dict.fromkeys(person_ids))
         allowed = {link.person_id for link in self._links.active()}
         if any(pid not in allowed for pid in wanted):
             raise InvalidInput("not_linked", field="shared_with")
-        entry = self.get(entry_id)
-        with user_input():
-            return self._store.diary.change(entry, shared_with=wanted)
+        return wanted

@@ -6,6 +6,7 @@ import flet as ft
 
 from companion.core.dates import format_date
 from companion.core.views.context import use_session, use_ui
+from companion.core.views.hooks import use_unsent
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -20,34 +21,49 @@ from companion.i18n import t
 from companion.youth.share_view import audience_for, use_share_dialog
 
 PREVIEW_CHARS = 80
+SPOKEN_CHARS = 30  # enough to tell one entry's share button from the next
 
 
-def preview(text: str) -> str:
+def preview(text: str, chars: int = PREVIEW_CHARS) -> str:
     first = text.strip().splitlines()[0] if text.strip() else ""
-    return first if len(first) <= PREVIEW_CHARS else first[: PREVIEW_CHARS - 1] + "…"
+    return first if len(first) <= chars else first[: chars - 1] + "…"
 
 
-def entry_tile(entry: DiaryEntry, audience: str, on_share) -> ft.Control:
+def entry_tile(entry: DiaryEntry, audience: str, on_share, unsent: bool = False) -> ft.Control:
+    """The entry (opens it) with, beside it rather than inside it, who may read it, and
+    whether it still waits to be sent."""
     mood_words = mood_label(entry.mood) if entry.mood else t("diary.no_mood")
-    return tag(
-        f"entry-{entry.id}",
-        ft.ListTile(
-            leading=mood_icon(entry.mood) if entry.mood else ft.Icon(ft.Icons.NOTES, size=32),
-            title=ft.Text(preview(entry.text), max_lines=2),
-            subtitle=ft.Text(
-                t("diary.entry_meta", date=format_date(entry.entry_date), mood=mood_words)
-                + "\n"
-                + audience
+    date = format_date(entry.entry_date)
+    if unsent:
+        audience += " · " + t("sync.not_sent")
+    return ft.Row(
+        [
+            ft.Container(
+                expand=True,
+                content=tag(
+                    f"entry-{entry.id}",
+                    ft.ListTile(
+                        leading=mood_icon(entry.mood)
+                        if entry.mood
+                        else ft.Icon(ft.Icons.NOTES, size=32),
+                        title=ft.Text(preview(entry.text), max_lines=2),
+                        subtitle=ft.Text(
+                            t("diary.entry_meta", date=date, mood=mood_words) + "\n" + audience
+                        ),
+                        is_three_line=True,
+                        content_padding=ft.Padding.only(left=8),
+                        on_click=lambda: go(f"/diary/{entry.id}"),
+                    ),
+                ),
             ),
-            is_three_line=True,
-            trailing=icon_button(
+            icon_button(
                 f"share-{entry.id}",
                 ft.Icons.LOCK_OUTLINE if not entry.shared_with else ft.Icons.PEOPLE_OUTLINE,
-                t("diary.share_tooltip"),
+                t("diary.share_entry", date=date, text=preview(entry.text, SPOKEN_CHARS)),
                 lambda: on_share(entry),
             ),
-            on_click=lambda: go(f"/diary/{entry.id}"),
-        ),
+        ],
+        spacing=0,
     )
 
 
@@ -58,10 +74,13 @@ def DiaryScreen() -> ft.View:
     query, set_query = ft.use_state("")
     entries = ft.use_memo(lambda: session.diary.search(query), [query, ui.revision])
     open_share = use_share_dialog(session, ui)
+    unsent = use_unsent()
 
     listing: list[ft.Control]
     if entries:
-        listing = [entry_tile(e, audience_for(session, e), open_share) for e in entries]
+        listing = [
+            entry_tile(e, audience_for(session, e), open_share, e.id in unsent) for e in entries
+        ]
     elif query.strip():
         listing = [tag("diary-empty", body(t("diary.no_results", query=query.strip())))]
     else:

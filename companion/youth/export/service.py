@@ -24,6 +24,7 @@ from companion.domain.models import RECORD_TYPES, CareLink, Record
 from companion.i18n import current_language, t
 from companion.store import Store
 from companion.youth.account import Account
+from companion.youth.export import meetings_html
 from companion.youth.network.links import LinksService
 from companion_wire import RecordKind
 
@@ -40,6 +41,13 @@ KIND_ORDER = (
     RecordKind.MESSAGE,
     RecordKind.DOCUMENT,
     RecordKind.DOCUMENT_COMMENT,
+    RecordKind.APPOINTMENT,
+    RecordKind.APPOINTMENT_ANSWER,
+    RecordKind.DISCUSSION_POINT,
+    RecordKind.AGREEMENT,
+    RecordKind.AGREEMENT_ANSWER,
+    RecordKind.SAFETY_PLAN,
+    RecordKind.NETWORK_ALARM,
 )
 
 
@@ -320,6 +328,12 @@ def render_html(bundle: ExportBundle, tr: Callable[..., str], language: str) -> 
             page.section("timeline.export_reminders", page.reminders(), as_list=True),
             page.section("timeline.export_chats", page.chats()),
             page.section("timeline.export_documents", page.documents()),
+            page.section(
+                "timeline.export_appointments",
+                meetings_html.appointments(page, bundle.account["account_id"]),
+            ),
+            page.section("timeline.export_safety_plan", meetings_html.safety_plan(page)),
+            page.section("timeline.export_alarms", meetings_html.alarms(page), as_list=True),
             page.section("timeline.export_network", page.network(bundle.links), as_list=True),
         ]
     )

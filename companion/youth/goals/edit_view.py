@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import flet as ft
 
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
-from companion.core.views.context import use_session, use_ui
+from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.pickers import DateField
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
-    MIN_TOUCH,
     body,
     card,
+    checkbox,
+    choice_group,
+    decorative,
     delete_with_confirmation,
     error_text,
     heading,
+    icon_button,
     primary_button,
+    progress,
     secondary_button,
     tag,
     text_input,
@@ -29,81 +35,71 @@ from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Goal, GoalStatus, GoalStep, StepStatus
 from companion.i18n import t
 from companion.youth.goals.service import GoalView
+from companion.youth.goals.view import progress_text
 
-TOUCH = ft.BoxConstraints(min_width=MIN_TOUCH, min_height=MIN_TOUCH)
+TARGET_PAST = timedelta(days=365)  # an older goal may have a target that passed
+TARGET_FUTURE = timedelta(days=10 * 365)
 
 
-def domain_choice(value: str, on_pick: Callable[[str], None]) -> ft.Control:
-    return tag(
-        "goal-domain",
-        ft.RadioGroup(
-            value=value,
-            on_change=lambda e: on_pick(e.control.value),
-            content=ft.Column(
-                [ft.Radio(value=d.value, label=t(d.label_key)) for d in LifeDomain], spacing=0
-            ),
-        ),
-    )
+def domain_choice(value: str, on_pick: Callable[[str], None], scale: float) -> ft.Control:
+    options = [(d.value, t(d.label_key)) for d in LifeDomain]
+    return choice_group("goal-domain", value, options, on_pick, scale=scale)
 
 
 def step_row(
     step: GoalStep, first: bool, last: bool, act: Callable[..., None], session
 ) -> ft.Control:
+    """A step: its checkbox (read as "Stap klaar: <step>, checked"), and moving or removing
+    it, each button named with the step it acts on."""
     done = step.status is StepStatus.DONE
+
+    def move(identifier: str, icon: ft.IconData, key: str, by: int, blocked: bool):
+        return icon_button(
+            f"{identifier}-{step.id}",
+            icon,
+            t("goals.named", action=t(key), title=step.title),
+            lambda: act(session.goals.move_step, step.id, by),
+            disabled=blocked,
+        )
+
     return ft.Row(
         [
-            tag(
-                f"step-{step.id}",
-                ft.Checkbox(
-                    value=done,
-                    on_change=lambda e: act(
-                        session.goals.set_step_done, step.id, bool(e.control.value)
+            # a bare checkbox is 40 px on the web and desktops: drawn 1.2 x (48 px, and
+            # so is its tap area), in a 48 px box so the layout makes room for it
+            ft.Container(
+                padding=4,
+                content=tag(
+                    f"step-{step.id}",
+                    ft.Checkbox(
+                        value=done,
+                        scale=1.2,
+                        semantics_label=t("goals.step_tick", title=step.title),
+                        on_change=lambda e: act(
+                            session.goals.set_step_done, step.id, bool(e.control.value)
+                        ),
                     ),
                 ),
-                label=t("goals.step_tick", title=step.title),
             ),
             ft.Column(
                 [
-                    ft.Text(
-                        step.title,
-                        theme_style=ft.TextThemeStyle.BODY_LARGE,
-                        style=ft.TextStyle(
-                            decoration=ft.TextDecoration.LINE_THROUGH if done else None
-                        ),
+                    decorative(
+                        ft.Text(
+                            step.title,
+                            theme_style=ft.TextThemeStyle.BODY_LARGE,
+                            style=ft.TextStyle(
+                                decoration=ft.TextDecoration.LINE_THROUGH if done else None
+                            ),
+                        )
                     ),
                     ft.Row(
                         [
-                            tag(
-                                f"step-up-{step.id}",
-                                ft.IconButton(
-                                    ft.Icons.ARROW_UPWARD,
-                                    tooltip=t("goals.step_up"),
-                                    disabled=first,
-                                    size_constraints=TOUCH,
-                                    on_click=lambda: act(session.goals.move_step, step.id, -1),
-                                ),
-                                label=f"{t('goals.step_up')}: {step.title}",
-                            ),
-                            tag(
-                                f"step-down-{step.id}",
-                                ft.IconButton(
-                                    ft.Icons.ARROW_DOWNWARD,
-                                    tooltip=t("goals.step_down"),
-                                    disabled=last,
-                                    size_constraints=TOUCH,
-                                    on_click=lambda: act(session.goals.move_step, step.id, 1),
-                                ),
-                                label=f"{t('goals.step_down')}: {step.title}",
-                            ),
-                            tag(
+                            move("step-up", ft.Icons.ARROW_UPWARD, "goals.step_up", -1, first),
+                            move("step-down", ft.Icons.ARROW_DOWNWARD, "goals.step_down", 1, last),
+                            icon_button(
                                 f"step-delete-{step.id}",
-                                ft.IconButton(
-                                    ft.Icons.DELETE_OUTLINE,
-                                    tooltip=t("goals.step_delete"),
-                                    size_constraints=TOUCH,
-                                    on_click=lambda: act(session.goals.delete_step, step.id),
-                                ),
-                                label=f"{t('goals.step_delete')}: {step.title}",
+                                ft.Icons.DELETE_OUTLINE,
+                                t("goals.named", action=t("goals.step_delete"), title=step.title),
+                                lambda: act(session.goals.delete_step, step.id),
                             ),
                         ],
                         spacing=0,
@@ -120,7 +116,7 @@ def step_row(
 def checklist(view: GoalView, new_step: str, set_new_step, act, session) -> ft.Control:
     rows: list[ft.Control] = [
         heading(t("goals.steps_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-        ft.ProgressBar(value=view.fraction, height=8, border_radius=4),
+        progress(view.fraction, progress_text(view)),
         tag(
             "goal-progress",
             ft.Text(
@@ -153,7 +149,7 @@ def checklist(view: GoalView, new_step: str, set_new_step, act, session) -> ft.C
     return card(*rows)
 
 
-def sharing(view: GoalView, act, session) -> ft.Control:
+def sharing(view: GoalView, act, session, scale: float) -> ft.Control:
     links = session.links.active()
     chosen = list(view.goal.shared_with)
     rows: list[ft.Control] = [heading(t("goals.share_title"), style=ft.TextThemeStyle.TITLE_MEDIUM)]
@@ -162,18 +158,17 @@ def sharing(view: GoalView, act, session) -> ft.Control:
     for link in links:
         on = link.person_id in chosen
 
-        def toggle(_e, pid=link.person_id, on=on) -> None:
+        def toggle(_value: bool, pid=link.person_id, on=on) -> None:
             wanted = [p for p in chosen if p != pid] if on else [*chosen, pid]
             act(session.goals.share, view.goal.id, wanted)
 
         rows.append(
-            tag(
+            checkbox(
                 f"goal-share-{link.person_id}",
-                ft.Checkbox(
-                    label=t("share.person", name=link.display_name, role=t(f"role.{link.role}")),
-                    value=on,
-                    on_change=toggle,
-                ),
+                t("share.person", name=link.display_name, role=t(f"role.{link.role}")),
+                on,
+                toggle,
+                scale=scale,
             )
         )
     names = session.links.names(chosen)
@@ -232,28 +227,30 @@ class GoalDraft(Form):
         return self.run(write)
 
 
-def goal_form(form: GoalDraft, save) -> list[ft.Control]:
+def goal_form(form: GoalDraft, save, scale: float, today: date) -> list[ft.Control]:
     """Title, life domain, why and target date, with save; for a new goal or an edit."""
     controls: list[ft.Control] = [
         text_input("goal-title", t("goals.title_label"), form.title, form.edit("title")),
         heading(t("goals.domain_question"), style=ft.TextThemeStyle.TITLE_SMALL),
-        domain_choice(form.domain, form.edit("domain")),
+        domain_choice(form.domain, form.edit("domain"), scale),
         text_input(
             "goal-why",
             t("goals.why_label"),
             form.why,
             form.edit("why"),
+            helper=t("goals.why_help"),
             multiline=True,
             min_lines=2,
             max_lines=6,
         ),
-        text_input(
+        DateField(
             "goal-target",
-            t("goals.target_label"),
+            t("goals.target_field"),
             form.target,
             form.edit("target"),
-            hint_text=t("goals.target_hint"),
-            keyboard_type=ft.KeyboardType.DATETIME,
+            first=today - TARGET_PAST,
+            last=today + TARGET_FUTURE,
+            optional=True,
         ),
         error_text(form.error),
         primary_button("goal-save", t("common.save"), save, icon=ft.Icons.CHECK),
@@ -264,7 +261,7 @@ def goal_form(form: GoalDraft, save) -> list[ft.Control]:
 
 
 def goal_page(
-    view: GoalView, form: GoalDraft, act, session, fields: list[ft.Control]
+    view: GoalView, form: GoalDraft, act, session, fields: list[ft.Control], scale: float
 ) -> list[ft.Control]:
     """An existing goal: its checklist, reaching it, its fields, who sees it, deleting it."""
     goal = view.goal
@@ -287,7 +284,7 @@ def goal_page(
             icon=ft.Icons.REPLAY if done else ft.Icons.EMOJI_EVENTS,
         ),
         card(heading(t("goals.edit_title"), style=ft.TextThemeStyle.TITLE_MEDIUM), *fields),
-        sharing(view, act, session),
+        sharing(view, act, session, scale),
         *delete_with_confirmation(
             "goal",
             form.confirming_delete,
@@ -325,9 +322,10 @@ def GoalEditScreen() -> ft.View:
         else:
             form.saved = True
 
-    if goal is None:
-        return screen(t("goals.new_title"), goal_form(form, save))
-    return screen(t("goals.goal"), goal_page(view, form, act, session, goal_form(form, save)))
+    fields = goal_form(form, save, ui.text_scale, use_services().now().date())
+    if view is None:  # a new goal (`goal` is None just when `view` is)
+        return screen(t("goals.new_title"), fields)
+    return screen(t("goals.goal"), goal_page(view, form, act, session, fields, ui.text_scale))
 
 
 def _suggested_line(session, goal) -> str:

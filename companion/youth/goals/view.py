@@ -4,21 +4,25 @@ and the "18+ paperwork" starter set to add with one tap."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import flet as ft
 
 from companion.core.dates import format_date
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_session, use_ui
+from companion.core.views.hooks import use_unsent
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
     card,
     error_text,
+    filter_chip,
     heading,
     primary_button,
     secondary_button,
     tag,
+    whole_button,
 )
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import GoalStatus
@@ -31,27 +35,24 @@ def domain_filter(
 ) -> ft.Control:
     """'All' plus one chip per life domain; one chosen at a time."""
     chips = [
-        tag(
-            f"{prefix}-all",
-            ft.Chip(
-                label=ft.Text(t("goals.filter_all")),
-                selected=selected is None,
-                on_select=lambda _e: on_pick(None),
-            ),
-        )
+        filter_chip(f"{prefix}-all", t("goals.filter_all"), selected is None, lambda: on_pick(None))
     ]
     for domain in LifeDomain:
         chips.append(
-            tag(
+            filter_chip(
                 f"{prefix}-{domain.value}",
-                ft.Chip(
-                    label=ft.Text(t(domain.label_key)),
-                    selected=selected == domain.value,
-                    on_select=lambda _e, d=domain.value: on_pick(None if d == selected else d),
-                ),
+                t(domain.label_key),
+                selected == domain.value,
+                partial(on_pick, None if domain.value == selected else domain.value),
             )
         )
     return ft.Row(chips, wrap=True, spacing=8, run_spacing=8)
+
+
+def named(action: str, title: str) -> str:
+    """A button's spoken name that says which item it acts on ("Ja, neem ik aan: Werk
+    vinden"), so a screen reader tells the buttons of a list apart."""
+    return t("goals.named", action=action, title=title)
 
 
 def progress_text(view: GoalView) -> str:
@@ -62,19 +63,21 @@ def progress_text(view: GoalView) -> str:
     return t("goals.progress", done=view.done, total=view.total)
 
 
-def goal_card(view: GoalView) -> ft.Control:
+def goal_card(view: GoalView, unsent: bool = False) -> ft.Control:
     goal = view.goal
     meta = t(goal.domain.label_key)
     if goal.target_date:
         meta += " · " + t("goals.target", date=format_date(goal.target_date))
+    if unsent:
+        meta += " · " + t("sync.not_sent")
     done = goal.status is GoalStatus.DONE
-    return ft.Semantics(
-        identifier=f"goal-{goal.id}",
-        button=True,
-        container=True,
-        label=t("goals.open_goal", title=goal.title),
-        content=ft.Card(
-            content=ft.Container(
+    label = ". ".join((t("goals.open_goal", title=goal.title), meta, progress_text(view)))
+    return ft.Card(
+        content=whole_button(
+            f"goal-{goal.id}",
+            label,
+            lambda: go(f"/goals/{goal.id}"),
+            ft.Container(
                 padding=16,
                 on_click=lambda: go(f"/goals/{goal.id}"),
                 ink=True,
@@ -98,7 +101,7 @@ def goal_card(view: GoalView) -> ft.Control:
                     ],
                     spacing=8,
                 ),
-            )
+            ),
         ),
     )
 
@@ -125,11 +128,13 @@ def goal_suggestion_card(item: GoalSuggestion, act: Callable[..., None], session
                     t("goals.accept"),
                     lambda: act(session.goals.accept_goal, goal.id),
                     icon=ft.Icons.CHECK,
+                    name=named(t("goals.accept"), goal.title),
                 ),
                 secondary_button(
                     f"suggestion-decline-{goal.id}",
                     t("goals.decline"),
                     lambda: act(session.goals.decline_goal, goal.id),
+                    name=named(t("goals.decline"), goal.title),
                 ),
             ],
             wrap=True,
@@ -151,11 +156,13 @@ def step_suggestion_card(item: StepSuggestion, act: Callable[..., None], session
                     t("goals.accept_step"),
                     lambda: act(session.goals.accept_step, step.id),
                     icon=ft.Icons.CHECK,
+                    name=named(t("goals.accept_step"), step.title),
                 ),
                 secondary_button(
                     f"suggestion-decline-{step.id}",
                     t("goals.decline"),
                     lambda: act(session.goals.decline_step, step.id),
+                    name=named(t("goals.decline"), step.title),
                 ),
             ],
             wrap=True,
@@ -167,10 +174,18 @@ def starter_row(offer: StarterOffer, act: Callable[..., None], session) -> ft.Co
     starter = offer.starter
     language = current_language()
     action: ft.Control
+    title = starter.title.get(language)
     if offer.added:
+        # a check icon, not "✓" in the text: the bundled font has no such glyph
         action = tag(
             f"starter-added-{starter.key}",
-            ft.Text(t("goals.starter_added"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE, size=20),
+                    ft.Text(t("goals.starter_added"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+                ],
+                spacing=6,
+            ),
         )
     else:
         action = secondary_button(
@@ -178,9 +193,10 @@ def starter_row(offer: StarterOffer, act: Callable[..., None], session) -> ft.Co
             t("goals.starter_add"),
             lambda: act(session.goals.add_starter, starter.key),
             icon=ft.Icons.ADD,
+            name=named(t("goals.starter_add"), title),
         )
     return card(
-        heading(starter.title.get(language), style=ft.TextThemeStyle.TITLE_SMALL),
+        heading(title, style=ft.TextThemeStyle.TITLE_SMALL),
         body(starter.why.get(language)),
         ft.Text(
             t("goals.starter_meta", domain=t(starter.domain.label_key), steps=len(starter.steps)),
@@ -194,12 +210,15 @@ def starter_row(offer: StarterOffer, act: Callable[..., None], session) -> ft.Co
 def GoalsScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
+    domain: str | None
+    set_domain: Callable[[str | None], None]
     domain, set_domain = ft.use_state(None)
     showing_starters, set_showing_starters = ft.use_state(False)
     action = use_action()
     views = ft.use_memo(lambda: session.goals.overview(domain), [domain, ui.revision])
     goal_suggestions, step_suggestions = ft.use_memo(session.goals.suggestions, [ui.revision])
     starters = ft.use_memo(session.goals.starters, [ui.revision])
+    unsent = use_unsent()
 
     def act(fn: Callable[..., object], *args: object) -> None:
         if action.run(fn, *args):
@@ -216,7 +235,7 @@ def GoalsScreen() -> ft.View:
         domain_filter(domain, set_domain),
     ]
     if views:
-        controls += [goal_card(view) for view in views]
+        controls += [goal_card(view, view.goal.id in unsent) for view in views]
     elif domain is not None:
         controls.append(tag("goals-empty", body(t("goals.empty_domain"))))
     else:

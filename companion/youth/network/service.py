@@ -45,6 +45,8 @@ from companion_wire import (
 AVAILABILITY_KEY = "link_availability"
 INVITATIONS_KEY = "pending_invitations"
 ACCESS_PAGE = 100
+ITEM_WORDS = 6  # an item without a title is named by its first words ...
+ITEM_CHARS = 40  # ... and no more than this
 PREVIEW_CHARS = 60
 # the kinds a youth shares item by item (steps follow their goal, chat is with its people)
 SHAREABLE = (
@@ -53,6 +55,11 @@ SHAREABLE = (
     RecordKind.GOAL,
     RecordKind.REMINDER,
     RecordKind.DOCUMENT_COMMENT,
+    RecordKind.APPOINTMENT,
+    RecordKind.DISCUSSION_POINT,
+    RecordKind.AGREEMENT,
+    RecordKind.SAFETY_PLAN,
+    RecordKind.NETWORK_ALARM,
 )
 _AVAILABILITY = TypeAdapter(dict[str, Availability])
 _LINKS = TypeAdapter(list[LinkOut])
@@ -104,6 +111,19 @@ class AccessEntry:
     kind: RecordKind
     record_id: str
     at: datetime
+    person_id: str = ""
+    # which item: its title or first words, read on this phone (the server cannot read it);
+    # None when this phone no longer has it (deleted) or it has no words (a mood)
+    item: str | None = None
+
+
+def first_words(text: str) -> str:
+    """The first words of a text, on one line: enough to recognise it, not to read it."""
+    words = text.split()
+    short = " ".join(words[:ITEM_WORDS])
+    if len(short) > ITEM_CHARS:
+        short = short[: ITEM_CHARS - 1].rstrip()
+    return short + ("…" if short != " ".join(words) else "")
 
 
 @dataclass(frozen=True)
@@ -248,9 +268,30 @@ class NetworkService:
         remote = self._require_remote()
         page = await _call(remote.access_log(self._account.space_id, before, ACCESS_PAGE))
         return AccessPage(
-            [AccessEntry(e.display_name, e.kind, e.record_id, e.at) for e in page.entries],
+            [
+                AccessEntry(
+                    e.display_name,
+                    e.kind,
+                    e.record_id,
+                    e.at,
+                    e.account_id,
+                    self.item_name(e.kind, e.record_id),
+                )
+                for e in page.entries
+            ],
             page.next_before,
         )
+
+    def item_name(self, kind: RecordKind, record_id: str) -> str | None:
+        """What an access log line names: the item's title, or its first words."""
+        record = self._store.repository_for(kind).get(record_id)
+        if record is None or record.deleted:
+            return None
+        for field in ("title", "text"):
+            value = getattr(record, field, None)
+            if isinstance(value, str) and value.strip():
+                return first_words(value) if field == "text" else value.strip()
+        return None
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -317,7 +358,7 @@ def _title(record) -> str:
 
 
 def _day(record) -> date:
-    for name in ("entry_date", "checked_at", "first_due"):
+    for name in ("entry_date", "checked_at", "first_due", "starts_at", "sent_at"):
         value = getattr(record, name, None)
         if isinstance(value, datetime):
             return value.date()

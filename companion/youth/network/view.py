@@ -12,7 +12,9 @@ from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotConnected, ServiceError
 from companion.core.views.actions import Form, use_action, use_model
 from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.keyed import keyed
 from companion.core.views.shell import screen
+from companion.core.views.verification import KeyCheck, safety_number_view
 from companion.core.views.widgets import (
     body,
     card,
@@ -27,7 +29,7 @@ from companion.core.views.widgets import (
 )
 from companion.i18n import t
 from companion.youth.chat.view import hours_text
-from companion.youth.network.service import LinkedPerson, PendingInvitation
+from companion.youth.network.service import AccessPage, LinkedPerson, PendingInvitation
 from companion_wire import LinkStatus, Role
 
 
@@ -92,11 +94,13 @@ def shared_rows(person: LinkedPerson, form: LinkEdit) -> list[ft.Control]:
     rows: list[ft.Control] = [tag(f"person-sees-{link.person_id}", body(sees))]
     if not (person.active and count):
         return rows
+    items = t("network.hide_items") if form.open_items else t("network.show_items")
     rows.append(
         text_button(
             f"person-items-{link.person_id}",
-            t("network.hide_items") if form.open_items else t("network.show_items"),
+            items,
             form.toggle_items,
+            name=t("goals.named", action=items, title=link.display_name),
         )
     )
     if form.open_items:
@@ -120,18 +124,24 @@ def end_rows(link, form: LinkEdit, save_end) -> list[ft.Control]:
             form.end_day,
             form.setter("end_day"),
             hint_text="31/12/2026",
+            helper=t("common.optional"),
             keyboard_type=ft.KeyboardType.DATETIME,
         ),
         ft.Row(
             [
                 secondary_button(
-                    f"link-end-save-{link.id}", t("network.end_save"), save_end, icon=ft.Icons.EVENT
+                    f"link-end-save-{link.id}",
+                    t("network.end_save"),
+                    save_end,
+                    icon=ft.Icons.EVENT,
+                    name=t("goals.named", action=t("network.end_save"), title=link.display_name),
                 ),
                 secondary_button(
                     f"link-revoke-{link.id}",
                     t("network.revoke"),
                     lambda: form.confirm_revoke(True),
                     icon=ft.Icons.BLOCK,
+                    name=t("goals.named", action=t("network.revoke"), title=link.display_name),
                 ),
             ],
             wrap=True,
@@ -144,6 +154,7 @@ def revoke_dialog(link, form: LinkEdit, revoke) -> ft.AlertDialog | None:
         return None
     return ft.AlertDialog(
         modal=True,
+        semantics_label=t("network.revoke_title", name=link.display_name),
         title=ft.Text(t("network.revoke_title", name=link.display_name)),
         content=ft.Text(t("network.revoke_explain", name=link.display_name)),
         actions=[
@@ -178,6 +189,15 @@ def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Contr
         tag(f"person-status-{link.person_id}", body(status_text(person))),
         ft.Text(period_text(person), theme_style=ft.TextThemeStyle.BODY_MEDIUM),
     ]
+    if person.active and link.person_id:
+        rows.append(
+            KeyCheck(
+                session.verification,
+                link.person_id,
+                link.display_name,
+                session.account.space_id,
+            )
+        )
     if person.availability is not None and person.availability.slots:
         rows.append(body(t("chat.hours", hours=hours_text(person.availability.slots))))
     rows += shared_rows(person, form)
@@ -196,17 +216,15 @@ def invitation_row(invitation: PendingInvitation, withdraw) -> ft.Control:
         if invitation.expires_at
         else ""
     )
+    what = t("network.invited_role", role=t(f"role.{invitation.role.value}")) + " " + expires
     return ft.Row(
         [
-            ft.Text(
-                t("network.invited_role", role=t(f"role.{invitation.role.value}")) + " " + expires,
-                expand=True,
-                theme_style=ft.TextThemeStyle.BODY_MEDIUM,
-            ),
+            ft.Text(what, expand=True, theme_style=ft.TextThemeStyle.BODY_MEDIUM),
             text_button(
                 f"invitation-withdraw-{invitation.link_id}",
                 t("network.withdraw"),
                 lambda: withdraw(invitation.link_id),
+                name=t("goals.named", action=t("network.withdraw"), title=what),
             ),
         ]
     )
@@ -233,6 +251,7 @@ class InviteForm(Form):
 @ft.component
 def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
     session = use_session()
+    ui = use_ui()
     form = use_model(InviteForm)
 
     async def create() -> None:
@@ -246,13 +265,14 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
     rows: list[ft.Control] = [
         heading(t("network.invite_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         body(t("network.invite_intro")),
-        choice_group("invite-role", form.role, roles, form.setter("role")),
+        choice_group("invite-role", form.role, roles, form.setter("role"), scale=ui.text_scale),
         text_input(
             "invite-until",
             t("network.invite_until"),
             form.until,
             form.setter("until"),
             hint_text="31/12/2026",
+            helper=t("common.optional"),
             keyboard_type=ft.KeyboardType.DATETIME,
         ),
         error_text(form.error, "invite-error"),
@@ -268,6 +288,8 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
                 # plain text, not selectable: Flutter's selectable text hides it from screen readers
                 ft.Text(form.code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
             ),
+            body(t("network.invite_number_intro")),
+            safety_number_view("invite-safety-number", session.verification.my_number()),
             body(t("network.invite_check")),
         ]
     return card(*rows)
@@ -282,6 +304,8 @@ def access_problem(error: ServiceError) -> str:
 @ft.component
 def AccessLogCard() -> ft.Control:
     session = use_session()
+    page: AccessPage | None
+    set_page: Callable[[AccessPage | None], None]
     page, set_page = ft.use_state(None)
     action = use_action()
 
@@ -302,10 +326,11 @@ def AccessLogCard() -> ft.Control:
         rows += [
             ft.Text(
                 t(
-                    "network.access_entry",
+                    "network.access_entry_named" if entry.item else "network.access_entry",
                     when=entry.at.strftime("%d/%m/%Y %H:%M"),
                     who=entry.who or t("network.access_deleted"),
                     what=t(f"network.kind_{entry.kind.value}"),
+                    item=entry.item or "",
                 ),
                 theme_style=ft.TextThemeStyle.BODY_MEDIUM,
             )
@@ -331,7 +356,9 @@ def NetworkScreen() -> ft.View:
 
     controls: list[ft.Control] = [body(t("network.intro"))]
     if people:
-        controls += [PersonCard(person, ui.data_changed, key=person.link.id) for person in people]
+        controls += [
+            keyed(PersonCard, person.link.id)(person, ui.data_changed) for person in people
+        ]
     else:
         controls.append(tag("network-empty", body(t("network.empty"))))
     if invitations:
@@ -343,8 +370,8 @@ def NetworkScreen() -> ft.View:
             )
         )
     controls += [
-        InviteCard(ui.data_changed, key="invite"),
-        AccessLogCard(key="access-log"),
+        keyed(InviteCard, "invite")(ui.data_changed),
+        keyed(AccessLogCard, "access-log")(),
         ft.Text(t("network.recall_note"), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
     return screen(t("network.title"), controls)

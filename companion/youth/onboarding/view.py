@@ -15,13 +15,14 @@ import flet as ft
 
 from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.errors import NotConnected
+from companion.core.invitations import Inviter, read_invitation
 from companion.core.sync_status import SyncPhase, SyncState
 from companion.core.views.account_setup import AccountSetup, SetupWords, resumes_setup
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.hooks import use_sync_state
 from companion.core.views.settings_sections import language_buttons
-from companion.core.views.shell import app_bar_actions
+from companion.core.views.shell import step_page
 from companion.core.views.widgets import (
     body,
     busy_ring,
@@ -33,28 +34,12 @@ from companion.core.views.widgets import (
     text_input,
 )
 from companion.i18n import t
-from companion.youth.network.invitation import Inviter, read_invitation
 
 CONFIRM_GROUP = 3
 
 
 def onboarding_view(title: str, controls: list[ft.Control]) -> ft.View:
-    return ft.View(
-        route="/",
-        appbar=ft.AppBar(title=ft.Text(title), actions=app_bar_actions()),
-        controls=[
-            ft.SafeArea(
-                content=ft.Column(
-                    controls,
-                    spacing=16,
-                    tight=True,
-                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-                )
-            )
-        ],
-        scroll=ft.ScrollMode.AUTO,
-        padding=ft.Padding.symmetric(horizontal=16, vertical=12),
-    )
+    return step_page(title, controls)
 
 
 def setup_words() -> SetupWords:
@@ -89,7 +74,15 @@ class Onboarding(Form):
 
         async def make() -> None:
             credentials = await asyncio.to_thread(services.accounts.prepare_credentials)
-            services.create_account(self.name, credentials=credentials, invitation=self.invitation)
+            # off the loop: on a phone the keystore must hold the new keys before the store
+            # is made under them, and that answer only comes through this loop
+            await asyncio.to_thread(
+                services.create_account,
+                self.name,
+                credentials=credentials,
+                invitation=self.invitation,
+            )
+            await services.keep_keys()
 
         if await self.run_async(make):
             services.start_sync()  # registers the new account while the youth notes the code
@@ -233,11 +226,18 @@ def name_controls(form: Onboarding, create) -> list[ft.Control]:
     ]
 
 
+def first_step(services, ui) -> str:
+    """Finish an unfinished setup; straight to the recovery code after lost keys."""
+    if resumes_setup(services, ui):
+        return "setup"
+    return "restore" if ui.restoring else "welcome"
+
+
 @ft.component
 def OnboardingScreen() -> ft.View:
     services = use_services()
     ui = use_ui()
-    form = use_model(lambda: Onboarding(step="setup" if resumes_setup(services, ui) else "welcome"))
+    form = use_model(lambda: Onboarding(step=first_step(services, ui)))
     sync = use_sync_state()
 
     def set_language(language: str) -> None:

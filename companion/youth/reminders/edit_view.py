@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import flet as ft
 
@@ -11,9 +11,11 @@ from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.pickers import DateField, TimeField
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
+    choice_group,
     delete_with_confirmation,
     error_text,
     heading,
@@ -26,6 +28,8 @@ from companion.i18n import t
 from companion.youth.reminders.service import format_time, parse_time
 
 NO_GOAL = "none"
+PAST_START = timedelta(days=365)  # a repeating reminder may have started earlier
+FUTURE = timedelta(days=5 * 365)
 RADIO_CHARS = 34  # a radio label does not wrap: keep it inside a 360 px screen
 
 
@@ -74,55 +78,40 @@ class ReminderDraft(Form):
         return bool(self.run(write))
 
 
-def when_fields(form: ReminderDraft) -> ft.Control:
-    return ft.Row(
+def when_fields(form: ReminderDraft, today: date) -> ft.Control:
+    """The first day and the time, each chosen with a picker (a repeating reminder may
+    start on a day that passed)."""
+    return ft.Column(
         [
-            text_input(
+            DateField(
                 "reminder-day",
                 t("reminders.day_label"),
                 form.day,
                 form.setter("day"),
-                hint_text="31/12/2026",
-                width=170,
-                keyboard_type=ft.KeyboardType.DATETIME,
+                first=today - PAST_START,
+                last=today + FUTURE,
             ),
-            text_input(
-                "reminder-time",
-                t("reminders.time_label"),
-                form.at,
-                form.setter("at"),
-                hint_text="09:00",
-                width=120,
-                keyboard_type=ft.KeyboardType.DATETIME,
-            ),
+            TimeField("reminder-time", t("reminders.time_label"), form.at, form.setter("at")),
         ],
-        wrap=True,
+        spacing=12,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
 
 
-def radio_group(identifier: str, value: str, options: list[ft.Radio], on_change) -> ft.Control:
-    return tag(
-        identifier,
-        ft.RadioGroup(
-            value=value,
-            on_change=lambda e: on_change(e.control.value),
-            content=ft.Column(options, spacing=0),
-        ),
-    )
-
-
-def reminder_form(form: ReminderDraft, goals: dict[str, str], save) -> list[ft.Control]:
-    repeats = [ft.Radio(value=r.value, label=t(f"reminders.repeat_{r.value}")) for r in Recurrence]
-    goal_options = [ft.Radio(value=NO_GOAL, label=t("reminders.no_goal"))] + [
-        ft.Radio(value=goal_id, label=short(goal_title)) for goal_id, goal_title in goals.items()
+def reminder_form(
+    form: ReminderDraft, goals: dict[str, str], save, scale: float, today: date
+) -> list[ft.Control]:
+    repeats = [(r.value, t(f"reminders.repeat_{r.value}")) for r in Recurrence]
+    goal_options = [(NO_GOAL, t("reminders.no_goal"))] + [
+        (goal_id, short(goal_title)) for goal_id, goal_title in goals.items()
     ]
     return [
         text_input("reminder-title", t("reminders.title_label"), form.title, form.setter("title")),
-        when_fields(form),
+        when_fields(form, today),
         heading(t("reminders.repeat_question"), style=ft.TextThemeStyle.TITLE_SMALL),
-        radio_group("reminder-repeat", form.repeat, repeats, form.setter("repeat")),
+        choice_group("reminder-repeat", form.repeat, repeats, form.setter("repeat"), scale=scale),
         heading(t("reminders.goal_question"), style=ft.TextThemeStyle.TITLE_SMALL),
-        radio_group("reminder-goal", form.goal, goal_options, form.setter("goal")),
+        choice_group("reminder-goal", form.goal, goal_options, form.setter("goal"), scale=scale),
         body(t("reminders.quiet_note")),
         error_text(form.error),
         primary_button("reminder-save", t("common.save"), save, icon=ft.Icons.CHECK),
@@ -154,7 +143,7 @@ def ReminderEditScreen() -> ft.View:
         ui.data_changed()
         go("/more/reminders")
 
-    controls = reminder_form(form, goals, save)
+    controls = reminder_form(form, goals, save, ui.text_scale, today)
     if original is None:
         return screen(t("reminders.new_title"), controls)
     controls += delete_with_confirmation(

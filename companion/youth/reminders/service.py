@@ -8,9 +8,9 @@ suggestion until the youth accepts it (making their own copy) and never fires be
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from companion.core.dates import parse_time
 from companion.core.errors import InvalidInput, NotFound
 from companion.core.validation import user_input
 from companion.domain.models import GoalStatus, Recurrence, Reminder
@@ -26,12 +27,14 @@ from companion.youth.account import Account
 
 QUIET_HOURS_KEY = "quiet_hours"
 DELIVERIES_KEY = "reminder_deliveries"
+HANDED_KEY = "reminders_handed_to_os"  # phones: what the OS was asked to show, and when
 DEFAULT_ZONE = "Europe/Brussels"  # the app is made for Flanders
 SNOOZE_MORNING = time(9, 0)
-_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.hu]([0-5]\d)\s*$")
 # a quiet window is shorter than a day, so looking back one day finds any held-back occurrence
 _LOOKBACK = timedelta(days=1)
 _SCAN = 8
+# a reminder that notified less than this long ago is due: it can be put off (snoozed)
+DUE_FOR = timedelta(hours=12)
 
 
 def local_zone_name(env: dict[str, str] | None = None) -> str:
@@ -53,14 +56,6 @@ def local_zone_name(env: dict[str, str] | None = None) -> str:
             continue
         return name
     return DEFAULT_ZONE
-
-
-def parse_time(text: str, *, field: str = "time") -> time:
-    """Read 9:00, 09:00, 9.00 or 9u00 (how people in Belgium write times)."""
-    match = _TIME.match(text or "")
-    if not match:
-        raise InvalidInput("invalid_time", field=field)
-    return time(int(match[1]), int(match[2]))
 
 
 def format_time(value: time | datetime) -> str:
@@ -93,6 +88,16 @@ class QuietHours:
             return moment
         end = datetime.combine(moment.date(), self.end, moment.tzinfo)
         return end if end > moment else end + timedelta(days=1)
+
+    def hold(self, moment: datetime) -> datetime:
+        """The last minute before the quiet window `moment` falls in (or `moment` itself):
+        for what must ring before a moment rather than after the window."""
+        if not self.contains(moment):
+            return moment
+        start = datetime.combine(moment.date(), self.start, moment.tzinfo)
+        if start > moment:
+            start -= timedelta(days=1)
+        return start - timedelta(minutes=1)
 
     def to_json(self) -> str:
         return json.dumps({"start": format_time(self.start), "end": format_time(self.end)})
@@ -150,6 +155,7 @@ class ReminderView:
     reminder: Reminder
     next_at: datetime | None  # when it will notify next (quiet hours applied); None: never
     goal_title: str | None
+    due_at: datetime | None = None  # it notified at this time and may be snoozed; else None
 
 
 class RemindersService:
@@ -178,14 +184,19 @@ class RemindersService:
         quiet = self.quiet_hours()
         goals = self._goal_titles()
         views = [
-            ReminderView(r, self.next_fire(r, now, quiet), goals.get(r.goal_id or ""))
+            ReminderView(
+                r,
+                self.next_fire(r, now, quiet),
+                goals.get(r.goal_id or ""),
+                due_at=self.due(r, now, quiet),
+            )
             for r in self.own()
         ]
         far = datetime.max.replace(tzinfo=self.zone)
         views.sort(key=lambda v: (v.next_at is None, v.next_at or far, v.reminder.title))
         return views
 
-    def own(self) -> list[Reminder]:
+    def own(self) -> builtins.list[Reminder]:
         """Reminders the youth wrote (the ones that may notify)."""
         return [
             r
@@ -273,18 +284,41 @@ class RemindersService:
         self.get(reminder_id)
         self._store.reminders.delete(reminder_id)
 
+    def due(
+        self, reminder: Reminder, now: datetime, quiet: QuietHours | None = None
+    ) -> datetime | None:
+        """When this reminder notified, if that was less than `DUE_FOR` ago and it was not
+        put off since (a snooze replaces the time it defers); None when it is not due."""
+        quiet = quiet or self.quiet_hours()
+        since = now - DUE_FOR
+        fired = [
+            fire
+            for due in reminder.occurrences(since - _LOOKBACK, limit=_SCAN)
+            if since < (fire := quiet.release(due.astimezone(self.zone))) <= now
+        ]
+        return max(fired, default=None)
+
     def snooze(self, reminder_id: str, choice: Snooze | str) -> Reminder:
-        """Put off the next notification by an hour or to tomorrow morning."""
+        """Put off a due reminder by an hour or to tomorrow morning. Only a reminder that
+        notified can be put off, and never to before its next planned time on that day:
+        a daily 10:00 put off "to tomorrow" comes at 10:00, not at 09:00 and again at 10:00."""
         try:
             choice = Snooze(choice)
         except ValueError:
             raise InvalidInput("invalid_choice", field="snooze") from None
         reminder = self.get(reminder_id)
         now = self._local_now()
+        if self.due(reminder, now) is None:
+            raise InvalidInput("not_due", field="snooze")
         if choice is Snooze.HOUR:
             until = now + timedelta(hours=1)
         else:
             until = datetime.combine(now.date() + timedelta(days=1), SNOOZE_MORNING, self.zone)
+        planned = reminder.model_copy(update={"snoozed_until": None}).occurrences(now, limit=1)
+        if planned:
+            upcoming = planned[0].astimezone(self.zone)
+            if upcoming > until and upcoming.date() == until.date():
+                until = upcoming
         return self._store.reminders.change(reminder, snoozed_until=until, active=True)
 
     # --- quiet hours ---------------------------------------------------------------------
@@ -323,9 +357,22 @@ class RemindersService:
         self._store.meta.set(DELIVERIES_KEY, updated.to_json())
         return updated
 
+    def handed_to_os(self) -> builtins.list[tuple[str, datetime]]:
+        """(reminder id, time) of every notification last handed to the phone's OS."""
+        try:
+            raw = json.loads(self._store.meta.get(HANDED_KEY) or "[]")
+            return [(str(rid), datetime.fromisoformat(at)) for rid, at in raw]
+        except (ValueError, TypeError):
+            return []  # unreadable: nothing counts as shown, so nothing is lost
+
+    def remember_handed(self, plan: Iterable[tuple[str, datetime]]) -> None:
+        """Keep what the OS now holds, so the next start knows what it has shown since."""
+        entries = [[rid, at.isoformat()] for rid, at in plan]
+        self._store.meta.set(HANDED_KEY, json.dumps(entries))
+
     # --- suggestions from a caregiver ---------------------------------------------------
 
-    def suggestions(self) -> list[Reminder]:
+    def suggestions(self) -> builtins.list[Reminder]:
         """Reminders someone else wrote in the youth's space, waiting for a yes or no."""
         return [
             r

@@ -12,8 +12,10 @@ import flet as ft
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.delivery import to_this_page
+from companion.core.views.keyed import keyed
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
+    banner_close,
     body,
     card,
     error_text,
@@ -25,6 +27,7 @@ from companion.core.views.widgets import (
 )
 from companion.domain.models import Reminder
 from companion.i18n import t
+from companion.youth.reminders.permission_view import ReminderPermissionCard
 from companion.youth.reminders.service import ReminderView, Snooze, format_time, parse_time
 from companion.youth.services import YouthServices
 
@@ -49,24 +52,35 @@ def reminder_card(view: ReminderView, act: Callable[..., None], session) -> ft.C
     if view.goal_title:
         meta += " · " + t("reminders.for_goal", goal=view.goal_title)
     actions: list[ft.Control] = []
-    if reminder.active and view.next_at is not None:
+    due: list[ft.Control] = []
+    if reminder.active and view.due_at is not None:  # snooze only what notified
+        due.append(
+            tag(
+                f"reminder-due-{reminder.id}",
+                body(t("reminders.due_now", time=view.due_at.strftime("%H:%M"))),
+            )
+        )
         actions += [
             text_button(
                 f"snooze-hour-{reminder.id}",
                 t("reminders.snooze_hour"),
                 lambda: act(session.reminders.snooze, reminder.id, Snooze.HOUR),
+                name=t("goals.named", action=t("reminders.snooze_hour"), title=reminder.title),
             ),
             text_button(
                 f"snooze-tomorrow-{reminder.id}",
                 t("reminders.snooze_tomorrow"),
                 lambda: act(session.reminders.snooze, reminder.id, Snooze.TOMORROW),
+                name=t("goals.named", action=t("reminders.snooze_tomorrow"), title=reminder.title),
             ),
         ]
+    pause = t("reminders.resume") if not reminder.active else t("reminders.pause")
     actions.append(
         text_button(
             f"reminder-pause-{reminder.id}",
-            t("reminders.resume") if not reminder.active else t("reminders.pause"),
+            pause,
             lambda: act(session.reminders.set_active, reminder.id, not reminder.active),
+            name=t("goals.named", action=pause, title=reminder.title),
         )
     )
     return tag(
@@ -108,6 +122,7 @@ def reminder_card(view: ReminderView, act: Callable[..., None], session) -> ft.C
                                 ),
                             ),
                         ),
+                        *due,
                         ft.Row(actions, wrap=True, spacing=0),
                     ],
                     spacing=4,
@@ -136,11 +151,13 @@ def suggestion_card(reminder: Reminder, name: str | None, act, session) -> ft.Co
                     t("goals.accept"),
                     lambda: act(session.reminders.accept, reminder.id),
                     icon=ft.Icons.CHECK,
+                    name=t("goals.named", action=t("goals.accept"), title=reminder.title),
                 ),
                 secondary_button(
                     f"reminder-decline-{reminder.id}",
                     t("goals.decline"),
                     lambda: act(session.reminders.decline, reminder.id),
+                    name=t("goals.named", action=t("goals.decline"), title=reminder.title),
                 ),
             ],
             wrap=True,
@@ -218,6 +235,7 @@ def RemindersScreen() -> ft.View:
             ui.data_changed()
 
     controls: list[ft.Control] = [
+        keyed(ReminderPermissionCard, "permission")(),
         primary_button(
             "reminder-new",
             t("reminders.new"),
@@ -235,21 +253,29 @@ def RemindersScreen() -> ft.View:
         controls += [reminder_card(view, act, session) for view in views]
     else:
         controls.append(tag("reminders-empty", body(t("reminders.empty"))))
-    controls.append(QuietHoursCard(key="quiet-hours"))
+    controls.append(keyed(QuietHoursCard, "quiet-hours")())
     return screen(t("reminders.title"), controls)
 
 
-def use_reminder_loop(services: YouthServices) -> None:
-    """Start the process-wide reminder loop (once) and show due reminders in this window.
+def use_reminder_loop(services: YouthServices, fired: Callable[[], None] | None = None) -> None:
+    """Start the process-wide reminder loop (once) and show due reminders in this window;
+    `fired()` then lets the screens show what became due (and may now be snoozed).
 
     Called by `App` itself (above the contexts), so it takes the services directly.
     """
     page = ft.context.page
+    shown: tuple[str, str] | None  # the title and text of a reminder that fired
+    set_shown: Callable[[tuple[str, str] | None], None]
     shown, set_shown = ft.use_state(None)
+
+    def show_and_refresh(value: tuple[str, str]) -> None:
+        set_shown(value)
+        if fired is not None:
+            fired()
 
     def start() -> Callable[[], None]:
         page.run_task(services.reminder_scheduler.run)
-        deliver = to_this_page(set_shown)  # the scheduler's task is not this page's
+        deliver = to_this_page(show_and_refresh)  # the scheduler's task is not this page's
 
         def show(title: str, text: str) -> None:
             deliver((title, text))
@@ -261,14 +287,28 @@ def use_reminder_loop(services: YouthServices) -> None:
     if shown is not None:
         title, text = shown
         banner = ft.SnackBar(
-            content=tag(
-                "reminder-banner",
-                ft.Row(
-                    [ft.Icon(ft.Icons.ALARM), ft.Text(f"{title} — {text}", expand=True)],
-                ),
+            content=ft.Row(
+                [
+                    tag(
+                        "reminder-banner",
+                        ft.Row(
+                            [
+                                ft.Icon(ft.Icons.ALARM, color=ft.Colors.ON_INVERSE_SURFACE),
+                                ft.Text(
+                                    f"{title} — {text}",
+                                    color=ft.Colors.ON_INVERSE_SURFACE,
+                                    expand=True,
+                                ),
+                            ],
+                            expand=True,
+                        ),
+                    ),
+                    # Flutter's own close icon is named in English ("Close"), whatever the
+                    # app's language
+                    banner_close(lambda: set_shown(None)),
+                ],
             ),
             duration=BANNER_SECONDS * 1000,
-            show_close_icon=True,
             on_dismiss=lambda: set_shown(None),
         )
     ft.use_dialog(banner)

@@ -38,6 +38,7 @@ def DeleteAccountScreen() -> ft.View:
                 "delete-confirm",
                 ft.TextField(
                     label=t("settings.delete_type", word=word),
+                    helper=t("settings.delete_type_help"),
                     value=typed,
                     on_change=lambda e: set_typed(e.control.value),
                 ),

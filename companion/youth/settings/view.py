@@ -1,9 +1,11 @@
-"""Settings: language (switches live), theme, text size, app lock, recovery code, delete."""
+"""Settings: language (switches live), theme, text size, app lock (PIN, and a fingerprint or
+face on phones), recovery code, delete."""
 
 from __future__ import annotations
 
 import flet as ft
 
+from companion.core.views.biometric_view import BiometricSection
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.settings_sections import (
     AppLockSection,
@@ -24,6 +26,7 @@ def SettingsScreen() -> ft.View:
         [
             *appearance_cards(ui, services.settings),
             AppLockSection(),
+            BiometricSection(),
             RecoverySection(),
             card(
                 heading(t("settings.delete_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),

@@ -1,9 +1,10 @@
 """The timeline, "mijn verhaal": the youth's story by date, with a mood chart and documents.
 
 Events come from records this device already has: diary entries, goals started and
-reached, steps ticked off, documents a caregiver shared, and the first message with each
-person. A goal or step is 'reached' when its latest version says done; the moment is the
-wall time of that version's clock stamp (the models keep no separate done date).
+reached, steps ticked off, documents a caregiver shared, the first message with each
+person, appointments that were (or are) on, and what was agreed at them. A goal or step
+is 'reached' when its latest version says done; the moment is the wall time of that
+version's clock stamp (the models keep no separate done date).
 Documents are a caregiver's records the youth cannot edit; the youth's say about one is a
 separate DocumentComment they own, which they can add, change or remove.
 """
@@ -20,6 +21,12 @@ from companion.core.errors import NotFound
 from companion.core.validation import user_input
 from companion.domain.hlc import Stamp
 from companion.domain.life_domains import LifeDomain
+from companion.domain.meetings import (
+    Agreement,
+    Appointment,
+    AppointmentAnswer,
+    appointment_state,
+)
 from companion.domain.models import (
     Document,
     DocumentComment,
@@ -31,6 +38,7 @@ from companion.domain.models import (
 from companion.store import Store
 from companion.youth.account import Account
 from companion.youth.network.links import LinksService
+from companion_wire import RecordKind
 
 PREVIEW_CHARS = 120
 MOOD_DAYS = 30
@@ -43,6 +51,8 @@ class EventKind(StrEnum):
     STEP_DONE = "step_done"
     DOCUMENT = "document"
     FIRST_MESSAGE = "first_message"
+    APPOINTMENT = "appointment"
+    AGREEMENT = "agreement"
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class TimelineEvent:
     domains: tuple[LifeDomain, ...] = ()
     mood: int | None = None
     detail: str = ""  # e.g. the goal a ticked-off step belongs to
+    opens: str = ""  # the record the event opens when not its own (an agreement's appointment)
 
     @property
     def day(self) -> date:
@@ -101,7 +112,13 @@ class TimelineService:
         """Newest first; with a domain, only events tagged with it (documents and chat
         have no domain, so a filter leaves them out)."""
         wanted = LifeDomain(domain) if domain is not None else None
-        found = [*self._diary(), *self._goals(), *self._documents(), *self._chats()]
+        found = [
+            *self._diary(),
+            *self._goals(),
+            *self._documents(),
+            *self._chats(),
+            *self._meetings(),
+        ]
         if wanted is not None:
             found = [event for event in found if wanted in event.domains]
         found.sort(key=lambda e: (e.at, e.record_id), reverse=True)
@@ -198,8 +215,8 @@ class TimelineService:
         for step in self._store.steps.every(
             space_id=self._account.space_id, status=StepStatus.DONE
         ):
-            goal = goals.get(step.goal_id)
-            if goal is None:
+            step_goal = goals.get(step.goal_id)
+            if step_goal is None:
                 continue
             events.append(
                 TimelineEvent(
@@ -207,8 +224,8 @@ class TimelineService:
                     stamp_time(step),
                     step.title,
                     step.id,
-                    (goal.domain,),
-                    detail=goal.title,
+                    (step_goal.domain,),
+                    detail=step_goal.title,
                 )
             )
         return events
@@ -244,6 +261,54 @@ class TimelineService:
             TimelineEvent(EventKind.FIRST_MESSAGE, at, names.get(person, ""), record_id)
             for person, (at, record_id) in first.items()
         ]
+
+    def _meetings(self) -> list[TimelineEvent]:
+        """Appointments that are on, at their start, and what was agreed at each."""
+        me = self._account.account_id
+        answers: dict[str, AppointmentAnswer] = {
+            answer.appointment_id: answer
+            for answer in self._store.repository_for(RecordKind.APPOINTMENT_ANSWER).every(
+                space_id=self._account.space_id
+            )
+            if answer.author_id == me
+        }
+        appointments: dict[str, Appointment] = {}
+        events: list[TimelineEvent] = []
+        for appointment in self._store.repository_for(RecordKind.APPOINTMENT).every(
+            space_id=self._account.space_id
+        ):
+            if appointment.author_id not in (me, appointment.person_id):
+                continue  # someone else's appointment is always with its author
+            appointments[appointment.id] = appointment
+            state = appointment_state(appointment, answers.get(appointment.id), me)
+            if state.is_on:
+                names = self._links.names([appointment.person_id])
+                events.append(
+                    TimelineEvent(
+                        EventKind.APPOINTMENT,
+                        state.starts_at,
+                        appointment.title,
+                        appointment.id,
+                        detail=names[0] if names else "",
+                    )
+                )
+        agreement: Agreement
+        for agreement in self._store.repository_for(RecordKind.AGREEMENT).every(
+            space_id=self._account.space_id
+        ):
+            meeting = appointments.get(agreement.appointment_id)
+            if meeting is not None and agreement.author_id in (me, meeting.person_id):
+                events.append(
+                    TimelineEvent(
+                        EventKind.AGREEMENT,
+                        agreement.created_at,
+                        preview(agreement.text),
+                        agreement.id,
+                        detail=meeting.title,
+                        opens=meeting.id,
+                    )
+                )
+        return events
 
     def _oldest_message(self, conversation_id: str) -> Message | None:
         messages = list(self._store.messages.every(conversation_id=conversation_id))

@@ -3,6 +3,7 @@ documents caregivers shared with the youth's own comment, and export (HTML and J
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from companion.core.dates import format_date
 from companion.core.errors import NotFound, ServiceError
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.keyed import keyed
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     MOOD_FACES,
     body,
     card,
+    decorative,
     error_text,
     heading,
     mood_label,
@@ -37,11 +40,14 @@ ICONS = {
     EventKind.STEP_DONE: ft.Icons.CHECK_CIRCLE_OUTLINE,
     EventKind.DOCUMENT: ft.Icons.DESCRIPTION_OUTLINED,
     EventKind.FIRST_MESSAGE: ft.Icons.CHAT_BUBBLE_OUTLINE,
+    EventKind.APPOINTMENT: ft.Icons.EVENT,
+    EventKind.AGREEMENT: ft.Icons.HANDSHAKE_OUTLINED,
 }
 
 
-def mood_chart(points: list[MoodPoint], today) -> ft.Control:
-    """Daily mood over the last weeks, with the same numbers in words for screen readers."""
+def mood_chart(points: list[MoodPoint], today, scale: float = 1.0) -> ft.Control:
+    """Daily mood over the last weeks, with the same numbers in words (what a screen reader
+    reads: the chart itself is a picture to it); axis room grows with the text size."""
     if not points:
         return card(
             heading(t("timeline.mood_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
@@ -50,7 +56,12 @@ def mood_chart(points: list[MoodPoint], today) -> ft.Control:
     first = today - timedelta(days=MOOD_DAYS - 1)
     spots = [
         fch.LineChartDataPoint(
-            (p.day - first).days, round(p.mood, 2), tooltip=f"{format_date(p.day)}: {p.mood:.1f}"
+            (p.day - first).days,
+            round(p.mood, 2),
+            tooltip=fch.LineChartDataPointTooltip(
+                text=f"{format_date(p.day)}: {p.mood:.1f}",
+                text_style=ft.TextStyle(color=ft.Colors.ON_INVERSE_SURFACE),
+            ),
         )
         for p in points
     ]
@@ -89,12 +100,17 @@ def mood_chart(points: list[MoodPoint], today) -> ft.Control:
                 )
                 for offset in (0, 14, MOOD_DAYS - 1)
             ],
-            label_size=32,
+            label_size=round(32 * scale),
         ),
         horizontal_grid_lines=fch.ChartGridLines(interval=1, color=ft.Colors.OUTLINE_VARIANT),
         right_axis=fch.ChartAxis(show_labels=False),
         top_axis=fch.ChartAxis(show_labels=False),
         interactive=True,
+        tooltip=fch.LineChartTooltip(
+            bgcolor=ft.Colors.INVERSE_SURFACE,
+            fit_inside_horizontally=True,
+            fit_inside_vertically=True,
+        ),
     )
     summary = t(
         "timeline.mood_summary",
@@ -104,7 +120,7 @@ def mood_chart(points: list[MoodPoint], today) -> ft.Control:
     )
     return card(
         heading(t("timeline.mood_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-        ft.Semantics(label=summary, content=chart),
+        decorative(chart),
         tag("mood-summary", ft.Text(summary, theme_style=ft.TextThemeStyle.BODY_MEDIUM)),
     )
 
@@ -113,8 +129,10 @@ def event_subtitle(event: TimelineEvent) -> str:
     parts = [format_date(event.day), t(f"timeline.kind_{event.kind.value}")]
     if event.kind is EventKind.STEP_DONE and event.detail:
         parts.append(t("timeline.for_goal", goal=event.detail))
-    if event.kind is EventKind.DOCUMENT and event.detail:
+    if event.kind in (EventKind.DOCUMENT, EventKind.APPOINTMENT) and event.detail:
         parts.append(t("timeline.from_person", name=event.detail))
+    if event.kind is EventKind.AGREEMENT and event.detail:
+        parts.append(t("timeline.at_appointment", title=event.detail))
     if event.mood:
         parts.append(mood_label(event.mood))
     return " · ".join(parts)
@@ -130,6 +148,8 @@ def event_tile(event: TimelineEvent) -> ft.Control:
     target = {
         EventKind.DIARY: f"/diary/{event.record_id}",
         EventKind.DOCUMENT: f"/more/timeline/documents/{event.record_id}",
+        EventKind.APPOINTMENT: f"/more/appointments/{event.record_id}",
+        EventKind.AGREEMENT: f"/more/appointments/{event.opens}",
     }.get(event.kind)
     return tag(
         f"event-{event.kind.value}-{event.record_id}",
@@ -148,6 +168,8 @@ def ExportCard() -> ft.Control:
     services = use_services()
     session = use_session()
     page = ft.context.page
+    written: Path | None
+    set_written: Callable[[Path | None], None]
     written, set_written = ft.use_state(None)
     action = use_action()
 
@@ -162,8 +184,9 @@ def ExportCard() -> ft.Control:
             set_written(path.value)
 
     async def download() -> None:
-        path: Path = written
-        await ft.FilePicker().save_file(file_name=path.name, src_bytes=path.read_bytes())
+        if written is None:  # its button is shown only once a file is written
+            return
+        await ft.FilePicker().save_file(file_name=written.name, src_bytes=written.read_bytes())
 
     rows: list[ft.Control] = [
         heading(t("timeline.export_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
@@ -207,16 +230,22 @@ def TimelineScreen() -> ft.View:
     services = use_services()
     session = use_session()
     ui = use_ui()
+    domain: str | None
+    set_domain: Callable[[str | None], None]
     domain, set_domain = ft.use_state(None)
     shown, set_shown = ft.use_state(PAGE)
     events = ft.use_memo(lambda: session.timeline.events(domain), [domain, ui.revision])
     moods = ft.use_memo(session.timeline.mood_series, [ui.revision])
 
+    def pick_domain(picked: str | None) -> None:
+        set_domain(picked)
+        set_shown(PAGE)
+
     controls: list[ft.Control] = [
         body(t("timeline.intro")),
-        mood_chart(moods, services.now().date()),
+        mood_chart(moods, services.now().date(), ui.text_scale),
         heading(t("timeline.story_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-        domain_filter(domain, lambda d: (set_domain(d), set_shown(PAGE)), prefix="timeline-filter"),
+        domain_filter(domain, pick_domain, prefix="timeline-filter"),
     ]
     if events:
         controls.append(ft.Column([event_tile(e) for e in events[:shown]], spacing=0))
@@ -229,7 +258,7 @@ def TimelineScreen() -> ft.View:
     else:
         key = "timeline.empty_domain" if domain else "timeline.empty"
         controls.append(tag("timeline-empty", body(t(key))))
-    controls.append(ExportCard(key="export"))
+    controls.append(keyed(ExportCard, "export")())
     return screen(t("timeline.title"), controls)
 
 
@@ -270,7 +299,13 @@ def DocumentScreen() -> ft.View:
         card(
             tag(
                 "document-body",
-                ft.Text(document.body, selectable=True, theme_style=ft.TextThemeStyle.BODY_LARGE),
+                # selectable text is a read-only text field to a screen reader: name it
+                ft.Text(
+                    document.body,
+                    selectable=True,
+                    semantics_label=document.body,
+                    theme_style=ft.TextThemeStyle.BODY_LARGE,
+                ),
             )
         ),
         heading(t("timeline.comment_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
