@@ -36,11 +36,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import itertools
 import json
 import os
 import platform
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -52,12 +55,19 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from benchmarks.server_live import measure_listeners
 from companion_server import migrate
 from companion_server.db.engine import Database
 from companion_server.db.models import Link
 from companion_server.services.accounts import create_account, issue_device, set_keys
 from companion_wire import KeyBackup, LinkStatus, PublicKeys, RecoveryCredentials, Role, new_id
-from tests.serving import running_server_process
+from tests.serving import (
+    RunningServer,
+    free_port,
+    haproxy_binary,
+    running_cluster,
+    running_server_process,
+)
 
 BATCH = 100
 PUSHES_PER_CLIENT = 6
@@ -184,11 +194,13 @@ def record_json(
         "space_id": youth["space_id"],
         "kind": kind,
         "author_id": author["account_id"],
+        "signer_id": author["account_id"],
+        "revision": 1,
         "shared_with": [],
         "ciphertext": b64(ciphertext_bytes),
         "nonce": b64(24),
-        "wraps": [{"recipient_id": r, "wrapped_key": b64(72)} for r in recipients],
-        "signature": b64(64),
+        "content_hash": b64(32),
+        "wraps": [{"recipient_id": r, "wrapped_key": b64(104)} for r in recipients],
         "created_at": now,
         "updated_at": now,
     }
@@ -208,11 +220,13 @@ def push_bodies(person: dict[str, str], pushes: int, first_mutation: int) -> lis
                 "space_id": person["space_id"],
                 "kind": "diary_entry",
                 "author_id": person["account_id"],
+                "signer_id": person["account_id"],
+                "revision": 1,
                 "shared_with": [],
                 "ciphertext": b64(CIPHERTEXT_BYTES),
                 "nonce": b64(24),
-                "wraps": [{"recipient_id": person["account_id"], "wrapped_key": b64(72)}],
-                "signature": b64(64),
+                "content_hash": b64(32),
+                "wraps": [{"recipient_id": person["account_id"], "wrapped_key": b64(104)}],
                 "created_at": now,
                 "updated_at": now,
             }
@@ -239,8 +253,11 @@ def ignore(_response: httpx.Response) -> None:
     return None
 
 
-def measure_sequential(url: str, pid: int | None, people: dict[str, dict[str, str]]):
+def measure_sequential(
+    url: str, pid: int | None, people: dict[str, dict[str, str]], bare: RunningServer
+):
     youth, caregiver = people["youth"], people["caregiver"]
+    as_nobody = httpx.Client(base_url=bare.url, timeout=120)
     as_youth = httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {youth['token']}"}, timeout=120
     )
@@ -299,8 +316,12 @@ def measure_sequential(url: str, pid: int | None, people: dict[str, dict[str, st
 
     # name: (request, how many, what to do with the answer outside the clock)
     measures: dict[str, tuple[Callable[[], httpx.Response], int, Callable[..., None]]] = {
+        "bare_sync_route": (lambda: as_nobody.get("/bare/sync"), SEQUENTIAL_REQUESTS, ignore),
+        "bare_async_route": (lambda: as_nobody.get("/bare/async"), SEQUENTIAL_REQUESTS, ignore),
         "health": (lambda: as_youth.get("/v1/health"), SEQUENTIAL_REQUESTS, ignore),
         "me": (lambda: as_caregiver.get("/v1/me"), SEQUENTIAL_REQUESTS, ignore),
+        "spaces_caregiver": (lambda: as_caregiver.get("/v1/spaces"), SEQUENTIAL_REQUESTS, ignore),
+        "spaces_youth": (lambda: as_youth.get("/v1/spaces"), SEQUENTIAL_REQUESTS, ignore),
         "push_one_message": (push_one_message, SEQUENTIAL_REQUESTS, pushed),
         "pull_one_record_youth": (lambda: pull_one(as_youth), SEQUENTIAL_REQUESTS, ignore),
         "pull_one_record_caregiver": (
@@ -320,22 +341,25 @@ def measure_sequential(url: str, pid: int | None, people: dict[str, dict[str, st
     cpu: dict[str, float] = dict.fromkeys(measures, 0.0)
     for _ in range(SEQUENTIAL_ROUNDS):
         for name, (call, requests, after) in measures.items():
-            before = server_cpu_seconds(pid)
+            serving = bare.pid if name.startswith("bare") else pid
+            before = server_cpu_seconds(serving)
             for _ in range(requests // SEQUENTIAL_ROUNDS):
                 start = time.perf_counter()
                 response = call()
                 times[name].append(time.perf_counter() - start)
                 response.raise_for_status()
                 after(response)
-            cpu[name] += (server_cpu_seconds(pid) or 0.0) - (before or 0.0)
-    as_youth.close()
-    as_caregiver.close()
+            cpu[name] += (server_cpu_seconds(serving) or 0.0) - (before or 0.0)
+    for client in (as_youth, as_caregiver, as_nobody):
+        client.close()
     has_cpu = server_cpu_seconds(pid) is not None
     baseline = statistics.median(times["health"])
+    bare_cpu = cpu["bare_sync_route"] / len(times["bare_sync_route"])
     requests_out = {
         name: {
             "p50_ms": round(statistics.median(values) * 1000, 2),
-            "server_cpu_ms": round(cpu[name] / len(values) * 1000, 2) if has_cpu else None,
+            "server_cpu_ms": round(cpu[name] / len(values) * 1000, 3) if has_cpu else None,
+            "cpu_vs_bare_sync": round(cpu[name] / len(values) / bare_cpu, 2) if has_cpu else None,
             "p50_vs_health": round(statistics.median(values) / baseline, 2),
         }
         for name, values in times.items()
@@ -377,7 +401,9 @@ async def run_clients(
     return [t for times, _ in results for t in times], sum(n for _, n in results), wall
 
 
-async def measure(url: str, people: list[dict[str, str]]) -> dict[str, dict[str, float]]:
+async def measure(
+    url: str, people: list[dict[str, str]], bare_url: str | None = None
+) -> dict[str, dict[str, float]]:
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
     def connect() -> list[httpx.AsyncClient]:
@@ -407,6 +433,15 @@ async def measure(url: str, people: list[dict[str, str]]) -> dict[str, dict[str,
         for _ in range(NOOP_PER_CLIENT):
             start = time.perf_counter()
             response = await client.get("/v1/me")
+            times.append(time.perf_counter() - start)
+            response.raise_for_status()
+        return times, NOOP_PER_CLIENT
+
+    async def bare_noop(i: int, client: httpx.AsyncClient) -> tuple[list[float], int]:
+        times = []
+        for _ in range(NOOP_PER_CLIENT):
+            start = time.perf_counter()
+            response = await client.get(f"{bare_url}/bare/sync")
             times.append(time.perf_counter() - start)
             response.raise_for_status()
         return times, NOOP_PER_CLIENT
@@ -448,24 +483,32 @@ async def measure(url: str, people: list[dict[str, str]]) -> dict[str, dict[str,
     await run_clients(clients, warm)
     stored = (PUSHES_PER_CLIENT + 1) * BATCH  # per space, warm-up batch included
     expected = {
+        "bare_sync_noop": len(people) * NOOP_PER_CLIENT,
         "noop": len(people) * NOOP_PER_CLIENT,
         "push": len(people) * PUSHES_PER_CLIENT * BATCH,
         "pull": len(people) * PULL_ROUNDS * stored,
     }
     results = {}
+    phases = [("bare_sync_noop", bare_noop, "requests")] if bare_url else []
     for name, work, unit in (
+        *phases,
         ("noop", noop, "requests"),
         ("push", push, "records"),
         ("pull", pull, "records"),
     ):
         await asyncio.gather(*(c.aclose() for c in clients))
         clients = connect()
-        await asyncio.gather(*(c.get("/v1/health") for c in clients))  # connections open
+        warm_up = f"{bare_url}/bare/sync" if name.startswith("bare") else "/v1/health"
+        await asyncio.gather(*(c.get(warm_up) for c in clients))  # connections open
         latencies, items, wall = await run_clients(clients, work)
         if items != expected[name]:
             raise RuntimeError(f"{name}: {items} {unit}, expected {expected[name]}")
         results[name] = summary(latencies, wall, items, unit)
     await asyncio.gather(*(c.aclose() for c in clients))
+    if "bare_sync_noop" in results:
+        results["noop"]["vs_bare_sync"] = round(
+            results["noop"]["requests_per_s"] / results["bare_sync_noop"]["requests_per_s"], 2
+        )
     return results
 
 
@@ -477,13 +520,77 @@ def pg_available() -> bool:
         return False
 
 
+def run_backend(
+    backend: str, url: str, bare: RunningServer, phases: set[str], args: argparse.Namespace
+) -> dict[str, object]:
+    people = make_youths(url, args.clients)
+    chat = make_chat(url)
+    results: dict[str, object] = {}
+    with running_server_process(url) as server:
+        if "sequential" in phases:
+            results["sequential"] = measure_sequential(server.url, server.pid, chat, bare)
+        if "load" in phases:
+            results["one_process"] = asyncio.run(measure(server.url, people, bare.url))
+    if "listeners" in phases:  # a fresh process: its memory says what listeners cost
+        idle = make_youths(url, args.listeners)
+        with running_server_process(url) as server:
+            bodies = message_bodies(server.url, chat)
+            results["listeners"] = asyncio.run(
+                measure_listeners(server.url, server.pid, chat, idle, bodies)
+            )
+    if "cluster" in phases and backend == "postgresql" and haproxy_binary() is not None:
+        others = make_youths(url, args.clients)
+        with running_cluster(url, processes=2) as cluster:
+            results["haproxy_two_processes"] = asyncio.run(measure(cluster.url, others))
+    return results
+
+
+def message_bodies(url: str, people: dict[str, dict[str, str]]) -> Iterator[bytes]:
+    """Push bodies of one chat message each from the caregiver, after a conversation."""
+    youth, caregiver = people["youth"], people["caregiver"]
+    conversation = record_json(caregiver, youth, "conversation", CIPHERTEXT_BYTES)
+    headers = {"Authorization": f"Bearer {caregiver['token']}"}
+    mutation = {"mutation_id": 10**12, "op": "upsert", "record": conversation}
+    httpx.post(f"{url}/v1/sync/push", json={"mutations": [mutation]}, headers=headers)
+    for mutation_id in itertools.count(10**12 + 1):
+        record = record_json(
+            caregiver, youth, "message", MESSAGE_CIPHERTEXT_BYTES, conversation["id"]
+        )
+        mutation = {"mutation_id": mutation_id, "op": "upsert", "record": record}
+        yield json.dumps({"mutations": [mutation]}).encode()
+
+
+@contextmanager
+def running_bare_app() -> Iterator[RunningServer]:
+    """benchmarks/bare_app.py under uvicorn with the server's settings (uvloop, httptools)."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(port)]
+    process = subprocess.Popen([*command, "--log-level", "warning", "--no-access-log"])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/bare/sync", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield RunningServer(url=url, database_url="", app=None, pid=process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="postgresql,sqlite")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
-        "--phases", default="sequential,load", help="sequential (one client), load (--clients)"
+        "--phases",
+        default="sequential,load,cluster,listeners",
+        help="sequential (one client), load (--clients), cluster (the load through HAProxy "
+        "and 2 processes; PostgreSQL only), listeners (--listeners idle /v1/live)",
     )
+    parser.add_argument("--listeners", type=int, default=500)
     args = parser.parse_args()
     phases = set(args.phases.split(","))
     report: dict[str, object] = {
@@ -514,16 +621,8 @@ def main() -> None:
         if backend == "postgresql" and not pg_available():
             report["results"][backend] = {"skipped": "PostgreSQL not reachable"}
             continue
-        with scratch_database(backend) as url:
-            people = make_youths(url, args.clients)
-            chat = make_chat(url)
-            results: dict[str, object] = {}
-            with running_server_process(url) as server:
-                if "sequential" in phases:
-                    results["sequential"] = measure_sequential(server.url, server.pid, chat)
-                if "load" in phases:
-                    results.update(asyncio.run(measure(server.url, people)))
-            report["results"][backend] = results
+        with scratch_database(backend) as url, running_bare_app() as bare:
+            report["results"][backend] = run_backend(backend, url, bare, phases, args)
     print(json.dumps(report, indent=2))
 
 

@@ -2,8 +2,9 @@
 
 - restore: a fresh device pulls 10,000 records of a youth's space: pages over HTTP, JSON
   parsing, signature checks and decryption, merge bookkeeping and the encrypted local store.
-  Measured as desktops do it (pages opened in worker processes) and, alternating with it,
-  as phones do (opened in a thread); the target applies to the first.
+  Measured as desktops do it (sqlcipher3, pages opened in worker processes), the same with
+  pages opened in a thread, and as phones do it (the phone binding, SQLite3MC, pages opened
+  in a thread), in a rotating order; the target applies to the first.
   Baseline: the same 10,000 envelopes fetched as one plain JSON array with httpx (from a
   static file server) and inserted into plain sqlite3 (WAL, synchronous=FULL), no crypto.
 - incremental: one device changes 100 records and syncs (push), the other syncs (pull).
@@ -44,7 +45,8 @@ from companion.core.accounts import KEYS_SECRET
 from companion.core.syncing import AccountSync
 from companion.crypto.vault import MemoryVault
 from companion.domain.models import DiaryEntry
-from companion.store import Store
+from companion.store import SqlCipherConnector, Store
+from companion.store.sqlite3mc import Sqlite3mcConnector
 from companion.sync.engine import SyncEngine
 from companion.sync.session import TOKEN_SECRET
 from companion.sync.state import SyncPhase, SyncState
@@ -121,15 +123,22 @@ async def seed(phone: Device) -> None:
     await phone.engine.push()
 
 
+MODES = ("worker", "thread", "phone")
+
+
 async def restore(world: World, youth, rounds: int) -> dict[str, list[float]]:
-    """Each round restores twice onto fresh stores, in turn: as desktops and the web build
-    do (long pulls open their pages in worker processes) and as phones do (in a thread)."""
-    rates: dict[str, list[float]] = {"worker": [], "thread": []}
+    """Each round restores three times onto fresh stores, in a rotating order: as desktops
+    and the web build do (sqlcipher3, long pulls open their pages in worker processes), the
+    same opening in a thread, and as phones do (the phone binding, SQLite3MC, pages opened
+    in a thread: no worker processes on a phone)."""
+    rates: dict[str, list[float]] = {mode: [] for mode in MODES}
     for n in range(rounds):
         signed_in = await world.restore(youth, f"restore-{n}")
-        for mode in ("worker", "thread") if n % 2 == 0 else ("thread", "worker"):
+        shift = n % len(MODES)
+        for mode in MODES[shift:] + MODES[:shift]:
             path = world.root / f"restore-{n}-{mode}.db"
-            store = Store.open(path, secrets.token_bytes(32))
+            connector = Sqlite3mcConnector() if mode == "phone" else SqlCipherConnector()
+            store = Store.open(path, secrets.token_bytes(32), connector=connector)
             engine = SyncEngine(
                 store, signed_in.api, signed_in.identity, open_in_worker=mode == "worker"
             )
@@ -286,9 +295,11 @@ async def main(rounds: int) -> dict:
             "records_per_s_best": round(best),
             "records_per_s_all": [round(r) for r in restore_rates["worker"]],
             "target_records_per_s": 5000,
-            "opening_in_a_thread_as_on_phones_records_per_s": [
-                round(r) for r in restore_rates["thread"]
+            "opening_in_a_thread_records_per_s": [round(r) for r in restore_rates["thread"]],
+            "phone_store_sqlite3mc_opening_in_a_thread_records_per_s": [
+                round(r) for r in restore_rates["phone"]
             ],
+            "ratio_desktop_best_over_phone_best": round(best / max(restore_rates["phone"]), 2),
             "baseline_plain_json_sqlite3_records_per_s": round(plain),
             "ratio_baseline_over_restore": round(plain / best, 2),
         },
