@@ -231,8 +231,8 @@ async def test_propose_then_read_points_and_write_agreements_on_screen(tmp_path,
         await app.click("open-appointments")
         assert app.exists("meetings-none")
         await app.type("appt-title", "Gesprek over wonen")
-        await app.type("appt-day", "17/03/2026")
-        await app.type("appt-time", "11:00")
+        await app.pick("appt-day", date(2026, 3, 17))
+        await app.pick("appt-time", time(11, 0))
         await app.type("appt-place", "Kantoor De Brug")
         await app.click("appt-propose")
         [meeting] = session.meetings.meetings(sam.space_id)
@@ -247,12 +247,16 @@ async def test_propose_then_read_points_and_write_agreements_on_screen(tmp_path,
         await app.click("point-add")
         await app.type("agreement-text", "Sam vraagt de huurwaarborg aan")
         await app.choose("agreement-who", "youth")
+        await app.pick("agreement-due", date(2026, 3, 31))
         await app.click("agreement-add")
         [item] = session.meetings.agreements(sam.space_id, appointment.id)
-        assert (item.agreement.text, item.agreement.who.value) == (
+        assert (item.agreement.text, item.agreement.who.value, item.agreement.due) == (
             "Sam vraagt de huurwaarborg aan",
             "youth",
+            date(2026, 3, 31),
         )
+        cleared = "Tegen wanneer? (niet verplicht): nog niet gekozen"
+        assert app.text_of("agreement-due") == cleared  # ready for the next agreement
         assert app.has_text("Sam: Sam vraagt de huurwaarborg aan")  # who does it, then what
         assert app.has_text("Sam antwoordde nog niet")
     finally:

@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS, AppProcess
 from tests.e2e.netcut import NetworkCut
+from tests.e2e.pickers import pick_day, pick_time
 from tests.e2e.screen_reader import activate
 from tests.e2e.test_caregiver_screens import SHOTS, CaregiverApp, by_id, open_app, shows, tap
 from tests.e2e.test_caregiver_two_party import (
@@ -156,8 +157,10 @@ def test_an_appointment_between_two_people(tmp_path, server, browser, monkeypatc
         els.get_by_role("button", name=re.compile(r"^Sam\.")).click()
         tap(els, "open-appointments")
         type_into(els, "appt-title", "Gesprek over wonen")
-        type_into(els, "appt-day", start.strftime("%d/%m/%Y"))
-        type_into(els, "appt-time", start.strftime("%H:%M"), replace=True)
+        today = datetime.now().date()  # the day the calendar opens on
+        months_ahead = (start.year - today.year) * 12 + start.month - today.month
+        pick_day(els, "appt-day", start.date(), months_ahead)
+        pick_time(els, "appt-time", start.hour, start.minute)
         type_into(els, "appt-place", "Kantoor De Brug, Gent")
         tap(els, "appt-propose")
         shows(els, "wacht op antwoord van Sam")

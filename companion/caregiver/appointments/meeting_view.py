@@ -4,22 +4,23 @@ the points to discuss (mine, and the youth's as far as shared with me), and agre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import flet as ft
 
 from companion.caregiver.appointments.service import AgreedItem, Meeting, Point
 from companion.caregiver.appointments.view import meeting_status, meeting_when
 from companion.caregiver.frame_view import frame, youth_gone
-from companion.caregiver.hooks import use_session
+from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import format_date, parse_date, parse_time
 from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
+from companion.core.views.appointment_fields import AgreementDraft, agreement_inputs, moment_fields
 from companion.core.views.context import use_ui
 from companion.core.views.keyed import keyed
 from companion.core.views.widgets import (
     body,
     card,
-    choice_group,
     error_text,
     heading,
     primary_button,
@@ -36,12 +37,9 @@ from companion.i18n import t
 @ft.observable
 @dataclass
 class MeetingForm(Form):
-    """What can be typed on this screen: a point, an agreement, another moment."""
+    """What can be typed on this screen besides an agreement: a point, another moment."""
 
     point: str = ""
-    agreement: str = ""
-    who: str = Who.TOGETHER.value
-    due: str = ""
     day: str = ""
     at: str = ""
 
@@ -95,7 +93,7 @@ def agreement_line(item: AgreedItem, youth_name: str) -> ft.Control:
 
 
 def own_controls(
-    form: MeetingForm, run, session, space_id: str, meeting: Meeting
+    form: MeetingForm, run, session, space_id: str, meeting: Meeting, today: date
 ) -> list[ft.Control]:
     """Move or call off my own proposal (the youth is asked again after a move)."""
     if not meeting.mine or meeting.appointment.cancelled:
@@ -113,24 +111,9 @@ def own_controls(
         run(write)
 
     return [
+        moment_fields(form, ("move-day", "move-time"), today),
         ft.Row(
             [
-                text_input(
-                    "move-day",
-                    t("appointments.day_label"),
-                    form.day,
-                    form.setter("day"),
-                    hint_text="31/12/2026",
-                    width=180,
-                ),
-                text_input(
-                    "move-time",
-                    t("appointments.time_label"),
-                    form.at,
-                    form.setter("at"),
-                    hint_text="14:00",
-                    width=120,
-                ),
                 secondary_button(
                     "meeting-move", t("caregiver.move_button"), move, icon=ft.Icons.EVENT_REPEAT
                 ),
@@ -141,7 +124,7 @@ def own_controls(
                 ),
             ],
             wrap=True,
-        )
+        ),
     ]
 
 
@@ -187,17 +170,15 @@ def AgreementsCard(
     """What was agreed, with the youth's replies; I write mine once the meeting began."""
     session = use_session()
     ui = use_ui()
-    form = use_model(MeetingForm)
+    form = use_model(AgreementDraft)
+    today = use_caregiver().now().date()
+    appointment_id = meeting.appointment.id
 
     def add() -> None:
-        def write() -> None:
-            due = parse_date(form.due, field="due") if form.due.strip() else None
-            session.meetings.write_agreement(
-                space_id, meeting.appointment.id, form.agreement, form.who, due
-            )
+        def write(text: str, who: str, due: date | None) -> None:
+            session.meetings.write_agreement(space_id, appointment_id, text, who, due)
 
-        if form.run(write):
-            form.agreement, form.due = "", ""
+        if form.add(write):
             ui.data_changed()
 
     rows: list[ft.Control] = [
@@ -215,28 +196,7 @@ def AgreementsCard(
         (Who.OTHER.value, t("caregiver.who_me")),
         (Who.TOGETHER.value, t("caregiver.who_together")),
     ]
-    rows += [
-        text_input(
-            "agreement-text",
-            t("appointments.agreement_label"),
-            form.agreement,
-            form.setter("agreement"),
-            multiline=True,
-        ),
-        choice_group("agreement-who", form.who, who, form.setter("who"), scale=ui.text_scale),
-        text_input(
-            "agreement-due",
-            t("appointments.due_label"),
-            form.due,
-            form.setter("due"),
-            hint_text="31/12/2026",
-            width=200,
-        ),
-        error_text(form.error, "agreement-error"),
-        primary_button(
-            "agreement-add", t("appointments.agreement_add"), form.when_idle(add), icon=ft.Icons.ADD
-        ),
-    ]
+    rows += agreement_inputs(form, who, add, today, ui.text_scale)
     return tag("agreements", card(*rows))
 
 
@@ -247,6 +207,7 @@ def MeetingScreen() -> ft.View:
     params = ft.use_route_params()
     space_id, appointment_id = params.get("space_id", ""), params.get("appointment_id", "")
     form = use_model(MeetingForm)
+    today = use_caregiver().now().date()
 
     def load():
         try:
@@ -277,7 +238,7 @@ def MeetingScreen() -> ft.View:
         tag("meeting-when", body(meeting_when(meeting.state.starts_at))),
         tag("meeting-status", body(meeting_status(meeting, name))),
         *([body(t("appointments.place", place=appointment.place))] if appointment.place else []),
-        *own_controls(form, run, session, space_id, meeting),
+        *own_controls(form, run, session, space_id, meeting, today),
         error_text(form.error, "meeting-error"),
     ]
     talk = keyed(PointsCard, f"points-{appointment_id}")(space_id, meeting, points, name)

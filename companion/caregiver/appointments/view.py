@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import flet as ft
@@ -11,10 +11,11 @@ import flet as ft
 from companion.caregiver.appointments.service import Meeting, Proposal
 from companion.caregiver.availability.service import DEFAULT_ZONE
 from companion.caregiver.frame_view import frame, youth_gone
-from companion.caregiver.hooks import use_session
+from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.dates import format_date, parse_date, parse_time
 from companion.core.errors import InvalidInput, NotFound
 from companion.core.views.actions import Form, use_model
+from companion.core.views.appointment_fields import moment_fields
 from companion.core.views.context import use_ui
 from companion.core.views.shell import go
 from companion.core.views.widgets import (
@@ -102,36 +103,17 @@ class ProposalForm(Form):
         return False
 
 
-def proposal_fields(form: ProposalForm) -> list[ft.Control]:
+def proposal_fields(form: ProposalForm, today: date) -> list[ft.Control]:
     return [
         text_input("appt-title", t("appointments.title_label"), form.title, form.setter("title")),
-        ft.Row(
-            [
-                text_input(
-                    "appt-day",
-                    t("appointments.day_label"),
-                    form.day,
-                    form.setter("day"),
-                    hint_text="31/12/2026",
-                    width=180,
-                ),
-                text_input(
-                    "appt-time",
-                    t("appointments.time_label"),
-                    form.at,
-                    form.setter("at"),
-                    hint_text="14:00",
-                    width=120,
-                ),
-                text_input(
-                    "appt-minutes",
-                    t("appointments.minutes_label"),
-                    form.minutes,
-                    form.setter("minutes"),
-                    width=140,
-                ),
-            ],
-            wrap=True,
+        moment_fields(form, ("appt-day", "appt-time"), today),
+        text_input(
+            "appt-minutes",
+            t("appointments.minutes_label"),
+            form.minutes,
+            form.setter("minutes"),
+            width=170,
+            keyboard_type=ft.KeyboardType.NUMBER,
         ),
         text_input("appt-place", t("appointments.place_label"), form.place, form.setter("place")),
         text_input(
@@ -156,7 +138,8 @@ def MeetingsScreen() -> ft.View:
     session = use_session()
     ui = use_ui()
     space_id = ft.use_route_params().get("space_id", "")
-    form = use_model(ProposalForm)
+    today = use_caregiver().now().date()
+    form = use_model(lambda: ProposalForm(day=format_date(today)))
 
     def load():
         try:
@@ -183,7 +166,7 @@ def MeetingsScreen() -> ft.View:
             card(
                 heading(t("caregiver.propose_heading"), style=ft.TextThemeStyle.TITLE_MEDIUM),
                 body(t("caregiver.propose_intro", name=youth.youth_name)),
-                *proposal_fields(form),
+                *proposal_fields(form, today),
                 error_text(form.error, "appt-error"),
                 primary_button(
                     "appt-propose",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
 
 import flet as ft
 
@@ -100,7 +101,8 @@ def DateField(
 
     picker = None
     if picking:
-        start = chosen or min(max(date.today(), first), last)
+        # the calendar opens inside its range even on a stored day that has left it
+        start = min(max(chosen or date.today(), first), last)
         picker = ft.DatePicker(
             value=datetime(start.year, start.month, start.day, 12),
             first_date=datetime(first.year, first.month, first.day),
@@ -163,3 +165,27 @@ def TimeField(
     ft.use_dialog(picker)
     shown = t("pickers.value", label=label, value=value if chosen else t("pickers.none"))
     return ft.Row([_field_button(identifier, ft.Icons.SCHEDULE, shown, lambda: set_picking(True))])
+
+
+class Moment(Protocol):
+    """A form with a day (dd/mm/yyyy) and a time (HH:MM) kept as text."""
+
+    day: str
+    at: str
+
+    def setter(self, name: str) -> Callable[[Any], None]: ...
+
+
+def day_and_time(
+    form: Moment, ids: tuple[str, str], labels: tuple[str, str], *, first: date, last: date
+) -> ft.Control:
+    """`form.day` and `form.at`, each on its own picker button, one above the other (side by
+    side they do not fit a small phone with the largest text)."""
+    return ft.Column(
+        [
+            DateField(ids[0], labels[0], form.day, form.setter("day"), first=first, last=last),
+            TimeField(ids[1], labels[1], form.at, form.setter("at")),
+        ],
+        spacing=12,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+    )

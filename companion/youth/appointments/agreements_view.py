@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import flet as ft
 
-from companion.core.dates import format_date, parse_date
-from companion.core.views.actions import Form, use_action, use_model
-from companion.core.views.context import use_session, use_ui
+from companion.core.dates import format_date
+from companion.core.views.actions import use_action, use_model
+from companion.core.views.appointment_fields import AgreementDraft, agreement_inputs
+from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.keyed import keyed
 from companion.core.views.widgets import (
     body,
     card,
-    choice_group,
     error_text,
     heading,
-    primary_button,
     secondary_button,
     tag,
     text_button,
@@ -28,24 +25,6 @@ from companion.youth.appointments.agreements import AgreementView
 from companion.youth.appointments.service import AppointmentView
 
 GOALS_OFFERED = 3  # one button per goal: a step in one tap
-
-
-@ft.observable
-@dataclass
-class AgreementForm(Form):
-    text: str = ""
-    who: str = Who.TOGETHER.value
-    due: str = ""
-
-    def add(self, agreements, appointment_id: str) -> bool:
-        def write() -> None:
-            due = parse_date(self.due, field="due") if self.due.strip() else None
-            agreements.write(appointment_id, self.text, self.who, due)
-
-        if self.run(write):
-            self.text, self.due = "", ""
-            return True
-        return False
 
 
 def agreement_words(view: AgreementView, name: str) -> str:
@@ -159,14 +138,15 @@ def follow_ups(view: AgreementView, goals: dict[str, str], run, session) -> list
 def AgreementsCard(view: AppointmentView) -> ft.Control:
     session = use_session()
     ui = use_ui()
-    form = use_model(AgreementForm)
+    form = use_model(AgreementDraft)
+    today = use_services().now().date()
     agreements = ft.use_memo(lambda: session.agreements.agreements(view.id), [view.id, ui.revision])
     can_write = ft.use_memo(lambda: session.agreements.can_write(view.id), [view.id, ui.revision])
     goals = ft.use_memo(session.goals.titles, [ui.revision])
     name = view.person_name or t("goals.someone")
 
     def add() -> None:
-        if form.add(session.agreements, view.id):
+        if form.add(lambda text, who, due: session.agreements.write(view.id, text, who, due)):
             ui.data_changed()
 
     rows: list[ft.Control] = [
@@ -177,31 +157,7 @@ def AgreementsCard(view: AppointmentView) -> ft.Control:
     rows += [keyed(AgreementLine, item.agreement.id)(item, name, goals) for item in agreements]
     if can_write:
         who = [(w.value, t(f"appointments.who_{w.value}", name=name)) for w in Who]
-        rows += [
-            text_input(
-                "agreement-text",
-                t("appointments.agreement_label"),
-                form.text,
-                form.setter("text"),
-                multiline=True,
-            ),
-            choice_group("agreement-who", form.who, who, form.setter("who"), scale=ui.text_scale),
-            text_input(
-                "agreement-due",
-                t("appointments.due_label"),
-                form.due,
-                form.setter("due"),
-                hint_text="31/12/2026",
-                width=200,
-            ),
-            error_text(form.error, "agreement-error"),
-            primary_button(
-                "agreement-add",
-                t("appointments.agreement_add"),
-                form.when_idle(add),
-                icon=ft.Icons.ADD,
-            ),
-        ]
+        rows += agreement_inputs(form, who, add, today, ui.text_scale)
     else:
         rows.append(body(t("appointments.agreements_later")))
     return tag("agreements", card(*rows))

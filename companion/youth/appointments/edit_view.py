@@ -10,6 +10,7 @@ import flet as ft
 from companion.core.dates import format_date, parse_date
 from companion.core.errors import InvalidInput, NotFound
 from companion.core.views.actions import Form, use_model
+from companion.core.views.appointment_fields import moment_fields
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -24,6 +25,8 @@ from companion.core.views.widgets import (
 from companion.i18n import t
 from companion.youth.appointments.service import AppointmentDraft, AppointmentView
 from companion.youth.reminders.service import format_time, parse_time
+
+WHEN = ("appointment-day", "appointment-time")
 
 
 def _minutes(text: str) -> int:
@@ -91,34 +94,8 @@ class AppointmentForm(Form):
         return bool(self.run(write))
 
 
-def when_fields(form: AppointmentForm) -> ft.Control:
-    return ft.Row(
-        [
-            text_input(
-                "appointment-day",
-                t("appointments.day_label"),
-                form.day,
-                form.setter("day"),
-                hint_text="31/12/2026",
-                width=170,
-                keyboard_type=ft.KeyboardType.DATETIME,
-            ),
-            text_input(
-                "appointment-time",
-                t("appointments.time_label"),
-                form.at,
-                form.setter("at"),
-                hint_text="14:00",
-                width=120,
-                keyboard_type=ft.KeyboardType.DATETIME,
-            ),
-        ],
-        wrap=True,
-    )
-
-
 def full_form(
-    form: AppointmentForm, people: list[tuple[str, str]], new: bool, scale: float
+    form: AppointmentForm, people: list[tuple[str, str]], new: bool, scale: float, today: date
 ) -> list[ft.Control]:
     controls: list[ft.Control] = []
     if new:
@@ -132,7 +109,7 @@ def full_form(
         text_input(
             "appointment-title", t("appointments.title_label"), form.title, form.setter("title")
         ),
-        when_fields(form),
+        moment_fields(form, WHEN, today),
         text_input(
             "appointment-minutes",
             t("appointments.minutes_label"),
@@ -187,10 +164,10 @@ def AppointmentEditScreen() -> ft.View:
 
     if original is not None and not original.mine:
         title = t("appointments.move_title")
-        controls = [body(t("appointments.move_intro")), when_fields(form)]
+        controls = [body(t("appointments.move_intro")), moment_fields(form, WHEN, today)]
     else:
         title = t("appointments.new_title" if original is None else "appointments.edit_title")
-        controls = full_form(form, people, original is None, ui.text_scale)
+        controls = full_form(form, people, original is None, ui.text_scale, today)
     controls += [
         body(t("appointments.reminder_note")),
         error_text(form.error),

@@ -11,7 +11,7 @@ from companion.core.dates import format_date, parse_date
 from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_services, use_session, use_ui
-from companion.core.views.pickers import DateField, TimeField
+from companion.core.views.pickers import day_and_time
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -79,22 +79,14 @@ class ReminderDraft(Form):
 
 
 def when_fields(form: ReminderDraft, today: date) -> ft.Control:
-    """The first day and the time, each chosen with a picker (a repeating reminder may
-    start on a day that passed)."""
-    return ft.Column(
-        [
-            DateField(
-                "reminder-day",
-                t("reminders.day_label"),
-                form.day,
-                form.setter("day"),
-                first=today - PAST_START,
-                last=today + FUTURE,
-            ),
-            TimeField("reminder-time", t("reminders.time_label"), form.at, form.setter("at")),
-        ],
-        spacing=12,
-        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+    """The first day and the time (a repeating reminder may start on a day that passed)."""
+    labels = (t("reminders.day_label"), t("reminders.time_label"))
+    return day_and_time(
+        form,
+        ("reminder-day", "reminder-time"),
+        labels,
+        first=today - PAST_START,
+        last=today + FUTURE,
     )
 
 
