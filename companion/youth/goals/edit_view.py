@@ -303,6 +303,7 @@ def GoalEditScreen() -> ft.View:
     view = ft.use_memo(lambda: _load(session, goal_id), [goal_id, ui.revision])
     goal = view.goal if view else None
     form = use_model(lambda: GoalDraft.of(goal))
+    today = use_services().now().date()
 
     if goal_id is not None and view is None:
         return screen(t("goals.edit_title"), [tag("goal-missing", body(t("goals.missing")))])
@@ -322,7 +323,7 @@ def GoalEditScreen() -> ft.View:
         else:
             form.saved = True
 
-    fields = goal_form(form, save, ui.text_scale, use_services().now().date())
+    fields = goal_form(form, save, ui.text_scale, today)
     if view is None:  # a new goal (`goal` is None just when `view` is)
         return screen(t("goals.new_title"), fields)
     return screen(t("goals.goal"), goal_page(view, form, act, session, fields, ui.text_scale))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import flet as ft
 
@@ -13,6 +14,7 @@ from companion.core.errors import NotConnected, ServiceError
 from companion.core.views.actions import Form, use_action, use_model
 from companion.core.views.context import use_services, use_session, use_ui
 from companion.core.views.keyed import keyed
+from companion.core.views.pickers import DateField
 from companion.core.views.shell import screen
 from companion.core.views.verification import KeyCheck, safety_number_view
 from companion.core.views.widgets import (
@@ -25,12 +27,13 @@ from companion.core.views.widgets import (
     secondary_button,
     tag,
     text_button,
-    text_input,
 )
 from companion.i18n import t
 from companion.youth.chat.view import hours_text
 from companion.youth.network.service import AccessPage, LinkedPerson, PendingInvitation
 from companion_wire import LinkStatus, Role
+
+LONGEST_ACCESS = timedelta(days=10 * 365)  # an end date can be set years ahead (until 25)
 
 
 def period_text(person: LinkedPerson) -> str:
@@ -115,17 +118,17 @@ def shared_rows(person: LinkedPerson, form: LinkEdit) -> list[ft.Control]:
     return rows
 
 
-def end_rows(link, form: LinkEdit, save_end) -> list[ft.Control]:
+def end_rows(link, form: LinkEdit, save_end, today: date) -> list[ft.Control]:
     """Setting an end date, or stopping access now (after a confirmation)."""
     return [
-        text_input(
+        DateField(
             f"link-end-{link.id}",
             t("network.end_label"),
             form.end_day,
             form.setter("end_day"),
-            hint_text="31/12/2026",
-            helper=t("common.optional"),
-            keyboard_type=ft.KeyboardType.DATETIME,
+            first=today,
+            last=today + LONGEST_ACCESS,
+            optional=True,
         ),
         ft.Row(
             [
@@ -168,6 +171,7 @@ def revoke_dialog(link, form: LinkEdit, revoke) -> ft.AlertDialog | None:
 @ft.component
 def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Control:
     session = use_session()
+    today = use_services().now().date()  # a hook: called on every render, not in an `if`
     link = person.link
     form = use_model(
         lambda: LinkEdit(end_day=format_date(link.ends_at.date()) if link.ends_at else "")
@@ -202,7 +206,7 @@ def PersonCard(person: LinkedPerson, on_changed: Callable[[], None]) -> ft.Contr
         rows.append(body(t("chat.hours", hours=hours_text(person.availability.slots))))
     rows += shared_rows(person, form)
     if person.active:
-        rows += end_rows(link, form, save_end)
+        rows += end_rows(link, form, save_end, today)
     rows.append(error_text(form.error, f"person-error-{link.person_id}"))
     if form.done:
         rows.append(tag(f"person-done-{link.person_id}", body(form.done)))
@@ -253,6 +257,7 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
     session = use_session()
     ui = use_ui()
     form = use_model(InviteForm)
+    today = use_services().now().date()
 
     async def create() -> None:
         if await form.create(session.network):
@@ -266,14 +271,14 @@ def InviteCard(on_changed: Callable[[], None]) -> ft.Control:
         heading(t("network.invite_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         body(t("network.invite_intro")),
         choice_group("invite-role", form.role, roles, form.setter("role"), scale=ui.text_scale),
-        text_input(
+        DateField(
             "invite-until",
             t("network.invite_until"),
             form.until,
             form.setter("until"),
-            hint_text="31/12/2026",
-            helper=t("common.optional"),
-            keyboard_type=ft.KeyboardType.DATETIME,
+            first=today,
+            last=today + LONGEST_ACCESS,
+            optional=True,
         ),
         error_text(form.error, "invite-error"),
         primary_button(
