@@ -9,13 +9,13 @@ own space). Only links still active are kept in the list: no ended link's name s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from companion.core.errors import NotFound
+from companion.core.meta_list import MetaList
 from companion.domain.models import RECORD_TYPES
 from companion.store import Store
 from companion_wire import LinkStatus, Role, SpaceOut
@@ -45,9 +45,6 @@ class LinkedYouth(BaseModel):
         return self.ends_at is None or at < self.ends_at
 
 
-_LIST = TypeAdapter(list[LinkedYouth])
-
-
 def from_spaces(spaces: Iterable[SpaceOut], account_id: str) -> list[LinkedYouth]:
     """The spaces someone else owns, each with this account's newest link to it."""
     found: list[LinkedYouth] = []
@@ -74,24 +71,9 @@ def from_spaces(spaces: Iterable[SpaceOut], account_id: str) -> list[LinkedYouth
     return found
 
 
-class CaseloadDirectory:
+class CaseloadDirectory(MetaList[LinkedYouth]):
     def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
-        self._store = store
-        self._now = now
-
-    def all(self) -> list[LinkedYouth]:
-        raw = self._store.meta.get(META_KEY)
-        if not raw:
-            return []
-        try:
-            return _LIST.validate_json(raw)
-        except ValidationError:
-            # A list we do not understand must not show anyone's data.
-            return []
-
-    def active(self) -> list[LinkedYouth]:
-        at = self._now()
-        return [youth for youth in self.all() if youth.is_active(at)]
+        super().__init__(store, META_KEY, LinkedYouth, now)
 
     def get(self, space_id: str) -> LinkedYouth:
         """An actively linked youth; NotFound once the link ended (or never existed)."""
@@ -111,7 +93,7 @@ class CaseloadDirectory:
         known = {youth.space_id for youth in self.all()} | self._spaces_on_device()
         gone = sorted(known - keep)
         with self._store.transaction():
-            self._store.meta.set(META_KEY, _dump(active))
+            self.save(active)
             for space_id in gone:
                 self.forget(space_id)
         return gone
@@ -123,7 +105,7 @@ class CaseloadDirectory:
         ended = [youth.space_id for youth in youths if not youth.is_active(at)]
         with self._store.transaction():
             if ended:
-                self._store.meta.set(META_KEY, _dump(y for y in youths if y.is_active(at)))
+                self.save(y for y in youths if y.is_active(at))
             for space_id in ended:
                 self.forget(space_id)
         return ended
@@ -150,7 +132,3 @@ class CaseloadDirectory:
             repository = self._store.repository_for(kind)
             spaces |= {record.space_id for record in repository.every(include_deleted=True)}
         return spaces
-
-
-def _dump(youths: Iterable[LinkedYouth]) -> str:
-    return json.dumps([youth.model_dump(mode="json") for youth in youths])

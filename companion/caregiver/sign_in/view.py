@@ -17,7 +17,6 @@ from typing import Any
 import flet as ft
 
 from companion.caregiver.hooks import use_caregiver
-from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.views.account_setup import AccountSetup, SetupWords, resumes_setup
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
@@ -35,23 +34,13 @@ from companion.core.views.widgets import (
 )
 from companion.i18n import t
 
-CONFIRM_GROUP = 2
+WORDS = SetupWords("caregiver", confirm_group=2)
 FORM_WIDTH = 560
 
 
 def sign_in_view(title: str, controls: list[ft.Control], on_help) -> list[ft.View]:
     # a centred form on a desktop; the whole width on a phone (network persons)
     return [step_page(title, controls, on_help=on_help, max_width=FORM_WIDTH)]
-
-
-def setup_words() -> SetupWords:
-    return SetupWords(
-        code_text=t("caregiver.code_text"),
-        code_warning=t("caregiver.code_warning"),
-        code_noted=t("caregiver.code_noted"),
-        confirm_text=t("caregiver.confirm_text", group=CONFIRM_GROUP, groups=RECOVERY_GROUPS),
-        pin_text=t("caregiver.pin_text"),
-    )
 
 
 @ft.observable
@@ -188,8 +177,7 @@ def SignInScreen(on_help) -> list[ft.View]:
 
     if form.step == "setup":
         return AccountSetup(
-            setup_words(),
-            CONFIRM_GROUP,
+            WORDS,
             page,
             on_finish=services.start_sync,
         )

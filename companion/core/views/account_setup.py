@@ -15,6 +15,7 @@ from typing import Any
 
 import flet as ft
 
+from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_services, use_ui
 from companion.core.views.state import UiState
@@ -35,13 +36,15 @@ StepPage = Callable[[str, list[ft.Control]], Any]
 
 @dataclass(frozen=True)
 class SetupWords:
-    """The texts each app words its own way (already translated)."""
+    """How an app words the setup: the translation namespace that holds its `code_text`,
+    `code_warning`, `code_noted`, `confirm_text` and `pin_text`, and which group of the
+    recovery code it asks to type back."""
 
-    code_text: str
-    code_warning: str
-    code_noted: str
-    confirm_text: str  # names the group to type and how many groups there are
-    pin_text: str
+    namespace: str  # "onboarding" (youth), "caregiver"
+    confirm_group: int
+
+    def say(self, key: str) -> str:
+        return t(f"{self.namespace}.{key}", group=self.confirm_group, groups=RECOVERY_GROUPS)
 
 
 def setting_up(services, ui: UiState) -> bool:
@@ -71,7 +74,7 @@ class SetupSteps(Form):
 
 def code_controls(code: str, words: SetupWords, form: SetupSteps) -> list[ft.Control]:
     return [
-        body(words.code_text),
+        body(words.say("code_text")),
         tag(
             "recovery-code",
             ft.Text(
@@ -81,17 +84,17 @@ def code_controls(code: str, words: SetupWords, form: SetupSteps) -> list[ft.Con
                 weight=ft.FontWeight.BOLD,
             ),
         ),
-        body(words.code_warning),
-        primary_button("code-noted", words.code_noted, lambda: form.goto("confirm")),
+        body(words.say("code_warning")),
+        primary_button("code-noted", words.say("code_noted"), lambda: form.goto("confirm")),
     ]
 
 
-def confirm_controls(group: int, words: SetupWords, form: SetupSteps, confirm) -> list[ft.Control]:
+def confirm_controls(words: SetupWords, form: SetupSteps, confirm) -> list[ft.Control]:
     return [
-        body(words.confirm_text),
+        body(words.say("confirm_text")),
         text_input(
             "confirm-group",
-            t("setup.confirm_label", group=group),
+            t("setup.confirm_label", group=words.confirm_group),
             form.typed,
             form.setter("typed"),
             capitalization=ft.TextCapitalization.CHARACTERS,
@@ -104,7 +107,7 @@ def confirm_controls(group: int, words: SetupWords, form: SetupSteps, confirm) -
 
 def pin_controls(words: SetupWords, form: SetupSteps, choose, later) -> list[ft.Control]:
     return [
-        body(words.pin_text),
+        body(words.say("pin_text")),
         body(t("lock.pin_rules")),
         pin_field("pin-new", t("settings.pin_new"), form.pin, form.setter("pin")),
         pin_field("pin-repeat", t("settings.pin_repeat"), form.repeat, form.setter("repeat")),
@@ -117,7 +120,6 @@ def pin_controls(words: SetupWords, form: SetupSteps, choose, later) -> list[ft.
 @ft.component
 def AccountSetup(
     words: SetupWords,
-    confirm_group: int,
     page: StepPage,
     on_finish: Callable[[], None] | None = None,
 ) -> Any:
@@ -134,7 +136,7 @@ def AccountSetup(
     def confirm() -> None:
         def check() -> None:
             session = services.require_session()
-            services.accounts.confirm_recovery(session, confirm_group, form.typed)
+            services.accounts.confirm_recovery(session, words.confirm_group, form.typed)
 
         if form.run(check):
             ui.offering_pin = True
@@ -154,6 +156,6 @@ def AccountSetup(
         code = services.accounts.recovery_code()
         return page(t("setup.code_title"), code_controls(code, words, form))
     if form.step == "confirm":
-        controls = confirm_controls(confirm_group, words, form, confirm)
+        controls = confirm_controls(words, form, confirm)
         return page(t("setup.confirm_title"), controls)
     return page(t("setup.pin_title"), pin_controls(words, form, choose_pin, finish))

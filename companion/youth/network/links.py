@@ -7,43 +7,23 @@ Until the device is connected the list is simply empty, and views say so.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from pydantic import TypeAdapter, ValidationError
-
+from companion.core.meta_list import MetaList
 from companion.domain.models import CareLink
 from companion.store import Store
 
 META_KEY = "care_links"
-_LIST = TypeAdapter(list[CareLink])
 
 
-class LinksService:
+class LinksService(MetaList[CareLink]):
     def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
-        self._store = store
-        self._now = now
-
-    def all(self) -> list[CareLink]:
-        raw = self._store.meta.get(META_KEY)
-        if not raw:
-            return []
-        try:
-            return _LIST.validate_json(raw)
-        except ValidationError:
-            # Never show a half-understood list of who can see things.
-            return []
-
-    def active(self) -> list[CareLink]:
-        """Links that grant access right now (an end date ends access by itself)."""
-        at = self._now()
-        return [link for link in self.all() if link.is_active(at)]
+        super().__init__(store, META_KEY, CareLink, now)
 
     def replace_all(self, links: Iterable[CareLink]) -> None:
         """Store the server's current list (called by the sync engine, and by tests)."""
-        payload = [link.model_dump(mode="json") for link in links]
-        self._store.meta.set(META_KEY, json.dumps(payload))
+        self.save(links)
 
     def names(self, person_ids: Iterable[str]) -> list[str]:
         """Display names for person ids, in the order given; unknown ids are skipped."""

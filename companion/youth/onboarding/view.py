@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import flet as ft
 
-from companion.core.accounts import RECOVERY_GROUPS
 from companion.core.errors import NotConnected
 from companion.core.invitations import Inviter, read_invitation
 from companion.core.sync_status import SyncPhase, SyncState
@@ -35,21 +34,11 @@ from companion.core.views.widgets import (
 )
 from companion.i18n import t
 
-CONFIRM_GROUP = 3
+WORDS = SetupWords("onboarding", confirm_group=3)
 
 
 def onboarding_view(title: str, controls: list[ft.Control]) -> ft.View:
     return step_page(title, controls)
-
-
-def setup_words() -> SetupWords:
-    return SetupWords(
-        code_text=t("onboarding.code_text"),
-        code_warning=t("onboarding.code_warning"),
-        code_noted=t("onboarding.code_noted"),
-        confirm_text=t("onboarding.confirm_text", group=CONFIRM_GROUP, groups=RECOVERY_GROUPS),
-        pin_text=t("onboarding.pin_text"),
-    )
 
 
 @ft.observable
@@ -253,7 +242,7 @@ def OnboardingScreen() -> ft.View:
         await form.restore(services, ui)
 
     if form.step == "setup":
-        return AccountSetup(setup_words(), CONFIRM_GROUP, onboarding_view)
+        return AccountSetup(WORDS, onboarding_view)
     if form.step == "invite":
         return onboarding_view(t("onboarding.invite_title"), invite_controls(form, check))
     if form.step == "restore":
