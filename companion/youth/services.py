@@ -89,7 +89,7 @@ class YouthServices(DeviceCore[YouthSession]):
         self.reminder_scheduler: Ticking
         if reminder_planner is not None:
             self.reminder_scheduler = OsReminderScheduler(
-                reminder_planner, self.now, reminders, reminder_body
+                reminder_planner, self.now, reminders, reminder_body, self._open_alerts
             )
         else:
             self.reminder_scheduler = ReminderScheduler(

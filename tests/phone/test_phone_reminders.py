@@ -16,10 +16,14 @@ from argon2 import PasswordHasher
 
 from companion.crypto.recovery import KdfParams
 from companion.crypto.vault import MemoryVault
+from companion.domain.hlc import HybridClock
 from companion.notify.os_scheduler import CAP, CHANNEL_ID, OsNotifications
+from companion.store import Store
 from companion.youth.reminders.os_plan import AHEAD
 from companion.youth.services import YouthServices
+from companion_wire import Role
 from tests.phone_edge import FlutterEdge, PhoneSession
+from tests.services.test_appointments import ELS, draft, link
 from tests.ui.conftest import HandClock, sign_up
 
 
@@ -53,10 +57,17 @@ class Phone:
             kdf=KdfParams.fast,
             pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
             reminder_planner=self.notifications,
+            open_store=self.open_store,
         )
         services.start()
         self.running = services
         return services
+
+    def open_store(self, path: Path, key: bytes) -> Store:
+        """The store's change clock follows the hand-moved time too (an appointment's
+        alerts ring only after the moment it was agreed)."""
+        wall = HybridClock("phone", lambda: int(self.clock().timestamp() * 1000))
+        return Store.open(path, key, clock=wall)
 
     def stop(self) -> None:
         if self.running is not None:
@@ -179,6 +190,30 @@ async def test_what_the_os_showed_while_closed_is_not_shown_again(device) -> Non
     assert device.times()[0] == datetime.combine(
         tomorrow(device.clock), time(11), device.clock().tzinfo
     )
+
+
+async def test_appointment_alerts_go_to_the_os_and_ring_once(device) -> None:
+    """The app is closed at the moment that matters most: the OS rings a day and an hour
+    before an appointment, and what it rang is not rung again when the app opens."""
+    services = device.start()
+    session = sign_up(services)
+    session.links.replace_all([link(session.account, ELS, "Els", Role.CAREGIVER, device.clock)])
+    session.appointments.propose(draft(day=tomorrow(device.clock), at=time(14), title="OCMW"))
+    services.reminder_scheduler.tick()
+    await device.settled()
+    zone = device.clock().tzinfo
+    day_before = datetime.combine(device.clock().date(), time(14), zone)
+    hour_before = datetime.combine(tomorrow(device.clock), time(13), zone)
+    assert device.times() == [day_before, hour_before]
+    device.stop()  # closed; the OS keeps its plan
+    device.clock.advance(hours=4)  # 14:30: the OS rang the day-before alert
+    shown = device.edge.notifications.deliver_until(device.clock())
+    assert [a["title"] for a in shown] == ["Afspraak 15/03 om 14:00: OCMW"]
+    services = device.start()
+    services.reminder_scheduler.tick()
+    await device.settled()
+    assert device.times() == [hour_before]
+    assert len(device.edge.notifications.shown) == 1
 
 
 async def test_a_reminder_missed_before_the_os_had_it_is_shown_once(device) -> None:

@@ -8,7 +8,9 @@ notification service (`NotificationPlanner`), which keeps the nearest ones withi
 cap. It also remembers, in the encrypted store, what the OS was given: an occurrence whose
 time has passed since then was shown by the OS, so it counts as delivered and is not shown
 again; an occurrence that was never handed over (the app was closed when it fell due) is
-shown once at the next start, as on the desktop.
+shown once at the next start, as on the desktop. The alerts before each appointment
+(companion.youth.appointments.alerts) go into the same plan, keyed apart from reminder ids,
+so a phone rings a day and an hour before an appointment with the app closed too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from companion.core.errors import ServiceError
 from companion.notify.base import Delivered, NotificationPlanner, Planned
 from companion.store import Store
 from companion.store.errors import StoreError
+from companion.youth.appointments.alerts import AppointmentAlerts
 from companion.youth.reminders.scheduler import Plan, Ticking
 from companion.youth.reminders.service import RemindersService
 
@@ -36,14 +39,17 @@ class OsReminderScheduler(Ticking):
         now: Callable[[], datetime],
         reminders: Callable[[], RemindersService | None],
         body: Callable[[datetime], str],
+        alerts: Callable[[], AppointmentAlerts | None] = lambda: None,
     ) -> None:
         self._planner = planner
         self._now = now
         self._reminders = reminders
         self._body = body
+        self._alerts = alerts
 
     def upcoming(self, service: RemindersService) -> list[Planned]:
-        """The next AHEAD notifications of every reminder, nearest first."""
+        """The next AHEAD notifications of every reminder and the coming appointments'
+        alerts, nearest first."""
         deliveries = service.deliveries()
         quiet = service.quiet_hours()
         entries: list[Planned] = []
@@ -55,6 +61,10 @@ class OsReminderScheduler(Ticking):
                     break
                 entries.append(Planned(reminder.id, at, reminder.title, self._body(at)))
                 after = at
+        alerts = self._alerts()
+        if alerts is not None:
+            for key, (at, title) in alerts.plan().items():
+                entries.append(Planned(key, at, title, self._body(at)))
         entries.sort(key=lambda entry: (entry.at, entry.reminder_id))
         return entries
 
@@ -69,6 +79,9 @@ class OsReminderScheduler(Ticking):
         shown = {rid for rid, at in handed if at <= now}
         if shown:
             service.record_deliveries(shown, now)
+            alerts = self._alerts()
+            if alerts is not None:
+                alerts.record_deliveries(shown)
         entries = self.upcoming(service)
         self._planner.replace(entries)
         plan = [(entry.reminder_id, entry.at) for entry in entries]
