@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from companion.notify.base import NotifyError, Planned
 
 if TYPE_CHECKING:
-    from flet_notifications import LocalNotifications
+    from flet_notifications import LocalNotifications, NotificationOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +40,15 @@ def notification_id(*parts: str) -> int:
     """A stable positive 31-bit id (Android's notification ids are Java ints)."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def hidden_when_locked() -> NotificationOptions:
+    """A reminder's or a message's words are the youth's own: on a locked Android phone
+    the notification says only that Companion has something (visibility "private"). iOS
+    hides previews on a locked phone by the person's own setting; it has no per-app one."""
+    from flet_notifications import AndroidOptions, NotificationOptions, Visibility
+
+    return NotificationOptions(android=AndroidOptions(visibility=Visibility.PRIVATE))
 
 
 def planned_id(entry: Planned) -> int:
@@ -214,6 +223,7 @@ class OsNotifications:
                         payload=entry.reminder_id,
                         schedule_mode=mode,
                         channel_id=CHANNEL_ID,
+                        options=hidden_when_locked(),
                     )
                 )
             self._applied[ident] = entry
@@ -222,7 +232,12 @@ class OsNotifications:
     async def _show(self, ident: int, title: str, body: str, payload: str = "") -> None:
         await self._call(
             self._service.show(
-                ident, title=title, body=body, payload=payload, channel_id=CHANNEL_ID
+                ident,
+                title=title,
+                body=body,
+                payload=payload,
+                channel_id=CHANNEL_ID,
+                options=hidden_when_locked(),
             )
         )
 

@@ -114,6 +114,8 @@ async def test_reminders_go_to_the_os_ahead_of_time(device) -> None:
     )
     assert {a["schedule_mode"] for a in pending.values()} == {"exactAllowWhileIdle"}
     assert {a["channel_id"] for a in pending.values()} == {CHANNEL_ID}
+    # "Medicatie" is not for whoever picks up the locked phone
+    assert {a["options"]["android"]["visibility"] for a in pending.values()} == {"private"}
     assert {a["title"] for a in by_reminder[once.id]} == {"Afspraak OCMW"}
     assert device.edge.notifications.asked == 0  # nobody was asked anything yet
 
@@ -209,6 +211,7 @@ async def test_appointment_alerts_go_to_the_os_and_ring_once(device) -> None:
     device.clock.advance(hours=4)  # 14:30: the OS rang the day-before alert
     shown = device.edge.notifications.deliver_until(device.clock())
     assert [a["title"] for a in shown] == ["Afspraak 15/03 om 14:00: OCMW"]
+    assert shown[0]["options"]["android"]["visibility"] == "private"
     services = device.start()
     services.reminder_scheduler.tick()
     await device.settled()
