@@ -6,7 +6,8 @@ Unlike a youth (who may start offline), these accounts only exist through someon
 - a network person joins with the invitation code a youth gave them.
 Either way the keys and the recovery code are made here, the encrypted key backup goes to
 the server, and nothing is stored on this device unless the server said yes. The recovery
-code is shown once afterwards and confirmed like in the youth app.
+code is shown once afterwards and confirmed like in the youth app. On a new computer (or
+when the keystore lost the keys) the recovery code brings the account back (`restore`).
 """
 
 from __future__ import annotations
@@ -25,22 +26,27 @@ from companion.caregiver.session import CaregiverSession
 from companion.core.accounts import (
     META_ACCOUNT_ID,
     META_DISPLAY_NAME,
+    META_RECOVERY_CONFIRMED,
     DeviceAccount,
     NewCredentials,
     OpenStore,
 )
-from companion.core.errors import AccountExists, InvalidInput, NoAccount, Offline, ServiceError
-from companion.crypto.recovery import KdfParams
+from companion.core.errors import InvalidInput, NoAccount, Offline, ServiceError
+from companion.crypto.errors import InvalidRecoveryCodeError, WrongRecoveryCodeError
+from companion.crypto.keys import AccountKeys
+from companion.crypto.recovery import KdfParams, RecoveryCode
 from companion.crypto.vault_base import KeyVault
 from companion.notify import Notifier
 from companion.sync.api import ApiClient
 from companion.sync.errors import (
     OfflineError,
+    ProtocolError,
     RateLimitedError,
     RefusedError,
     ServerError,
     SignInRequiredError,
 )
+from companion.sync.restore import recover_account
 from companion.sync.session import DeviceSession
 from companion_wire import (
     ActivateIn,
@@ -140,7 +146,7 @@ class CaregiverAccounts(DeviceAccount):
     ) -> CaregiverSession:
         """Activate the operator-made caregiver account on this device."""
         email, code = self.check_activation(email, code)
-        self._refuse_second_account()
+        self.refuse_second_account()
         enrolment = credentials.enrolment
         body = ActivateIn(
             email=email,
@@ -157,7 +163,7 @@ class CaregiverAccounts(DeviceAccount):
     ) -> CaregiverSession:
         """A network person signs up with the invitation code a youth gave them."""
         code, display_name = self.check_invitation(code, display_name)
-        self._refuse_second_account()
+        self.refuse_second_account()
         enrolment = credentials.enrolment
         body = SignUpIn(
             display_name=display_name,
@@ -192,26 +198,70 @@ class CaregiverAccounts(DeviceAccount):
         finally:
             await api.aclose()
         return await asyncio.to_thread(
-            self._store_account, server_url, answer, me.display_name, credentials
+            self._store_account,
+            server_url,
+            answer,
+            me.display_name,
+            (credentials.recovery, credentials.keys),
+        )
+
+    async def restore(self, server_url: str, typed_code: str) -> CaregiverSession:
+        """A new computer, or keys the keystore lost: the recovery code brings the account
+        back from the server's encrypted key backup (the caseload follows with the first
+        sync). A typo is caught before any network call; a youth's code is refused."""
+        try:
+            RecoveryCode.parse(typed_code)
+        except InvalidRecoveryCodeError as error:
+            raise InvalidInput(f"recovery_{error.reason}", field="recovery_code") from None
+        self.refuse_second_account()
+        api = self._api(server_url)
+        try:
+            recovered = await recover_account(api, typed_code, device_name=device_name())
+        except WrongRecoveryCodeError:
+            raise InvalidInput("recovery_wrong", field="recovery_code") from None
+        except OfflineError as error:
+            raise Offline(str(error)) from None
+        except RateLimitedError as error:
+            raise ActivationFailed(str(error), reason="rate_limited") from None
+        except (RefusedError, ServerError, ProtocolError) as error:
+            raise ActivationFailed(str(error), reason="other") from None
+        finally:
+            await api.aclose()
+        if recovered.me.role not in (Role.CAREGIVER, Role.NETWORK):
+            raise InvalidInput("recovery_youth_account", field="recovery_code")
+        return await asyncio.to_thread(
+            self._store_account,
+            server_url,
+            recovered.session,
+            recovered.me.display_name,
+            (recovered.code, recovered.keys),
+            confirmed=True,  # they just typed the code in
         )
 
     def _store_account(
-        self, server_url: str, answer: SessionOut, name: str, credentials: NewCredentials
+        self,
+        server_url: str,
+        answer: SessionOut,
+        name: str,
+        secrets: tuple[RecoveryCode, AccountKeys],
+        *,
+        confirmed: bool = False,
     ) -> CaregiverSession:
+        """This device becomes the account's: the store first, the keys last (until they are
+        in the vault no account exists here)."""
+        recovery, keys = secrets
         store = self.new_store(answer.device_id)
         with store.transaction():
             store.meta.set(META_ACCOUNT_ID, answer.account_id)
             store.meta.set(META_DISPLAY_NAME, name)
             store.meta.set(META_ROLE, answer.role.value)
             store.meta.set(META_SERVER_URL, server_url.rstrip("/"))
+            if confirmed:
+                store.meta.set(META_RECOVERY_CONFIRMED, "1")
             DeviceSession(self._vault, store.meta).save(answer)
-        self.keep_credentials(credentials.recovery, credentials.keys)
+        self.keep_credentials(recovery, keys)
         me = Professional(answer.account_id, name, answer.role)
-        return CaregiverSession(store, me, credentials.keys.public, self._now, self._notifier)
-
-    def _refuse_second_account(self) -> None:
-        if self.exists():
-            raise AccountExists()
+        return CaregiverSession(store, me, keys.public, self._now, self._notifier)
 
 
 def _reason(error: RefusedError | ServerError) -> str:

@@ -86,6 +86,13 @@ class CaregiverServices(DeviceCore[CaregiverSession]):
         session = await self.accounts.activate(self.server_url, email, code, credentials)
         return self.attach(session)
 
+    async def restore(self, typed_code: str) -> CaregiverSession:
+        """A new computer, or keys the keystore lost: the recovery code brings the account
+        back; the caseload follows with the first sync (once setup is finished)."""
+        session = self.attach(await self.accounts.restore(self.server_url, typed_code))
+        await self.keep_keys()
+        return session
+
     async def join_network(
         self, text: str, name: str, credentials: NewCredentials
     ) -> CaregiverSession:

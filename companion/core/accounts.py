@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from companion.core.app_lock import ATTEMPTS_SECRET, BIOMETRIC_SECRET, PIN_SECRET
-from companion.core.errors import InvalidInput, NoAccount
+from companion.core.errors import AccountExists, InvalidInput, NoAccount
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import Enrolment, KdfParams, RecoveryCode, enrol
 from companion.crypto.vault_base import DATABASE_KEY, KeyVault
@@ -104,6 +104,12 @@ class DeviceAccount:
         this. Nothing may open, replace or delete the file then; the person restores with
         the recovery code (the old file is moved aside, unchanged)."""
         return self.db_path.exists() and self._vault.get(DATABASE_KEY) is None
+
+    def refuse_second_account(self) -> None:
+        """One account per device. A file whose keys the keystore lost is no account any
+        more: restoring or beginning again moves it aside (`new_store`)."""
+        if self.exists() and not self.keys_lost():
+            raise AccountExists()
 
     def keys(self) -> AccountKeys:
         raw = self._vault.get(KEYS_SECRET)

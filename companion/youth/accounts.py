@@ -23,7 +23,7 @@ from companion.core.accounts import (
     NewCredentials,
     OpenStore,
 )
-from companion.core.errors import AccountExists, InvalidInput, NoAccount, NotConnected
+from companion.core.errors import InvalidInput, NoAccount, NotConnected
 from companion.core.invitations import normalise_invitation
 from companion.core.validation import build
 from companion.crypto.errors import InvalidRecoveryCodeError
@@ -89,8 +89,7 @@ class AccountService(DeviceAccount):
         """Make the store and ids for a new account on this device."""
         name = self.check_display_name(display_name)
         code = normalise_invitation(invitation) if invitation is not None else None
-        if self.exists():
-            raise AccountExists()
+        self.refuse_second_account()
         credentials = credentials or self.prepare_credentials()
         keys, enrolment = credentials.keys, credentials.enrolment
         store = self.new_store(new_id())
@@ -129,8 +128,7 @@ class AccountService(DeviceAccount):
             RecoveryCode.parse(typed_code)
         except InvalidRecoveryCodeError as error:
             raise InvalidInput(f"recovery_{error.reason}", field="recovery_code") from None
-        if self.exists():
-            raise AccountExists()
+        self.refuse_second_account()
 
     def restore(self, typed_code: str) -> None:
         """Restore without a server configured: the code is checked, then NotConnected (the

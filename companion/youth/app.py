@@ -96,15 +96,8 @@ def App(services: YouthServices, registry: Registry = MAIN) -> list[ft.View]:
     use_sync(services, ui)
     use_reminder_loop(services, ui.data_changed)
 
-    def restore_after_lost_keys() -> None:
-        services.start_over()
-        ui.restoring = True
-        ui.data_changed()
-
     def body() -> list[ft.View]:
-        covered = covering_views(
-            services, ui, showing_help, set_showing_help, on_restore=restore_after_lost_keys
-        )
+        covered = covering_views(services, ui, showing_help, set_showing_help)
         if covered is not None:
             return covered
         return routed(ONBOARDING if setting_up(services, ui) else registry)

@@ -21,8 +21,9 @@ from companion.core.accounts import KEYS_SECRET
 from companion.core.errors import InvalidInput, NotFound, ServiceError
 from companion.crypto.fingerprint import invitation_payload
 from companion.crypto.keys import AccountKeys
-from companion.crypto.recovery import KdfParams
+from companion.crypto.recovery import KdfParams, RecoveryCode
 from companion.crypto.vault import MemoryVault
+from companion.crypto.vault_base import DATABASE_KEY
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import Conversation, Goal, Message, StepStatus
 from companion.notify import RecordingNotifier
@@ -33,6 +34,7 @@ from companion.sync.registration import register
 from companion.youth.accounts import AccountService
 from companion.youth.goals.service import GoalsService
 from companion.youth.network.links import LinksService
+from companion.youth.services import YouthServices
 from companion_server.db.engine import Database
 from companion_server.services.accounts import create_caregiver_account
 from companion_wire import InvitationIn, Role
@@ -412,3 +414,66 @@ async def test_a_used_invitation_cannot_make_a_second_network_account(tmp_path, 
     assert caught.value.message_key == "caregiver.error_signin_invitation_invalid"
     assert not second.accounts.exists()
     await first.aclose()
+
+
+async def test_the_recovery_code_brings_the_account_and_caseload_back(
+    tmp_path, server, youth, caregiver
+):
+    """The caregiver's computer lost its keys (a wiped keystore, or a new computer): the
+    recovery code brings the account back from the server's key backup, the old file is
+    moved aside (never deleted), and the first sync brings back the youths."""
+    await link(youth, caregiver)
+    me = caregiver.require_session().me
+    code = caregiver.accounts.recovery_code()
+    await caregiver.aclose()
+    caregiver.vault.delete(DATABASE_KEY)  # all the keystore lost is the database key
+    folder = tmp_path / "caregiver"
+    again = CaregiverServices(
+        folder,
+        caregiver.vault,
+        server=server.url,
+        kdf=KdfParams.fast,
+        os_notifier=RecordingNotifier(),
+    )
+    again.start()
+    assert again.problem is not None and again.problem.reason == "keys_gone"
+    again.start_over()
+    with pytest.raises(InvalidInput) as wrong:
+        await again.restore(str(RecoveryCode.generate()))  # no account has this one
+    assert wrong.value.code == "recovery_wrong"
+    try:
+        session = await again.restore(code.lower())
+        assert (session.me.account_id, session.me.display_name, session.me.role) == (
+            me.account_id,
+            me.display_name,
+            me.role,
+        )
+        assert again.accounts.recovery_confirmed(session)  # just typed: not asked again
+        assert len(list(folder.glob("companion.orphan-*"))) == 1
+        await again.require_sync().sync_now()
+        assert [y.youth_name for y in session.directory.active()] == ["Sam"]
+    finally:
+        await again.aclose()
+
+
+async def test_a_youths_recovery_code_does_not_make_a_caregiver(tmp_path, server):
+    youth_phone = YouthServices(
+        tmp_path / "youth", MemoryVault(), server=server.url, kdf=KdfParams.fast
+    )
+    (tmp_path / "youth").mkdir()
+    youth_phone.create_account("Sam")
+    await youth_phone.require_sync().sync_now()  # registers, with its key backup
+    code = youth_phone.accounts.recovery_code()
+    await youth_phone.aclose()
+    (tmp_path / "els").mkdir()
+    services = CaregiverServices(
+        tmp_path / "els",
+        MemoryVault(),
+        server=server.url,
+        kdf=KdfParams.fast,
+        os_notifier=RecordingNotifier(),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        await services.restore(code)
+    assert refused.value.code == "recovery_youth_account"
+    assert not services.accounts.exists() and not (tmp_path / "els" / "companion.db").exists()

@@ -7,6 +7,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from companion.core import accounts
+from companion.crypto.vault_base import DATABASE_KEY
 from companion.domain.life_domains import LifeDomain
 from companion.domain.models import (
     Conversation,
@@ -190,6 +192,28 @@ async def test_without_an_account_the_sign_in_flow_shows(tmp_path, clock, pilot_
     await app.click("activate-submit")
     assert "activatiecode" in app.text_of("error")
     assert not services.accounts.exists()
+
+
+async def test_lost_keys_lead_the_caregiver_to_the_recovery_code(tmp_path, clock, pilot_for):
+    """A keystore that lost the keys: the caregiver is offered the recovery code (not a
+    'try again' that can never work), the old file stays, and a typo is caught here."""
+    services = signed_in(tmp_path, clock)
+    services.close()
+    services.vault.delete(DATABASE_KEY)  # what a wiped keystore leaves
+    services.vault.delete(accounts.KEYS_SECRET)
+    again = device(tmp_path, clock, services.vault)
+    again.start()
+    assert again.problem is not None and again.problem.reason == "keys_gone"
+    app = await pilot_for(again)
+    assert not app.exists("problem-retry")
+    await app.click("problem-restore")
+    assert app.exists("restore-code") and not app.exists("start-caregiver")
+    await app.type("restore-code", "ABCD-EFGH")
+    await app.click("restore-submit")
+    assert app.text_of("error") == "Een herstelcode heeft 32 tekens, in 8 groepjes van 4."
+    assert (tmp_path / accounts.DB_FILE).exists()  # kept, unchanged, until a restore
+    await app.click("back")
+    assert app.exists("start-restore")
 
 
 async def test_an_unreachable_server_is_said_plainly(tmp_path, clock, pilot_for):

@@ -4,7 +4,8 @@ Steps: choose who you are -> caregiver: e-mail + activation code from the organi
 network person: the youth's invitation code + your name -> the recovery code, shown once
 -> type one group of it back -> an optional PIN (those three as in the youth app, from
 core/views/account_setup.py). The server is contacted once, at the second step; nothing is
-kept on the device unless it said yes.
+kept on the device unless it said yes. On a new computer, or after the keystore lost the
+keys (the problem screen leads here), the recovery code brings the account back instead.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ def sign_in_view(title: str, controls: list[ft.Control], on_help) -> list[ft.Vie
 class SignIn(Form):
     """Where the caregiver is in signing in, and what they typed."""
 
-    step: str = "welcome"  # welcome | activate | join | setup
+    step: str = "welcome"  # welcome | activate | join | restore | setup
     email: str = ""
-    code: str = ""  # the activation or invitation code
+    code: str = ""  # the activation, invitation or recovery code
     name: str = ""
 
     def goto(self, step: str) -> None:
@@ -78,6 +79,10 @@ class SignIn(Form):
             lambda credentials: services.activate(self.email, self.code, credentials),
         )
 
+    async def restore(self, services) -> None:
+        if await self.run_async(services.restore, self.code):
+            self.goto("setup")
+
     async def join(self, services) -> None:
         await self.register(
             services,
@@ -96,6 +101,9 @@ def welcome_controls(form: SignIn, set_language) -> list[ft.Control]:
         ),
         secondary_button(
             "start-network", t("caregiver.signin_as_network"), lambda: form.goto("join")
+        ),
+        secondary_button(
+            "start-restore", t("caregiver.signin_restore"), lambda: form.goto("restore")
         ),
     ]
 
@@ -157,11 +165,33 @@ def join_controls(form: SignIn, server_url: str, join) -> list[ft.Control]:
     ]
 
 
+def restore_controls(form: SignIn, server_url: str, restore) -> list[ft.Control]:
+    return [
+        body(t("caregiver.restore_text")),
+        text_input(
+            "restore-code",
+            t("caregiver.restore_code"),
+            form.code,
+            form.setter("code"),
+            capitalization=ft.TextCapitalization.CHARACTERS,
+        ),
+        *server_and_submit(
+            form, server_url, ("restore-submit", t("caregiver.restore_button"), restore)
+        ),
+    ]
+
+
+def first_step(services, ui) -> str:
+    if resumes_setup(services, ui):
+        return "setup"
+    return "restore" if ui.restoring else "welcome"
+
+
 @ft.component
 def SignInScreen(on_help) -> list[ft.View]:
     services = use_caregiver()
     ui = use_ui()
-    form = use_model(lambda: SignIn(step="setup" if resumes_setup(services, ui) else "welcome"))
+    form = use_model(lambda: SignIn(step=first_step(services, ui)))
 
     def page(title: str, controls: list[ft.Control]) -> list[ft.View]:
         return sign_in_view(title, controls, on_help)
@@ -175,6 +205,9 @@ def SignInScreen(on_help) -> list[ft.View]:
     async def join() -> None:
         await form.join(services)
 
+    async def restore() -> None:
+        await form.restore(services)
+
     if form.step == "setup":
         return AccountSetup(
             WORDS,
@@ -184,6 +217,9 @@ def SignInScreen(on_help) -> list[ft.View]:
     if form.step == "activate":
         controls = activate_controls(form, services.server_url, activate)
         return page(t("caregiver.activate_title"), controls)
+    if form.step == "restore":
+        controls = restore_controls(form, services.server_url, restore)
+        return page(t("caregiver.restore_title"), controls)
     if form.step == "join":
         return page(t("caregiver.join_title"), join_controls(form, services.server_url, join))
     return page(t("caregiver.signin_title"), welcome_controls(form, set_language))

@@ -27,10 +27,8 @@ from companion.i18n import t
 
 
 @ft.component
-def ProblemScreen(
-    on_restore: Callable[[], None] | None, on_help: Callable[[], None], width: int | None = None
-) -> list[ft.View]:
-    """`on_restore` is the app's way to the recovery code (None: the app has none)."""
+def ProblemScreen(on_help: Callable[[], None], width: int | None = None) -> list[ft.View]:
+    """After lost keys both apps go on to their restore step (`ui.restoring`)."""
     services = use_services()
     ui = use_ui()
     action = use_action()
@@ -45,9 +43,14 @@ def ProblemScreen(
         ui.locked = services.session is not None and services.lock.enabled
         ui.data_changed()
 
+    def restore() -> None:
+        services.start_over()
+        ui.restoring = True
+        ui.data_changed()
+
     buttons: list[ft.Control] = []
-    if reason == "keys_gone" and on_restore is not None:
-        buttons.append(primary_button("problem-restore", t("problem.restore"), on_restore))
+    if reason == "keys_gone":
+        buttons.append(primary_button("problem-restore", t("problem.restore"), restore))
     else:
         buttons.append(primary_button("problem-retry", t("problem.retry"), action.when_idle(retry)))
     buttons.append(secondary_button("problem-help", t("lock.need_help"), on_help))

@@ -69,7 +69,6 @@ def covering_views(
     showing_help: bool,
     show_help: Callable[[bool], None],
     width: int | None = None,
-    on_restore: Callable[[], None] | None = None,
 ) -> list[ft.View] | None:
     """The blank screen, help asked for on the lock screen, what to do when the account
     does not open, or the lock screen; None when the app's own screens may show."""
@@ -78,7 +77,7 @@ def covering_views(
     if showing_help:
         return HelpOutsideRouter(lambda: show_help(False), width)
     if services.problem is not None:
-        return ProblemScreen(on_restore, lambda: show_help(True), width)
+        return ProblemScreen(lambda: show_help(True), width)
     if services.session is not None and ui.locked:
         return LockScreen(lambda: show_help(True), width)
     return None
