@@ -9,7 +9,7 @@ from companion.domain.models import CareLink
 from companion_wire import LinkStatus, Role, new_id
 
 
-async def write(app, text: str, *, mood: int | None = None, domains=(), day: str | None = None):
+async def write(app, text: str, *, mood: int | None = None, domains=(), day: date | None = None):
     await app.navigate("/diary/new")
     await app.type("diary-text", text)
     if mood is not None:
@@ -17,7 +17,7 @@ async def write(app, text: str, *, mood: int | None = None, domains=(), day: str
     for domain in domains:
         await app.toggle(f"domain-{domain}")
     if day is not None:
-        await app.type("diary-date", day)
+        await app.pick("diary-date", day)
     await app.click("diary-save")
 
 
@@ -66,7 +66,11 @@ async def test_empty_diary_says_it_is_private(app):
 
 async def test_write_an_entry_with_mood_domains_and_date(app, space):
     await write(
-        app, "Sollicitatie gedaan bij de bakker.", mood=5, domains=["work_school"], day="13/03/2026"
+        app,
+        "Sollicitatie gedaan bij de bakker.",
+        mood=5,
+        domains=["work_school"],
+        day=date(2026, 3, 13),
     )
     assert app.route == "/diary"
     [entry] = space.diary.list()
@@ -86,11 +90,6 @@ async def test_new_entry_defaults_to_today_and_mood_can_be_left_out(app, space, 
 async def test_invalid_input_is_explained_and_nothing_is_saved(app, space):
     await write(app, "   ")
     assert app.has_text("Vul dit in.") and app.route == "/diary/new"
-    await app.type("diary-text", "Iets")
-    await app.type("diary-date", "31/02/2026")
-    await app.click("diary-save")
-    assert app.has_text("Deze datum begrijpen we niet")
-    await app.type("diary-date", "2026-03-01")
     await app.type("diary-text", "x" * 20_001)
     await app.click("diary-save")
     assert app.has_text("maximaal 20000 tekens")

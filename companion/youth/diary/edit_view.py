@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import flet as ft
 
@@ -13,6 +13,7 @@ from companion.core.errors import NotFound
 from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_session, use_ui
 from companion.core.views.hooks import use_unsent
+from companion.core.views.pickers import DateField
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -36,6 +37,8 @@ from companion.youth.share_view import (
     person_label,
     use_share_dialog,
 )
+
+OLDEST_ENTRY = timedelta(days=20 * 365)  # a care leaver may write about long ago
 
 
 def domain_chips(selected: tuple[str, ...], on_toggle) -> ft.Control:
@@ -127,7 +130,7 @@ def readers_section(form: DiaryDraft, links: list[CareLink], scale: float) -> li
     return rows
 
 
-def entry_form(form: DiaryDraft, scale: float, save) -> list[ft.Control]:
+def entry_form(form: DiaryDraft, scale: float, save, today: date) -> list[ft.Control]:
     return [
         text_input(
             "diary-text",
@@ -142,12 +145,13 @@ def entry_form(form: DiaryDraft, scale: float, save) -> list[ft.Control]:
         mood_picker(form.mood, form.pick_mood, prefix="entry-mood", scale=scale),
         heading(t("diary.domains_question"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         domain_chips(form.domains, form.toggle_domain),
-        text_input(
+        DateField(
             "diary-date",
             t("diary.date_label"),
             form.day,
             form.setter("day"),
-            keyboard_type=ft.KeyboardType.DATETIME,
+            first=today - OLDEST_ENTRY,
+            last=today,  # an entry is about a day that came
         ),
         error_text(form.error),
         primary_button("diary-save", t("common.save"), save, icon=ft.Icons.CHECK),
@@ -178,7 +182,7 @@ def DiaryEditScreen() -> ft.View:
         ui.data_changed()
         go("/diary")
 
-    controls = entry_form(form, ui.text_scale, save)
+    controls = entry_form(form, ui.text_scale, save, session.diary.default_date())
     if original is None:
         readers = readers_section(form, links, ui.text_scale)
         return screen(t("diary.new_title"), [*controls[:-2], *readers, *controls[-2:]])
