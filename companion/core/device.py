@@ -27,6 +27,7 @@ from argon2 import PasswordHasher
 
 from companion.core.app_lock import AppLock
 from companion.core.errors import CannotOpen, KeysNotKept, NoAccount, NotConnected
+from companion.core.files import FileService
 from companion.core.helplines import Helpline, load_helplines
 from companion.core.paths import data_dir as default_data_dir
 from companion.core.preferences import PreferencesFile
@@ -234,6 +235,11 @@ class DeviceCore(Generic[S]):
                 await self.vault.flush()
             except VaultError as error:
                 raise KeysNotKept(str(error)) from error
+
+    @property
+    def files(self) -> FileService | None:
+        """Files of the open account; None without a server (files travel through it)."""
+        return self.sync.files if self.sync is not None else None
 
     def require_session(self) -> S:
         if self.session is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,26 @@ class FileService:
         title: str = "",
     ) -> Attachment:
         """Seal and keep the file; it goes out with the next sync (before its record)."""
-        prepared = prepare(data, name, mime)
+        return self.attach_prepared(
+            space_id,
+            prepare(data, name, mime),
+            shared_with=shared_with,
+            parent=parent,
+            category=category,
+            title=title,
+        )
+
+    def attach_prepared(
+        self,
+        space_id: str,
+        prepared: PreparedFile,
+        *,
+        shared_with: list[str] | None = None,
+        parent: Record | None = None,
+        category: PaperCategory | None = None,
+        title: str = "",
+    ) -> Attachment:
+        """`attach` for a file already prepared (checked and cleaned)."""
         blob_id = new_id()
         key, sealed = seal_bytes(prepared.data, blob_id)
         cache = self.transfers.cache
@@ -113,6 +133,15 @@ class FileService:
     def of(self, parent_id: str) -> list[Attachment]:
         """The files attached to a message, diary entry or document."""
         return list(self.repo.every(parent_id=parent_id))
+
+    def by_parent(self, parent_ids: Iterable[str]) -> dict[str, list[Attachment]]:
+        """The files of many messages at once (a chat thread), by message id."""
+        wanted = set(parent_ids)
+        found: dict[str, list[Attachment]] = {}
+        for attachment in self.repo.every():
+            if attachment.parent_id in wanted:
+                found.setdefault(attachment.parent_id, []).append(attachment)
+        return found
 
     def papers(self, space_id: str) -> list[Attachment]:
         """ "Mijn papieren": the attachments that stand on their own, newest first."""

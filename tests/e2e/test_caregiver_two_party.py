@@ -36,6 +36,7 @@ from tests.e2e.test_caregiver_screens import (
 from tests.e2e.text_entry import enter_text, type_into
 from tests.server.serverkit import relaxed_settings
 from tests.serving import running_server
+from tests.sync.test_attachments import photo_with_gps
 
 pytestmark = pytest.mark.e2e
 
@@ -284,6 +285,21 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         type_into(els, "chat-input", "Natuurlijk! Dat kan via het OCMW, ik leg het je uit.")
         tap(els, "chat-send")
         shot(els, "18-two-party-chat")
+
+        # Sam sends a photo of a letter from her chat; Els opens it: its location is gone
+        image_mod = pytest.importorskip("PIL.Image")
+        letter = tmp_path / "IMG_0042.jpeg"
+        letter.write_bytes(photo_with_gps(image_mod))
+        with sam.expect_file_chooser() as chooser:
+            tap(sam, "chat-attach")
+        chooser.value.set_files(letter)
+        photo = by_prefix(els, "file-")
+        expect(photo).to_contain_text("IMG_0042.jpg openen", timeout=40000)
+        photo.click()
+        expect(els.get_by_role("dialog", name="IMG_0042.jpg")).to_be_visible(timeout=20000)
+        [opened] = (tmp_path / "els").rglob("*-IMG_0042.jpg")  # the caregiver's device
+        assert not image_mod.open(opened).getexif()
+        tap(els, "file-close")
 
         # Sam accepts the step and reads the reply
         tap(sam, "back")

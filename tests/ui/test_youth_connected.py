@@ -4,8 +4,10 @@ a new phone restores everything with the recovery code."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import flet as ft
 import pytest
 from argon2 import PasswordHasher
 
@@ -21,6 +23,8 @@ from tests.phone_edge import device_vault
 from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until
 from tests.serving import running_server
+from tests.sync.test_attachments import photo_with_gps
+from tests.ui.test_chat import NOOR, links
 
 
 @pytest.fixture
@@ -172,3 +176,36 @@ async def test_a_refused_change_is_shown_on_today_and_can_be_retried_or_hidden(
     space.store.diary.update(entry.model_copy(update={"shared_with": []}))
     await until(lambda: space.store.outbox.count() == 0, "sent")
     assert not services.sync_state.state.parked
+
+
+async def test_a_photo_in_the_chat_goes_without_its_location(connected, pilot_for, clock):
+    """The youth sends a photo with GPS in its EXIF: the chat shows its thumbnail and a
+    named button, opening it shows the picture, and what was sealed has no EXIF left. A
+    file that is not a photo but says it is never leaves a message behind."""
+    image_mod = pytest.importorskip("PIL.Image", reason="Pillow has no phone wheel")
+    services = connected("sam")
+    await registered(services, "Sam")
+    session = services.require_session()
+    code = services.accounts.recovery_code()
+    services.accounts.confirm_recovery(session, 3, code.split("-")[2])  # onboarding done
+    links(session, clock)  # Noor, her caregiver
+    app = await pilot_for(services, route=f"/chat/{NOOR}")
+    app.connection.to_pick = ("kapot.jpg", b"not a picture")
+    await app.click("chat-attach")
+    assert app.text_of("error") == "Dit lijkt geen foto. Kies een foto of een ander bestand."
+    assert session.chat.messages(NOOR) == []
+    app.connection.to_pick = ("IMG_0042.jpeg", photo_with_gps(image_mod))
+    await app.click("chat-attach")
+    [line] = session.chat.messages(NOOR)
+    assert line.message.text == "IMG_0042.jpg"  # re-encoded: a JPEG under its own name
+    [sent] = services.files.of(line.message.id)
+    assert sent.shared_with == [NOOR] and sent.thumbnail
+    button = f"file-{sent.id}"
+    assert app.text_of(button).startswith("IMG_0042.jpg openen")
+    await app.click(button)
+    [dialog] = [d for d in app.session.page._dialogs.controls if getattr(d, "open", False)]
+    assert isinstance(dialog, ft.AlertDialog) and isinstance(dialog.content, ft.Image)
+    opened = image_mod.open(io.BytesIO(dialog.content.src))
+    assert opened.size == (640, 480) and not opened.getexif()  # GPS, maker: gone
+    await app.click("file-close")
+    assert not [d for d in app.session.page._dialogs.controls if getattr(d, "open", False)]

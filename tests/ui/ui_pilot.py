@@ -53,6 +53,9 @@ class BrowserStandIn(Connection):
         self.sent = 0
         self.crashes: list[str] = []
         self.method_calls: list[tuple[str, Any]] = []
+        # the OS's file dialogs: what the person picks next, and what they saved
+        self.to_pick: tuple[str, bytes] | None = None
+        self.saved: list[tuple[str, bytes]] = []
 
     def send_message(self, message) -> None:
         msgpack.packb([message.action, message.body], default=_ENCODE)
@@ -72,6 +75,15 @@ class BrowserStandIn(Connection):
             if answer is not None:
                 session.handle_invoke_method_results(call.control_id, call.call_id, *answer)
             return
+        if call.name == "pick_files":
+            picked = self.to_pick
+            files = [] if picked is None else [dict(id=0, name=picked[0], size=len(picked[1]))]
+            if picked is not None and call.args.get("with_data"):
+                files[0]["bytes"] = picked[1]
+            session.handle_invoke_method_results(call.control_id, call.call_id, files, None)
+            return
+        if call.name == "save_file":
+            self.saved.append((call.args["file_name"], call.args["src_bytes"]))
         session.handle_invoke_method_results(call.control_id, call.call_id, None, None)
         if call.name == "push_route":
             route = call.args["route"]

@@ -6,10 +6,11 @@ import flet as ft
 
 from companion.caregiver.chat.service import ChatLine
 from companion.caregiver.frame_view import frame, youth_gone
-from companion.caregiver.hooks import use_session
+from companion.caregiver.hooks import use_caregiver, use_session
 from companion.core.errors import NotFound
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_ui
+from companion.core.views.files_view import attach_button, use_chat_files
 from companion.core.views.widgets import (
     body,
     bubble_width,
@@ -66,6 +67,7 @@ def bubble(line: ChatLine, youth_name: str, window: float | None) -> ft.Control:
 
 @ft.component
 def ChatScreen() -> ft.View:
+    services = use_caregiver()
     session = use_session()
     ui = use_ui()
     space_id = ft.use_route_params().get("space_id", "")
@@ -82,6 +84,14 @@ def ChatScreen() -> ft.View:
         return youth, lines
 
     found = ft.use_memo(load, [space_id, ui.revision])
+    chat_files = use_chat_files(
+        services.files,
+        action,
+        [line.message.id for line in found[1]] if found is not None else [],
+        ui.revision,
+        lambda typed: session.chat.send(space_id, typed),
+        ui.data_changed,
+    )
     if found is None:
         return youth_gone()
     youth, lines = found
@@ -96,9 +106,13 @@ def ChatScreen() -> ft.View:
     notices: list[ft.Control] = []
     if not session.availability.is_available():
         notices.append(tag("outside-hours", body(t("caregiver.outside_hours"))))
-    thread = [bubble(line, youth.youth_name, ui.width) for line in lines] or [
-        tag("chat-empty", body(t("caregiver.chat_empty", name=youth.youth_name)))
-    ]
+    thread: list[ft.Control] = []
+    for line in lines:
+        thread.append(bubble(line, youth.youth_name, ui.width))
+        if (files := chat_files.under(line.message, line.mine)) is not None:
+            thread.append(files)
+    if not thread:
+        thread.append(tag("chat-empty", body(t("caregiver.chat_empty", name=youth.youth_name))))
     return frame(
         t("caregiver.chat_title", name=youth.youth_name),
         [
@@ -125,6 +139,7 @@ def ChatScreen() -> ft.View:
                         ),
                         expand=True,
                     ),
+                    *([attach_button(chat_files.send)] if chat_files.send else []),
                     primary_button(
                         "chat-send", t("caregiver.send"), lambda: send(), icon=ft.Icons.SEND
                     ),

@@ -11,6 +11,7 @@ from companion.core.errors import NotFound
 from companion.core.helplines import Helpline
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.files_view import attach_button, use_chat_files
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
@@ -189,6 +190,14 @@ def ChatThreadScreen() -> ft.View:
     reach = ft.use_memo(lambda: session.chat.reachability(person_id), [person_id, ui.revision])
     draft, set_draft = ft.use_state("")
     action = use_action()
+    chat_files = use_chat_files(
+        services.files,
+        action,
+        [line.message.id for line in lines],
+        ui.revision,
+        lambda text: session.chat.send(person_id, text),
+        ui.data_changed,
+    )
 
     def start_conversation() -> None:
         if contact is not None and contact.can_write:
@@ -208,9 +217,12 @@ def ChatThreadScreen() -> ft.View:
     controls: list[ft.Control] = [availability_notice(name, reach, services.helplines)]
     if lines:
         zone = services.now().tzinfo
-        controls.append(
-            ft.Column([bubble(line, zone, name, ui.width) for line in lines], spacing=8)
-        )
+        thread: list[ft.Control] = []
+        for line in lines:
+            thread.append(bubble(line, zone, name, ui.width))
+            if (files := chat_files.under(line.message, line.mine)) is not None:
+                thread.append(files)
+        controls.append(ft.Column(thread, spacing=8))
     else:
         controls.append(tag("chat-no-messages", body(t("chat.start", name=name))))
     if contact.can_write:
@@ -230,6 +242,7 @@ def ChatThreadScreen() -> ft.View:
                             on_change=lambda e: set_draft(e.control.value),
                         ),
                     ),
+                    *([attach_button(chat_files.send)] if chat_files.send else []),
                     icon_button("chat-send", ft.Icons.SEND, t("chat.send"), send),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.END,
