@@ -31,20 +31,24 @@ VALUE_TIMEOUT_MS = 3_000
 # goes back to the list) takes the click, and Flutter then hands the focus back to the
 # screen underneath rather than to the field that was clicked.
 _STILL = """el => new Promise(done => {
-    let last = "", same = 0;
+    let last = "", same = 0, over = false;
     const place = node => {
         const r = node.getBoundingClientRect();
         return [r.x, r.y, r.width, r.height].join();
     };
+    // the loop ends with the wait: left running, every field typed into would add one
+    // more loop measuring the whole tree on every frame, until the page stalls
+    const finish = () => { over = true; done(); };
     const step = () => {
+        if (over) return;
         const nodes = document.querySelectorAll("flt-semantics");
         const now = place(el) + "|" + nodes.length + "|" + Array.from(nodes, place).join(";");
         same = now === last ? same + 1 : 0;
         last = now;
-        same >= 3 ? done() : requestAnimationFrame(step);
+        same >= 3 ? finish() : requestAnimationFrame(step);
     };
     requestAnimationFrame(step);
-    setTimeout(done, 3000);
+    setTimeout(finish, 3000);
 })"""
 
 # Resolves after three animation frames (Flutter renders and applies focus changes in
