@@ -23,6 +23,7 @@ from companion.youth.goals.view import GoalsScreen
 from companion.youth.more_view import MoreScreen
 from companion.youth.network.view import NetworkScreen
 from companion.youth.onboarding.view import OnboardingScreen
+from companion.youth.papers.view import PapersScreen
 from companion.youth.reminders.edit_view import ReminderEditScreen
 from companion.youth.reminders.view import RemindersScreen
 from companion.youth.safety.help_view import YouthHelpScreen
@@ -66,6 +67,11 @@ MAIN = Registry(
             more=MoreItem("timeline.title", ft.Icons.TIMELINE, 20),
         ),
         Screen("/more/timeline/documents/:document_id", DocumentScreen),
+        Screen(
+            "/more/papers",
+            PapersScreen,
+            more=MoreItem("papers.title", ft.Icons.FOLDER_OUTLINED, 25),
+        ),
         Screen(
             "/more/network",
             NetworkScreen,

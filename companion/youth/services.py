@@ -38,6 +38,7 @@ from companion.sync.errors import SyncError
 from companion.sync.restore import recover_account
 from companion.youth.accounts import AccountService
 from companion.youth.appointments.alerts import AppointmentAlerts
+from companion.youth.papers.service import PapersService
 from companion.youth.reminders.os_plan import OsReminderScheduler
 from companion.youth.reminders.scheduler import ReminderScheduler, Ticking
 from companion.youth.reminders.service import RemindersService
@@ -168,6 +169,15 @@ class YouthServices(DeviceCore[YouthSession]):
         if isinstance(self.reminder_scheduler, OsReminderScheduler):
             self._unfollow = self.reminder_scheduler.follow(session.store)
         return session
+
+    @property
+    def papers(self) -> PapersService | None:
+        """'Mijn papieren' of the open account; None without a server (files travel
+        through it) or an account."""
+        files, session = self.files, self.session
+        if files is None or session is None:
+            return None
+        return PapersService(files, session.account, session.links)
 
     def make_sync(self, session: YouthSession) -> YouthSync | None:
         if self.server is None:

@@ -22,7 +22,7 @@ from companion.core.views.widgets import (
     tag,
     text_button,
 )
-from companion.domain.models import CareLink, DiaryEntry
+from companion.domain.models import CareLink, Record
 from companion.i18n import t
 from companion.youth.session import YouthSession
 
@@ -41,21 +41,26 @@ def audience_text(names: Sequence[str]) -> str:
     return t("share.you_and", names=listed)
 
 
-def audience_for(space: YouthSession, entry: DiaryEntry) -> str:
+def audience_for(space: YouthSession, entry: Record) -> str:
     return audience_text(space.links.names(entry.shared_with))
 
 
-def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry], None]:
-    """Hook: returns `open(entry)`; renders the dialog while an entry is being shared."""
-    entry: DiaryEntry | None
-    set_entry: Callable[[DiaryEntry | None], None]
+def use_share_dialog(
+    space: YouthSession,
+    ui: UiState,
+    share: Callable[[str, Sequence[str]], object] | None = None,
+) -> Callable[[Record], None]:
+    """Hook: returns `open(item)`; renders the dialog while an item is being shared.
+    `share(item_id, people)` saves the choice (a diary entry's, unless told otherwise)."""
+    entry: Record | None
+    set_entry: Callable[[Record | None], None]
     entry, set_entry = ft.use_state(None)
     chosen: tuple[str, ...]
     set_chosen: Callable[[tuple[str, ...]], None]
     chosen, set_chosen = ft.use_state(())
     action = use_action()
 
-    def open_for(target: DiaryEntry) -> None:
+    def open_for(target: Record) -> None:
         action.error = None
         set_chosen(tuple(target.shared_with))
         set_entry(target)
@@ -68,7 +73,7 @@ def use_share_dialog(space: YouthSession, ui: UiState) -> Callable[[DiaryEntry],
         set_chosen(tuple([*current, person_id] if on else current))
 
     def save() -> None:
-        if entry is not None and action.run(space.diary.share, entry.id, chosen):
+        if entry is not None and action.run(share or space.diary.share, entry.id, chosen):
             set_entry(None)
             ui.data_changed()
 

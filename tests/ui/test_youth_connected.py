@@ -12,6 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from companion.core.accounts import KEYS_SECRET
+from companion.core.errors import InvalidInput
 from companion.crypto.fingerprint import safety_number
 from companion.crypto.keys import AccountKeys
 from companion.crypto.recovery import KdfParams
@@ -24,6 +25,7 @@ from tests.server.serverkit import relaxed_settings
 from tests.services.test_youth_sync import until
 from tests.serving import running_server
 from tests.sync.test_attachments import photo_with_gps
+from tests.ui.conftest import sign_up
 from tests.ui.test_chat import NOOR, links
 
 
@@ -184,11 +186,8 @@ async def test_a_photo_in_the_chat_goes_without_its_location(connected, pilot_fo
     file that is not a photo but says it is never leaves a message behind."""
     image_mod = pytest.importorskip("PIL.Image", reason="Pillow has no phone wheel")
     services = connected("sam")
-    await registered(services, "Sam")
-    session = services.require_session()
-    code = services.accounts.recovery_code()
-    services.accounts.confirm_recovery(session, 3, code.split("-")[2])  # onboarding done
-    links(session, clock)  # Noor, her caregiver
+    session = sign_up(services)  # not syncing: the server's empty list would replace...
+    links(session, clock)  # ...Noor, her caregiver
     app = await pilot_for(services, route=f"/chat/{NOOR}")
     app.connection.to_pick = ("kapot.jpg", b"not a picture")
     await app.click("chat-attach")
@@ -209,3 +208,37 @@ async def test_a_photo_in_the_chat_goes_without_its_location(connected, pilot_fo
     assert opened.size == (640, 480) and not opened.getexif()  # GPS, maker: gone
     await app.click("file-close")
     assert not [d for d in app.session.page._dialogs.controls if getattr(d, "open", False)]
+
+
+async def test_a_paper_is_filed_private_then_shared_and_unshared(connected, pilot_for, clock):
+    """'Mijn papieren': a rental contract filed in its drawer is private; shared with Noor
+    it names her; taken back it is private again. Only linked people can be chosen."""
+    services = connected("sam")
+    session = sign_up(services)  # not syncing: the server's empty list would replace...
+    links(session, clock)  # ...Noor, her caregiver
+    app = await pilot_for(services, route="/more/papers")
+    assert app.exists("papers-empty")
+    await app.choose("paper-drawer", "housing")
+    await app.type("paper-title", "Huurcontract De Brug")
+    app.connection.to_pick = ("huurcontract.pdf", b"%PDF-1.7\n" + bytes(2000))
+    await app.click("paper-add")
+    papers = services.papers
+    assert papers is not None
+    [(drawer, [paper])] = papers.drawers()
+    assert drawer.value == "housing" and paper.title == "Huurcontract De Brug"
+    assert paper.shared_with == [] and paper.mime == "application/pdf"
+    assert app.has_text("Wonen") and app.has_text("Alleen jij")
+    await app.click(f"paper-share-{paper.id}")
+    await app.toggle(f"share-person-{NOOR}")
+    await app.click("share-save")
+    [(_, [shared])] = papers.drawers()
+    assert shared.shared_with == [NOOR] and app.has_text("Jij en Noor")
+    await app.click(f"paper-share-{paper.id}")
+    await app.toggle(f"share-person-{NOOR}")
+    await app.click("share-save")
+    [(_, [private])] = papers.drawers()
+    assert private.shared_with == []
+    with pytest.raises(InvalidInput):
+        papers.share(paper.id, [new_id()])  # nobody linked by that id
+    await app.click(f"file-{paper.id}")
+    assert app.connection.saved == [("huurcontract.pdf", b"%PDF-1.7\n" + bytes(2000))]
