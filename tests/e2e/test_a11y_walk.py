@@ -187,6 +187,11 @@ YOUTH_STEPS = [
     Step("19-settings", goto("/more/settings"), "theme"),
     Step("20-delete-account", goto("/more/settings/delete"), "delete-confirm"),
     Step("21-help", goto("/help"), "call-*"),
+    Step("22-appointments", goto("/more/appointments"), "appointment-new"),
+    Step("23-appointment-new", goto("/more/appointments/new"), "appointment-save"),
+    Step("24-safety-plan", goto("/help/plan"), "plan-start"),
+    Step("25-safety-plan-edit", goto("/help/plan/edit"), "plan-save"),
+    Step("26-papers", goto("/more/papers"), "paper-add"),
 ]
 
 CAREGIVER_STEPS = [
@@ -202,6 +207,15 @@ CAREGIVER_STEPS = [
     Step("06-availability", goto("/availability"), "day-0"),
     Step("07-settings", goto("/settings"), "theme"),
     Step("08-help", goto("/help"), "call-*"),
+    Step(
+        "09-appointments",
+        lambda page: (
+            route(page, "/"),
+            open_card(page, node(page, "youth-*"), "/youth/"),
+            tap(page, "open-appointments"),
+        ),
+        "appt-propose",
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import flet as ft
 
@@ -12,10 +13,10 @@ from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
     body,
     card,
+    checkbox,
     error_text,
     heading,
     primary_button,
-    tag,
     text_input,
 )
 from companion.domain.safety import SafetyPlan
@@ -65,17 +66,18 @@ class PlanForm(Form):
         )
 
 
-def people_choice(form: PlanForm, name: str, people: list[tuple[str, str]]) -> list[ft.Control]:
+def people_choice(
+    form: PlanForm, name: str, people: list[tuple[str, str]], scale: float
+) -> list[ft.Control]:
     if not people:
         return [body(t("safety.nobody_linked"))]
     return [
-        tag(
+        checkbox(
             f"plan-{name}-{person_id}",
-            ft.Checkbox(
-                label=person_name,
-                value=person_id in getattr(form, name),
-                on_change=lambda e, pid=person_id: form.toggle(name, pid, bool(e.control.value)),
-            ),
+            person_name,
+            person_id in getattr(form, name),
+            partial(form.toggle, name, person_id),
+            scale=scale,
         )
         for person_id, person_name in people
     ]
@@ -115,12 +117,12 @@ def SafetyPlanEditScreen() -> ft.View:
         card(
             heading(t("safety.alarm_people"), style=ft.TextThemeStyle.TITLE_MEDIUM),
             body(t("safety.alarm_people_intro")),
-            *people_choice(form, "alarm_to", people),
+            *people_choice(form, "alarm_to", people, ui.text_scale),
         ),
         card(
             heading(t("safety.readers"), style=ft.TextThemeStyle.TITLE_MEDIUM),
             body(t("safety.readers_intro")),
-            *people_choice(form, "readers", people),
+            *people_choice(form, "readers", people, ui.text_scale),
             ft.Text(t("share.cannot_recall"), theme_style=ft.TextThemeStyle.BODY_SMALL),
         ),
         error_text(form.error),
