@@ -296,7 +296,8 @@ def test_youth_and_caregiver_end_to_end(tmp_path, server, browser, monkeypatch):
         photo = by_prefix(els, "file-")
         expect(photo).to_contain_text("IMG_0042.jpg openen", timeout=40000)
         photo.click()
-        expect(els.get_by_role("dialog", name="IMG_0042.jpg")).to_be_visible(timeout=20000)
+        shown = els.get_by_role("alertdialog").get_by_role("img", name="IMG_0042.jpg")
+        expect(shown).to_be_visible(timeout=20000)
         [opened] = (tmp_path / "els").rglob("*-IMG_0042.jpg")  # the caregiver's device
         assert not image_mod.open(opened).getexif()
         tap(els, "file-close")

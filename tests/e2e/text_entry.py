@@ -7,8 +7,9 @@ focuses the `TextField`, opens its input connection and writes its own editing s
 text it knows) into the element. Keys that land before that go into the bare element and
 are then overwritten: the first characters vanish ("57" for PIN "1357"). So the helper
 waits until the screen stands still (a screen sliding in or out moves it), clicks, waits
-until the element has the focus and Flutter has had a few frames, types, and reads the
-value back. If it is not what was wanted it clears the field and types again,
+until the element has the focus (a screen rebuilt under the click takes it away: then it
+clicks once more, with a `FocusLost` warning) and Flutter has had a few frames, types, and
+reads the value back. If it is not what was wanted it clears the field and types again,
 slower, a bounded number of times (with a `KeysDropped` warning, so a retry shows up in
 the test summary), and then fails naming the field, the wanted text and what it shows.
 """
@@ -23,6 +24,7 @@ from playwright.sync_api import Locator, Page, expect
 ATTEMPTS = 3
 RETRY_KEY_DELAY_MS = 40  # a retry types like a fast human, not at CDP speed
 FOCUS_TIMEOUT_MS = 10_000
+FIRST_FOCUS_MS = 3_000  # then a second click (FocusLost), then FOCUS_TIMEOUT_MS
 VALUE_TIMEOUT_MS = 3_000
 
 # Resolves once the element and everything else the accessibility tree shows have kept
@@ -65,6 +67,10 @@ class KeysDropped(UserWarning):
     """Typing into a field needed more than one attempt."""
 
 
+class FocusLost(UserWarning):
+    """A field needed a second click to take the keyboard focus."""
+
+
 def type_into(page: Page, identifier: str, text: str, *, replace: bool = False) -> None:
     """Type `text` into the field tagged `identifier` (`Semantics(identifier=...)`)."""
     node = page.locator(f'[flt-semantics-identifier="{identifier}"]')
@@ -79,6 +85,13 @@ def enter_text(node: Locator, text: str, *, replace: bool = False, name: str = "
     editor = node.locator("input, textarea").first if not _is_editor(node) else node
     editor.evaluate(_STILL)
     editor.click()
+    if not _focused_within(editor, FIRST_FOCUS_MS):
+        # The screen was rebuilt under the click (a route that just closed, a render the
+        # server sent a moment later) and the focus went with it, as a person would see
+        # their tap do nothing and tap again. Said in the summary, like dropped keys.
+        warnings.warn(FocusLost(f"{name!r} lost the focus of its first click"), stacklevel=2)
+        editor.evaluate(_STILL)
+        editor.click()
     _wait_until_flutter_edits(editor, name)
     if replace:
         _clear(editor, name)
@@ -110,6 +123,19 @@ def enter_text(node: Locator, text: str, *, replace: bool = False, name: str = "
 
 def _is_editor(locator: Locator) -> bool:
     return locator.evaluate("el => el.matches('input, textarea')")
+
+
+def _focused_within(editor: Locator, timeout_ms: int) -> bool:
+    try:
+        editor.page.wait_for_function(
+            "el => document.activeElement === el",
+            arg=editor.element_handle(),
+            polling="raf",
+            timeout=timeout_ms,
+        )
+    except PlaywrightError:
+        return False
+    return True
 
 
 def _wait_until_flutter_edits(editor: Locator, name: str) -> None:
