@@ -112,7 +112,6 @@ def proposal_fields(form: ProposalForm, today: date) -> list[ft.Control]:
             t("appointments.minutes_label"),
             form.minutes,
             form.setter("minutes"),
-            width=170,
             keyboard_type=ft.KeyboardType.NUMBER,
         ),
         text_input("appt-place", t("appointments.place_label"), form.place, form.setter("place")),
@@ -122,6 +121,7 @@ def proposal_fields(form: ProposalForm, today: date) -> list[ft.Control]:
             form.video_url,
             form.setter("video_url"),
             hint_text="https://",
+            helper=t("common.optional"),
         ),
         text_input(
             "appt-note",

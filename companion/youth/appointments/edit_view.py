@@ -115,7 +115,6 @@ def full_form(
             t("appointments.minutes_label"),
             form.minutes,
             form.setter("minutes"),
-            width=170,
             keyboard_type=ft.KeyboardType.NUMBER,
         ),
         text_input(
@@ -127,6 +126,7 @@ def full_form(
             form.video_url,
             form.setter("video_url"),
             hint_text="https://",
+            helper=t("common.optional"),
             keyboard_type=ft.KeyboardType.URL,
         ),
         text_input(
