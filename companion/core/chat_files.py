@@ -1,5 +1,5 @@
-"""A file sent in the chat (both apps): a message that names it, and the file attached to
-that message, shared with exactly the message's readers.
+"""A file sent in the chat (both apps), or shared with a document: the record it belongs to
+and the file attached to it, shared with exactly that record's readers.
 
 The file is prepared first (a photo re-encoded without its metadata, the size checked), so
 a file that cannot go leaves no message behind; message and attachment record are then
@@ -17,7 +17,7 @@ from companion.core.errors import InvalidInput, ServiceError, from_sync_error
 from companion.core.files import FileService, FileTooLargeError, PreparedFile, prepare
 from companion.crypto.errors import TamperedError
 from companion.domain.files import Attachment
-from companion.domain.models import Message
+from companion.domain.models import Message, Record
 from companion.media.photos import NotAnImageError, PhotoToolsMissingError
 from companion.sync.errors import SyncError
 from companion_wire import MAX_BLOB_BYTES
@@ -48,20 +48,28 @@ def prepared(data: bytes, name: str) -> PreparedFile:
         raise InvalidInput("not_an_image", field="file") from None
 
 
+async def attach_to(
+    files: FileService, write: Callable[[PreparedFile], Record], data: bytes, name: str
+) -> Attachment:
+    """`write(file)` writes the record the file belongs to (a message, a document); the
+    file is attached to it, shared with exactly that record's readers, in one transaction."""
+    ready = await asyncio.to_thread(prepared, data, name)
+
+    def both() -> Attachment:
+        with files.store.transaction():
+            record = write(ready)
+            return files.attach_prepared(
+                record.space_id, ready, shared_with=list(record.shared_with), parent=record
+            )
+
+    return await asyncio.to_thread(both)
+
+
 async def send_file(
     files: FileService, send: Callable[[str], Message], data: bytes, name: str
 ) -> Attachment:
     """`send(text)` writes the chat message (the file's name); the file goes with it."""
-    ready = await asyncio.to_thread(prepared, data, name)
-
-    def write() -> Attachment:
-        with files.store.transaction():
-            message = send(ready.name)
-            return files.attach_prepared(
-                message.space_id, ready, shared_with=list(message.shared_with), parent=message
-            )
-
-    return await asyncio.to_thread(write)
+    return await attach_to(files, lambda ready: send(ready.name), data, name)
 
 
 async def contents(files: FileService, attachment: Attachment) -> bytes:

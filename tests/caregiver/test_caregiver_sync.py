@@ -477,3 +477,34 @@ async def test_a_youths_recovery_code_does_not_make_a_caregiver(tmp_path, server
         await services.restore(code)
     assert refused.value.code == "recovery_youth_account"
     assert not services.accounts.exists() and not (tmp_path / "els" / "companion.db").exists()
+
+
+async def test_a_report_goes_to_the_youth_with_its_pdf(youth, caregiver, pilot_for):
+    """The caregiver writes a plan, adds its PDF and shares both: the file is sealed with
+    the document, shared with the youth only, and reaches the server before its record."""
+    await link(youth, caregiver)
+    session = caregiver.require_session()
+    code = caregiver.accounts.recovery_code()
+    caregiver.accounts.confirm_recovery(session, 2, code.split("-")[1])  # set up
+    space = youth.account.space_id
+    pdf = b"%PDF-1.7\n" + secrets.token_bytes(30_000)
+    app = await pilot_for(caregiver, route=f"/youth/{space}/documents")
+    await app.type("document-title", "Handelingsplan")
+    await app.type("document-body", "Zie de bijlage.")
+    app.connection.to_pick = ("handelingsplan.pdf", pdf)
+    await app.click("document-attach")
+    assert app.text_of("document-file") == "Gaat mee: handelingsplan.pdf"
+    await app.click("document-share")
+    [shared] = session.documents.list(space)
+    files = caregiver.files
+    assert files is not None
+    [attached] = files.of(shared.document.id)
+    assert attached.shared_with == [youth.account.account_id]
+    assert (attached.name, attached.mime) == ("handelingsplan.pdf", "application/pdf")
+    assert app.exists(f"file-{attached.id}") and not app.exists("document-file")
+    await caregiver.require_sync().sync_now()
+    assert files.waiting() == frozenset()  # the sealed file went up with the sync
+    await youth.engine.sync()
+    assert youth.session.store.record(attached.id) is not None  # the youth's phone has it
+    await app.click(f"file-{attached.id}")
+    assert app.connection.saved == [("handelingsplan.pdf", pdf)]

@@ -1,31 +1,39 @@
 """Documents and reports shared with one youth ("what is known about me"), their comments,
-and writing a new one, optionally starting from a draft of what the youth shared."""
+and writing a new one, optionally starting from a draft of what the youth shared, with a
+file (a PDF report or plan) that goes with it, sealed like everything else."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import flet as ft
 
 from companion.caregiver.documents.service import SharedDocument
 from companion.caregiver.frame_view import frame, youth_gone
-from companion.caregiver.hooks import use_session
+from companion.caregiver.hooks import use_caregiver, use_session
+from companion.core.chat_files import attach_to
 from companion.core.dates import format_date
 from companion.core.errors import NotFound
-from companion.core.views.actions import use_action
+from companion.core.files import FileService
+from companion.core.views.actions import Form, use_model
 from companion.core.views.context import use_ui
+from companion.core.views.files_view import pick_file, use_attached_files
 from companion.core.views.widgets import (
     body,
     card,
     error_text,
     heading,
+    icon_button,
     primary_button,
     secondary_button,
     tag,
     text_input,
 )
+from companion.domain.models import Document
 from companion.i18n import t
 
 
-def document_card(shared: SharedDocument, youth_name: str) -> ft.Control:
+def document_card(shared: SharedDocument, youth_name: str, files: list[ft.Control]) -> ft.Control:
     document = shared.document
     comments: list[ft.Control] = [
         tag(
@@ -48,19 +56,76 @@ def document_card(shared: SharedDocument, youth_name: str) -> ft.Control:
                 theme_style=ft.TextThemeStyle.LABEL_LARGE,
             ),
             ft.Text(document.body),
+            *files,
             *comments,
         ),
     )
 
 
+def file_choice(chosen: tuple[bytes, str] | None, pick, clear) -> list[ft.Control]:
+    """The button that picks a file to go with the document, and the file picked."""
+    controls: list[ft.Control] = [
+        secondary_button(
+            "document-attach", t("caregiver.document_attach"), pick, icon=ft.Icons.ATTACH_FILE
+        )
+    ]
+    if chosen is not None:
+        name = chosen[1]
+        controls.append(
+            ft.Row(
+                [
+                    tag(
+                        "document-file", body(t("caregiver.document_file", name=name), expand=True)
+                    ),
+                    icon_button(
+                        "document-file-clear",
+                        ft.Icons.CLEAR,
+                        t("caregiver.document_file_clear", name=name),
+                        clear,
+                    ),
+                ]
+            )
+        )
+    return controls
+
+
+@ft.observable
+@dataclass
+class NewDocument(Form):
+    """The document being written, and the file (a PDF report) that goes with it."""
+
+    title: str = ""
+    text: str = ""
+    chosen: tuple[bytes, str] | None = None
+
+    def draft(self, documents, space_id: str) -> None:
+        self.title, self.text = documents.draft_report(space_id)
+
+    async def pick(self) -> None:
+        picked = await pick_file()
+        if picked is not None:
+            self.chosen = picked
+
+    async def share(self, documents, files: FileService | None, space_id: str) -> bool:
+        def write(_file: object = None) -> Document:
+            return documents.share(space_id, self.title, self.text)
+
+        if self.chosen is None or files is None:
+            done = self.run(write) is not None
+        else:
+            done = await self.run_async(attach_to, files, write, *self.chosen) is not None
+        if done:
+            self.title, self.text, self.chosen = "", "", None
+        return done
+
+
 @ft.component
 def DocumentsScreen() -> ft.View:
+    services = use_caregiver()
     session = use_session()
     ui = use_ui()
     space_id = ft.use_route_params().get("space_id", "")
-    title, set_title = ft.use_state("")
-    text, set_text = ft.use_state("")
-    action = use_action()
+    form = use_model(NewDocument)
 
     def load():
         try:
@@ -69,53 +134,61 @@ def DocumentsScreen() -> ft.View:
             return None
 
     found = ft.use_memo(load, [space_id, ui.revision])
+    files = services.files
+    shown = use_attached_files(
+        files,
+        form,
+        [shared.document.id for shared in found[1]] if found is not None else [],
+        ui.revision,
+    )
     if found is None:
         return youth_gone()
     youth, documents = found
 
-    def draft() -> None:
-        drafted_title, drafted_body = session.documents.draft_report(space_id)
-        set_title(drafted_title)
-        set_text(drafted_body)
-
-    def share() -> None:
-        if action.run(session.documents.share, space_id, title, text):
-            set_title("")
-            set_text("")
+    async def share() -> None:
+        if await form.share(session.documents, files, space_id):
             ui.data_changed()
 
-    listing = [document_card(shared, youth.youth_name) for shared in documents] or [
-        tag("documents-empty", body(t("caregiver.documents_none")))
-    ]
+    pick = form.pick if files is not None else None
+    listing = [
+        document_card(shared, youth.youth_name, shown.rows(shared.document.id))
+        for shared in documents
+    ] or [tag("documents-empty", body(t("caregiver.documents_none")))]
     return frame(
         t("caregiver.documents_title", name=youth.youth_name),
         [
             body(t("caregiver.documents_intro", name=youth.youth_name)),
             card(
                 heading(t("caregiver.document_new"), style=ft.TextThemeStyle.TITLE_MEDIUM),
-                text_input("document-title", t("caregiver.document_title"), title, set_title),
+                text_input(
+                    "document-title",
+                    t("caregiver.document_title"),
+                    form.title,
+                    form.setter("title"),
+                ),
                 text_input(
                     "document-body",
                     t("caregiver.document_body"),
-                    text,
-                    set_text,
+                    form.text,
+                    form.setter("text"),
                     multiline=True,
                     min_lines=6,
                     max_lines=16,
                 ),
-                error_text(action.error, "document-error"),
+                *file_choice(form.chosen, pick, lambda: setattr(form, "chosen", None)),
+                error_text(form.error, "document-error"),
                 ft.Row(
                     [
                         secondary_button(
                             "document-draft",
                             t("caregiver.document_draft"),
-                            draft,
+                            lambda: form.draft(session.documents, space_id),
                             icon=ft.Icons.AUTO_AWESOME_OUTLINED,
                         ),
                         primary_button(
                             "document-share",
                             t("caregiver.document_share", name=youth.youth_name),
-                            share,
+                            form.when_idle(share),
                             icon=ft.Icons.SEND,
                         ),
                     ],

@@ -105,23 +105,49 @@ def attach_button(on_click: Callable[[], Awaitable[None]] | None) -> ft.Control:
 
 
 @dataclass(frozen=True)
-class ChatFiles:
-    """What a chat screen needs of files: each message's files, which have not gone up yet,
-    how to open one, and how to send one (None where this device has no files: no
-    server)."""
+class AttachedFiles:
+    """The files of the records a screen shows (messages, documents), which have not gone
+    up yet, and how to open one."""
 
     attached: dict[str, list[Attachment]]
     waiting: frozenset[str]
     open: Callable[[Attachment], Awaitable[None]]
-    send: Callable[[], Awaitable[None]] | None
+
+    def rows(self, record_id: str) -> list[ft.Control]:
+        return file_rows(self.attached.get(record_id, []), self.waiting, self.open)
 
     def under(self, message: Message, mine: bool) -> ft.Control | None:
-        """The message's files, on the same side as its bubble."""
-        rows = file_rows(self.attached.get(message.id, []), self.waiting, self.open)
+        """A message's files, on the same side as its bubble."""
+        rows = self.rows(message.id)
         if not rows:
             return None
         side = ft.MainAxisAlignment.END if mine else ft.MainAxisAlignment.START
         return ft.Row([ft.Column(rows, spacing=4, tight=True)], alignment=side)
+
+
+def use_attached_files(
+    files: FileService | None, action: Action, parent_ids: list[str], revision: int
+) -> AttachedFiles:
+    """Hook: the files of `parent_ids`, re-read when `revision` moves."""
+    attached = ft.use_memo(
+        lambda: files.by_parent(parent_ids) if files is not None else {}, [revision]
+    )
+
+    async def read(attachment: Attachment) -> bytes:
+        if files is None:  # nothing is listed without files
+            raise RuntimeError("no files on this device")
+        return await contents(files, attachment)
+
+    open_file = use_file_viewer(action, read)
+    waiting = files.waiting() if files is not None else frozenset()
+    return AttachedFiles(attached, waiting, open_file)
+
+
+@dataclass(frozen=True)
+class ChatFiles(AttachedFiles):
+    """Also how to send a file (None where this device has no files: no server)."""
+
+    send: Callable[[], Awaitable[None]] | None
 
 
 def use_chat_files(
@@ -134,16 +160,7 @@ def use_chat_files(
 ) -> ChatFiles:
     """Hook for both chat screens. `write_message(text)` writes the message a file goes
     with; `on_sent` runs after a file was attached (the screen re-reads)."""
-    attached = ft.use_memo(
-        lambda: files.by_parent(message_ids) if files is not None else {}, [revision]
-    )
-
-    async def read(attachment: Attachment) -> bytes:
-        if files is None:  # the button shows only with files
-            raise RuntimeError("no files on this device")
-        return await contents(files, attachment)
-
-    open_file = use_file_viewer(action, read)
+    shown = use_attached_files(files, action, message_ids, revision)
 
     async def send() -> None:
         chosen = await pick_file()
@@ -152,5 +169,4 @@ def use_chat_files(
         if await action.run_async(send_file, files, write_message, *chosen):
             on_sent()
 
-    waiting = files.waiting() if files is not None else frozenset()
-    return ChatFiles(attached, waiting, open_file, send if files is not None else None)
+    return ChatFiles(shown.attached, shown.waiting, shown.open, send if files is not None else None)

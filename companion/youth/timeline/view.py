@@ -14,6 +14,7 @@ from companion.core.dates import format_date
 from companion.core.errors import NotFound, ServiceError
 from companion.core.views.actions import use_action
 from companion.core.views.context import use_services, use_session, use_ui
+from companion.core.views.files_view import use_attached_files
 from companion.core.views.keyed import keyed
 from companion.core.views.shell import go, screen
 from companion.core.views.widgets import (
@@ -271,6 +272,7 @@ def DocumentScreen() -> ft.View:
     draft, set_draft = ft.use_state(view.comment.text if view and view.comment else "")
     action = use_action()
     saved, set_saved = ft.use_state(False)
+    shown = use_attached_files(use_services().files, action, [document_id], ui.revision)
 
     if view is None:
         return screen(
@@ -308,6 +310,7 @@ def DocumentScreen() -> ft.View:
                 ),
             )
         ),
+        *shown.rows(document.id),  # a report or plan that came with it
         heading(t("timeline.comment_title"), style=ft.TextThemeStyle.TITLE_MEDIUM),
         body(t("timeline.comment_intro", name=author)),
         tag(
