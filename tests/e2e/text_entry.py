@@ -140,21 +140,14 @@ def _focused_within(editor: Locator, timeout_ms: int) -> bool:
 
 def _wait_until_flutter_edits(editor: Locator, name: str) -> None:
     """The element has the focus, and Flutter has had a few frames to take it over."""
-    try:
-        editor.page.wait_for_function(
-            "el => document.activeElement === el",
-            arg=editor.element_handle(),
-            polling="raf",
-            timeout=FOCUS_TIMEOUT_MS,
-        )
-    except PlaywrightError as error:
+    if not _focused_within(editor, FOCUS_TIMEOUT_MS):
         active = editor.page.evaluate(
             "() => document.activeElement ? document.activeElement.outerHTML.slice(0, 300) : ''"
         )
         raise AssertionError(
             f"field {name!r} did not get the keyboard focus after a click "
             f"(focused: {active or 'nothing'})"
-        ) from error
+        )
     editor.page.evaluate(_FRAMES)
 
 

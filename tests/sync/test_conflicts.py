@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from companion.domain.models import GoalStatus
-from tests.sync.kit import World, diary, goal, settle
+from tests.sync.kit import Device, World, diary, goal, settle
+
+
+def later_than(device: Device, stamp: str) -> None:
+    """What `device` edits next comes after `stamp`, as an edit made later in time does.
+    Two edits in the same millisecond would otherwise be ordered by the devices' clock ids
+    (random per device): the test then flipped which edit counted as the later one."""
+    device.store.clock.observe(stamp)
 
 
 async def test_two_devices_editing_one_goal_offline_converge_and_keep_every_edit(
@@ -28,6 +35,7 @@ async def test_two_devices_editing_one_goal_offline_converge_and_keep_every_edit
     phone.store.goals.update(
         phone.store.goals.get(made.id).model_copy(update={"status": GoalStatus.DONE})
     )
+    later_than(tablet, phone.store.goals.get(made.id).updated_hlc)
     on_tablet = tablet.store.goals.get(made.id)
     tablet.store.goals.update(
         on_tablet.model_copy(
@@ -63,6 +71,7 @@ async def test_diary_text_written_on_two_devices_keeps_both_versions(world: Worl
     await tablet.sync()
 
     phone.store.diary.update(entry.model_copy(update={"text": "Vandaag was druk, maar fijn"}))
+    later_than(tablet, phone.store.diary.get(entry.id).updated_hlc)
     on_tablet = tablet.store.diary.get(entry.id)
     tablet.store.diary.update(on_tablet.model_copy(update={"text": "Vandaag was zwaar"}))
     await phone.sync()
