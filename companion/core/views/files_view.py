@@ -128,9 +128,10 @@ class AttachedFiles:
 def use_attached_files(
     files: FileService | None, action: Action, parent_ids: list[str], revision: int
 ) -> AttachedFiles:
-    """Hook: the files of `parent_ids`, re-read when `revision` moves."""
+    """Hook: the files of `parent_ids`, re-read when they or `revision` change."""
     attached = ft.use_memo(
-        lambda: files.by_parent(parent_ids) if files is not None else {}, [revision]
+        lambda: files.by_parent(parent_ids) if files is not None else {},
+        [revision, tuple(parent_ids)],
     )
 
     async def read(attachment: Attachment) -> bytes:
