@@ -176,6 +176,10 @@ class Walk:
                 report.small = small_in_both(found, at_end)
             self.page.mouse.wheel(0, -20_000)
             self.page.mouse.move(0, 0)  # a pointer left on a chart shows its tooltip
+            # back at the top and at rest before the walk's next tap: a tap sent while
+            # Flutter still lays out the scrolled tree can land on a node it then replaces
+            # (seen once: "start-caregiver" tapped, nothing happened)
+            settle(self.page)
         return report
 
     def problems(self) -> dict[str, dict[str, list[str]]]:
